@@ -1,0 +1,302 @@
+"""Keys: generation, loading, key ids, and the `Signer` interface.
+
+Everything that touches raw signing or verification primitives lives here, so format modules ask
+only "sign these bytes" and "did key K sign bytes B". Private key material is never logged or
+put into an exception message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+from cryptography.x509.oid import NameOID
+
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
+
+
+class KeyMaterialError(Exception):
+    """A key or certificate could not be loaded or is of a kind we do not accept."""
+
+
+class KeyAlgorithm(StrEnum):
+    RSA2048 = "rsa2048"
+    P256 = "p256"
+    P384 = "p384"
+    ED25519 = "ed25519"
+
+
+class SignatureScheme(StrEnum):
+    """A key type together with the hash it signs with; names follow JOSE where one exists."""
+
+    RS256 = "RS256"
+    RS1 = "RS1"  # RSA PKCS#1 v1.5 with SHA-1: only for the e-locker legacy profile
+    ES256 = "ES256"
+    ES384 = "ES384"
+    EDDSA = "EdDSA"
+
+
+_HASH_OF_SCHEME: dict[SignatureScheme, hashes.HashAlgorithm] = {
+    SignatureScheme.RS256: hashes.SHA256(),
+    SignatureScheme.RS1: hashes.SHA1(),  # noqa: S303 - legacy profile, verify only
+    SignatureScheme.ES256: hashes.SHA256(),
+    SignatureScheme.ES384: hashes.SHA384(),
+}
+
+_CURVE_BYTES = {"secp256r1": 32, "secp384r1": 48}
+
+
+def generate_private_key(algorithm: KeyAlgorithm) -> PrivateKey:
+    match algorithm:
+        case KeyAlgorithm.RSA2048:
+            return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        case KeyAlgorithm.P256:
+            return ec.generate_private_key(ec.SECP256R1())
+        case KeyAlgorithm.P384:
+            return ec.generate_private_key(ec.SECP384R1())
+        case KeyAlgorithm.ED25519:
+            return ed25519.Ed25519PrivateKey.generate()
+
+
+def algorithm_of(key: PublicKey | PrivateKey) -> KeyAlgorithm:
+    """The registry's name for a key's type; refuses kinds we do not sign or verify with."""
+    if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
+        if key.key_size < 2048:
+            raise KeyMaterialError(
+                f"RSA keys must have at least 2048 bits, this one has {key.key_size}"
+            )
+        return KeyAlgorithm.RSA2048
+    if isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
+        if key.curve.name == "secp256r1":
+            return KeyAlgorithm.P256
+        if key.curve.name == "secp384r1":
+            return KeyAlgorithm.P384
+        raise KeyMaterialError(f"unsupported elliptic curve {key.curve.name}")
+    if isinstance(key, ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey):
+        return KeyAlgorithm.ED25519
+    raise KeyMaterialError(f"unsupported key type {type(key).__name__}")
+
+
+def default_scheme(algorithm: KeyAlgorithm) -> SignatureScheme:
+    return {
+        KeyAlgorithm.RSA2048: SignatureScheme.RS256,
+        KeyAlgorithm.P256: SignatureScheme.ES256,
+        KeyAlgorithm.P384: SignatureScheme.ES384,
+        KeyAlgorithm.ED25519: SignatureScheme.EDDSA,
+    }[algorithm]
+
+
+def spki_der(key: PublicKey) -> bytes:
+    return key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def key_id(key: PublicKey) -> str:
+    """The registry's key id: lowercase hex SHA-256 of the DER SubjectPublicKeyInfo."""
+    return hashlib.sha256(spki_der(key)).hexdigest()
+
+
+def public_key_pem(key: PublicKey) -> str:
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+
+
+def load_public_key_pem(data: bytes) -> PublicKey:
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise KeyMaterialError(f"not a PEM public key: {exc}") from None
+    if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey):
+        raise KeyMaterialError(f"unsupported public key type {type(key).__name__}")
+    algorithm_of(key)
+    return key
+
+
+def load_certificate(data: bytes) -> x509.Certificate:
+    """Load a PEM or DER X.509 certificate."""
+    try:
+        if data.lstrip().startswith(b"-----BEGIN"):
+            return x509.load_pem_x509_certificate(data)
+        return x509.load_der_x509_certificate(data)
+    except ValueError as exc:
+        raise KeyMaterialError(f"not an X.509 certificate: {exc}") from None
+
+
+def certificate_public_key(cert: x509.Certificate) -> PublicKey:
+    try:
+        key = cert.public_key()
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise KeyMaterialError(f"certificate key cannot be read: {exc}") from None
+    if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey):
+        raise KeyMaterialError(f"unsupported certificate key type {type(key).__name__}")
+    algorithm_of(key)
+    return key
+
+
+def load_private_key(path: Path, passphrase: bytes | None = None) -> PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=passphrase)
+    except FileNotFoundError:
+        raise KeyMaterialError(f"private key file {path} does not exist") from None
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        # The library's message may quote key material; say only what went wrong.
+        raise KeyMaterialError(
+            f"{path} is not a readable PEM private key (wrong passphrase?)"
+        ) from None
+    if not isinstance(
+        key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+    ):
+        raise KeyMaterialError(f"{path} holds an unsupported key type")
+    algorithm_of(key)
+    return key
+
+
+def write_private_key(path: Path, key: PrivateKey, passphrase: bytes | None = None) -> None:
+    """Write a PKCS#8 PEM readable by its owner only (mode 0600 from the first byte)."""
+    encryption: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(passphrase)
+        if passphrase
+        else serialization.NoEncryption()
+    )
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(pem)
+    os.chmod(path, 0o600)
+
+
+def self_signed_certificate(
+    key: PrivateKey, common_name: str, valid_from: datetime, valid_until: datetime
+) -> x509.Certificate:
+    """A self-signed certificate carrying the issuer's key into signed XML.
+
+    The certificate is a container, not a trust anchor: verification trusts the registry only.
+    """
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(valid_from)
+        .not_valid_after(valid_until)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+    )
+    digest = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
+    return builder.sign(key, digest)
+
+
+class Signer(Protocol):
+    """Signs bytes with a key that may live outside this process (file, PKCS#11 token)."""
+
+    @property
+    def algorithm(self) -> KeyAlgorithm: ...
+
+    @property
+    def public_key(self) -> PublicKey: ...
+
+    def sign(self, data: bytes, scheme: SignatureScheme) -> bytes:
+        """Sign `data`; ECDSA signatures are returned as fixed-size r||s (XMLDSig, JOSE)."""
+        ...
+
+
+@dataclass(frozen=True)
+class FileSigner:
+    """A signer over a private key loaded into memory once."""
+
+    private_key: PrivateKey
+
+    @property
+    def algorithm(self) -> KeyAlgorithm:
+        return algorithm_of(self.private_key)
+
+    @property
+    def public_key(self) -> PublicKey:
+        return self.private_key.public_key()
+
+    def sign(self, data: bytes, scheme: SignatureScheme) -> bytes:
+        key = self.private_key
+        if scheme is SignatureScheme.RS1:
+            raise KeyMaterialError("SHA-1 signatures are never produced")
+        if isinstance(key, rsa.RSAPrivateKey) and scheme is SignatureScheme.RS256:
+            return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        if isinstance(key, ec.EllipticCurvePrivateKey) and scheme in (
+            SignatureScheme.ES256,
+            SignatureScheme.ES384,
+        ):
+            der = key.sign(data, ec.ECDSA(_HASH_OF_SCHEME[scheme]))
+            return ecdsa_der_to_raw(der, _CURVE_BYTES[key.curve.name])
+        if isinstance(key, ed25519.Ed25519PrivateKey) and scheme is SignatureScheme.EDDSA:
+            return key.sign(data)
+        raise KeyMaterialError(f"a {self.algorithm} key cannot sign with {scheme}")
+
+
+def ecdsa_der_to_raw(der: bytes, size: int) -> bytes:
+    r, s = decode_dss_signature(der)
+    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+
+def verify_signature(
+    key: PublicKey, signature: bytes, data: bytes, scheme: SignatureScheme
+) -> bool:
+    """Did `key` sign `data` under `scheme`? ECDSA signatures are fixed-size r||s.
+
+    A key of the wrong type for the scheme is a plain "no", not an error.
+    """
+    try:
+        if isinstance(key, rsa.RSAPublicKey) and scheme in (
+            SignatureScheme.RS256,
+            SignatureScheme.RS1,
+        ):
+            key.verify(signature, data, padding.PKCS1v15(), _HASH_OF_SCHEME[scheme])
+            return True
+        if isinstance(key, ec.EllipticCurvePublicKey) and scheme in (
+            SignatureScheme.ES256,
+            SignatureScheme.ES384,
+        ):
+            size = _CURVE_BYTES.get(key.curve.name)
+            if size is None or len(signature) != 2 * size:
+                return False
+            r = int.from_bytes(signature[:size], "big")
+            s = int.from_bytes(signature[size:], "big")
+            key.verify(encode_dss_signature(r, s), data, ec.ECDSA(_HASH_OF_SCHEME[scheme]))
+            return True
+        if isinstance(key, ed25519.Ed25519PublicKey) and scheme is SignatureScheme.EDDSA:
+            key.verify(signature, data)
+            return True
+    except InvalidSignature:
+        return False
+    return False

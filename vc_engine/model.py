@@ -1,0 +1,287 @@
+"""Format-neutral values shared by every room: the document, the facts about its signature, and
+the verification report.
+
+A verification outcome is always a `VerificationReport` value: an invalid document is a report,
+never an exception. The report keeps three outcomes apart, as ETSI EN 319 102-1 does: malformed or
+checked-and-bad (FAILED), and could-not-check (INDETERMINATE).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+ClaimRow = Mapping[str, str]
+"""One row of a table claim (e.g. one subject of a mark sheet); every value is text."""
+
+ClaimValue = str | tuple[ClaimRow, ...]
+"""A claim is text, or a table of rows of text. Issuers' records are text, so claims stay text in
+every format and compare equal across renditions."""
+
+
+class Indication(StrEnum):
+    PASSED = "PASSED"
+    FAILED = "FAILED"
+    INDETERMINATE = "INDETERMINATE"
+
+
+class SubIndication(StrEnum):
+    """ETSI EN 319 102-1 sub-indications, plus the registry-specific ones the pipeline needs."""
+
+    FORMAT_FAILURE = "FORMAT_FAILURE"
+    HASH_FAILURE = "HASH_FAILURE"
+    SIG_CRYPTO_FAILURE = "SIG_CRYPTO_FAILURE"
+    NO_CERTIFICATE_CHAIN_FOUND = "NO_CERTIFICATE_CHAIN_FOUND"
+    NOT_TRUSTED = "NOT_TRUSTED"
+    NOT_AUTHORIZED = "NOT_AUTHORIZED"
+    KEY_COMPROMISED = "KEY_COMPROMISED"
+    REVOKED_NO_POE = "REVOKED_NO_POE"
+    REVOKED = "REVOKED"
+    SUSPENDED = "SUSPENDED"
+    EXPIRED = "EXPIRED"
+    NOT_YET_VALID = "NOT_YET_VALID"
+    CRYPTO_CONSTRAINTS_FAILURE = "CRYPTO_CONSTRAINTS_FAILURE"
+    TRY_LATER = "TRY_LATER"
+
+
+class CheckStatus(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    INDETERMINATE = "indeterminate"
+
+
+class ProblemType(StrEnum):
+    """W3C VC Data Model 2.0 problem-detail types (section "Verification: problem details")."""
+
+    PARSING_ERROR = "https://www.w3.org/TR/vc-data-model#PARSING_ERROR"
+    CRYPTOGRAPHIC_SECURITY_ERROR = (
+        "https://www.w3.org/TR/vc-data-model#CRYPTOGRAPHIC_SECURITY_ERROR"
+    )
+    MALFORMED_VALUE_ERROR = "https://www.w3.org/TR/vc-data-model#MALFORMED_VALUE_ERROR"
+    RANGE_ERROR = "https://www.w3.org/TR/vc-data-model#RANGE_ERROR"
+
+
+_PROBLEM_CODES = {
+    ProblemType.PARSING_ERROR: -64,
+    ProblemType.CRYPTOGRAPHIC_SECURITY_ERROR: -65,
+    ProblemType.MALFORMED_VALUE_ERROR: -66,
+    ProblemType.RANGE_ERROR: -67,
+}
+
+_PROBLEM_TITLES = {
+    ProblemType.PARSING_ERROR: "Parsing error",
+    ProblemType.CRYPTOGRAPHIC_SECURITY_ERROR: "Cryptographic security error",
+    ProblemType.MALFORMED_VALUE_ERROR: "Malformed value error",
+    ProblemType.RANGE_ERROR: "Range error",
+}
+
+# Which VC 2.0 problem type a failing sub-indication is reported as.
+_PROBLEM_FOR_SUB_INDICATION = {
+    SubIndication.FORMAT_FAILURE: ProblemType.PARSING_ERROR,
+    SubIndication.HASH_FAILURE: ProblemType.CRYPTOGRAPHIC_SECURITY_ERROR,
+    SubIndication.SIG_CRYPTO_FAILURE: ProblemType.CRYPTOGRAPHIC_SECURITY_ERROR,
+    SubIndication.CRYPTO_CONSTRAINTS_FAILURE: ProblemType.CRYPTOGRAPHIC_SECURITY_ERROR,
+    SubIndication.NO_CERTIFICATE_CHAIN_FOUND: ProblemType.CRYPTOGRAPHIC_SECURITY_ERROR,
+    SubIndication.NOT_TRUSTED: ProblemType.CRYPTOGRAPHIC_SECURITY_ERROR,
+    SubIndication.KEY_COMPROMISED: ProblemType.CRYPTOGRAPHIC_SECURITY_ERROR,
+    SubIndication.REVOKED_NO_POE: ProblemType.CRYPTOGRAPHIC_SECURITY_ERROR,
+    SubIndication.NOT_AUTHORIZED: ProblemType.MALFORMED_VALUE_ERROR,
+    SubIndication.REVOKED: ProblemType.RANGE_ERROR,
+    SubIndication.SUSPENDED: ProblemType.RANGE_ERROR,
+    SubIndication.EXPIRED: ProblemType.RANGE_ERROR,
+    SubIndication.NOT_YET_VALID: ProblemType.RANGE_ERROR,
+    SubIndication.TRY_LATER: ProblemType.RANGE_ERROR,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemDetail:
+    """An RFC 9457 problem object typed with a W3C VC 2.0 error type."""
+
+    type: ProblemType
+    detail: str
+
+    @property
+    def code(self) -> int:
+        return _PROBLEM_CODES[self.type]
+
+    @property
+    def title(self) -> str:
+        return _PROBLEM_TITLES[self.type]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": str(self.type),
+            "code": self.code,
+            "title": self.title,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One stage of the pipeline: what was checked, how it came out, and why."""
+
+    name: str
+    status: CheckStatus
+    code: SubIndication | None
+    message: str
+
+    @classmethod
+    def passed(cls, name: str, message: str) -> Check:
+        return cls(name, CheckStatus.PASSED, None, message)
+
+    @classmethod
+    def failed(cls, name: str, code: SubIndication, message: str) -> Check:
+        return cls(name, CheckStatus.FAILED, code, message)
+
+    @classmethod
+    def indeterminate(cls, name: str, code: SubIndication, message: str) -> Check:
+        return cls(name, CheckStatus.INDETERMINATE, code, message)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": str(self.status),
+            "code": None if self.code is None else str(self.code),
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """What an issuer vouches for, independent of the wire format that carries it.
+
+    `id` follows the e-locker URI scheme `IssuerId-DocType-DocId`. `holder` is the person the
+    document is issued to; `claims` are the type-specific facts. All claim values are text.
+    """
+
+    id: str
+    doctype: str
+    issuer_id: str
+    issuer_name: str
+    issued_at: datetime
+    valid_from: date
+    valid_until: date | None
+    holder: Mapping[str, str]
+    claims: Mapping[str, ClaimValue]
+
+    def claims_json(self) -> dict[str, Any]:
+        """The holder and claims as plain JSON values, keys sorted."""
+        return {
+            "holder": dict(sorted(self.holder.items())),
+            "claims": {
+                name: value if isinstance(value, str) else [dict(sorted(r.items())) for r in value]
+                for name, value in sorted(self.claims.items())
+            },
+        }
+
+    @property
+    def claims_digest(self) -> str:
+        """SHA-256 over the canonical JSON of `claims_json()`: sorted keys, no whitespace, UTF-8.
+
+        The same original yields the same digest in every rendition.
+        """
+        canonical = json.dumps(
+            self.claims_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.doctype,
+            "issuer": {"id": self.issuer_id, "name": self.issuer_name},
+            "issuedAt": self.issued_at.isoformat(),
+            "validFrom": self.valid_from.isoformat(),
+            "validUntil": None if self.valid_until is None else self.valid_until.isoformat(),
+            **self.claims_json(),
+            "claimsDigest": self.claims_digest,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureFacts:
+    """What a format module learnt while checking a signature, for the trust stage to judge.
+
+    `key_id` is the SHA-256 of the SubjectPublicKeyInfo of the key that verified the signature:
+    the only handle the registry is asked about. An embedded certificate is a hint, never trust.
+    """
+
+    algorithm: str
+    key_id: str
+    certificate_der: bytes | None = None
+    legacy_profile: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationReport:
+    """The answer to "is this equivalent to the original?", with every reason.
+
+    `verified` is true only when the indication is PASSED.
+    """
+
+    indication: Indication
+    sub_indication: SubIndication | None
+    checks: Sequence[Check]
+    format: str | None
+    document: Document | None
+    warnings: Sequence[str] = field(default_factory=tuple)
+    problem_details: Sequence[ProblemDetail] = field(default_factory=tuple)
+
+    @property
+    def verified(self) -> bool:
+        return self.indication is Indication.PASSED
+
+    @classmethod
+    def from_checks(
+        cls,
+        checks: Sequence[Check],
+        *,
+        format: str | None,
+        document: Document | None,
+        warnings: Sequence[str] = (),
+    ) -> VerificationReport:
+        """Derive the indication from the checks: the first failure decides, then the first
+        indeterminate; PASSED needs at least one check and every check passed."""
+        first_failed = next((c for c in checks if c.status is CheckStatus.FAILED), None)
+        first_open = next((c for c in checks if c.status is CheckStatus.INDETERMINATE), None)
+        if first_failed is not None:
+            indication, sub = Indication.FAILED, first_failed.code
+        elif first_open is not None:
+            indication, sub = Indication.INDETERMINATE, first_open.code
+        elif checks:
+            indication, sub = Indication.PASSED, None
+        else:
+            indication, sub = Indication.INDETERMINATE, SubIndication.TRY_LATER
+        problems = tuple(
+            ProblemDetail(_PROBLEM_FOR_SUB_INDICATION[c.code], f"{c.name}: {c.message}")
+            for c in checks
+            if c.status is not CheckStatus.PASSED and c.code is not None
+        )
+        return cls(
+            indication=indication,
+            sub_indication=sub,
+            checks=tuple(checks),
+            format=format,
+            document=document,
+            warnings=tuple(warnings),
+            problem_details=problems,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verified": self.verified,
+            "indication": str(self.indication),
+            "subIndication": None if self.sub_indication is None else str(self.sub_indication),
+            "checks": [c.to_json() for c in self.checks],
+            "warnings": list(self.warnings),
+            "problemDetails": [p.to_json() for p in self.problem_details],
+            "format": self.format,
+            "document": None if self.document is None else self.document.to_json(),
+        }
