@@ -1,0 +1,49 @@
+"""Opening the registry's database and migrating it.
+
+SQLite needs two corrections to behave like PostgreSQL here: foreign keys are off unless asked
+for, and Python's sqlite3 module does not begin a transaction before a SELECT, so a read spanning
+several statements (a snapshot) could see a half-applied write. We take over BEGIN ourselves, as
+the SQLAlchemy documentation recommends; a write begins IMMEDIATE so two writers queue on the
+busy timeout instead of failing on lock upgrade.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+WRITE = "vc_engine_write"
+"""Execution option marking a connection that will write; see the module docstring."""
+
+
+def create_registry_engine(url: str) -> Engine:
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    immediate = connection.get_execution_options().get(WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def migrate(connection: Connection) -> None:
+    """Bring the schema on `connection` to the newest revision; a no-op when it is there."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")

@@ -1,0 +1,199 @@
+"""The trust decision: may this issuer's registry entries vouch for this signed document?
+
+Runs after a format module has verified the signature cryptographically, and judges only the
+registry's facts: the issuer, the key that signed (by key id, never by an embedded certificate),
+the key's window and history at the signing time the document claims, and the issuer's
+authorisation for the document type. Each rule is one numbered step and one `Check`; after the
+first failure the remaining rules would judge a signature nobody vouches for, so they are not run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from vc_engine.keys import KeyAlgorithm, SignatureScheme
+from vc_engine.model import Check, CheckStatus, Document, SignatureFacts, SubIndication
+from vc_engine.policy import VerificationPolicy
+from vc_engine.trust.records import IssuerStatus, KeyStatus, RegisteredKey
+from vc_engine.trust.view import TrustView
+
+# The key type a reported algorithm needs: formats may report the signature scheme ("ES256") or
+# the key type ("p256"); any other name fits no registered key.
+_KEY_ALGORITHM_OF_NAME: dict[str, KeyAlgorithm] = {
+    **{algorithm.value: algorithm for algorithm in KeyAlgorithm},
+    SignatureScheme.RS256.value: KeyAlgorithm.RSA2048,
+    SignatureScheme.RS1.value: KeyAlgorithm.RSA2048,
+    SignatureScheme.ES256.value: KeyAlgorithm.P256,
+    SignatureScheme.ES384.value: KeyAlgorithm.P384,
+    SignatureScheme.EDDSA.value: KeyAlgorithm.ED25519,
+}
+
+
+def evaluate_trust(
+    view: TrustView,
+    document: Document,
+    facts: SignatureFacts,
+    document_sha256: str,
+    policy: VerificationPolicy,
+) -> list[Check]:
+    """The trust checks for a document whose signature verified under `facts.key_id`.
+
+    `document` must be the signed content (its issuer and claimed signing time are trusted only
+    because the signature covered them); `document_sha256` is the hex SHA-256 of the presented
+    file's bytes, compared with the issuance register when the key was later compromised.
+    """
+    checks: list[Check] = []
+
+    # 1. The issuer named inside the signed content is registered and active.
+    checks.append(_issuer(view, document.issuer_id))
+    if _failed(checks):
+        return checks
+
+    # 2. The key that verified the signature is registered to that issuer, for that algorithm.
+    key = view.key(facts.key_id)
+    checks.append(_signing_key(document.issuer_id, facts, key))
+    if key is None or _failed(checks):
+        return checks
+
+    # 3. The claimed signing time is not in the future (the later rules judge keys at that time).
+    checks.append(_signing_time(document.issued_at, policy))
+    if _failed(checks):
+        return checks
+
+    # 4. The key was within its window, and not retired, when the document claims to be signed.
+    checks.append(_key_validity(key, document.issued_at))
+    if _failed(checks):
+        return checks
+
+    # 5. The key was not compromised by then, or the register proves the document predates it.
+    checks.append(_key_compromise(view, key, document, document_sha256.lower()))
+    if _failed(checks):
+        return checks
+
+    # 6. The issuer may issue this document type at the signing time.
+    checks.append(_authorisation(view, document))
+    return checks
+
+
+def _failed(checks: list[Check]) -> bool:
+    return checks[-1].status is CheckStatus.FAILED
+
+
+def _issuer(view: TrustView, issuer_id: str) -> Check:
+    issuer = view.issuer(issuer_id)
+    if issuer is None:
+        return Check.failed(
+            "issuer", SubIndication.NOT_TRUSTED, f"issuer {issuer_id} is not in the trust registry"
+        )
+    if issuer.status is not IssuerStatus.ACTIVE:
+        return Check.failed(
+            "issuer",
+            SubIndication.NOT_TRUSTED,
+            f"issuer {issuer_id} ({issuer.name}) is {issuer.status} "
+            f"since {_at(issuer.status_since)}",
+        )
+    return Check.passed("issuer", f"issuer {issuer_id} ({issuer.name}) is registered and active")
+
+
+def _signing_key(issuer_id: str, facts: SignatureFacts, key: RegisteredKey | None) -> Check:
+    kid = facts.key_id
+    if key is None:
+        return Check.failed(
+            "signing-key",
+            SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+            f"the signing key {kid} is not registered to any issuer",
+        )
+    if key.issuer_id != issuer_id:
+        return Check.failed(
+            "signing-key",
+            SubIndication.NOT_TRUSTED,
+            f"the signing key {kid} belongs to issuer {key.issuer_id}, not to {issuer_id}",
+        )
+    if _KEY_ALGORITHM_OF_NAME.get(facts.algorithm) is not key.algorithm:
+        return Check.failed(
+            "signing-key",
+            SubIndication.NOT_TRUSTED,
+            f"the signature algorithm {facts.algorithm} does not fit key {kid}, "
+            f"registered as {key.algorithm}",
+        )
+    return Check.passed("signing-key", f"key {kid} ({key.algorithm}) is registered to {issuer_id}")
+
+
+def _signing_time(signed: datetime, policy: VerificationPolicy) -> Check:
+    latest = policy.at + policy.clock_skew
+    if signed > latest:
+        return Check.failed(
+            "signing-time",
+            SubIndication.NOT_YET_VALID,
+            f"the document claims to be signed in the future, at {_at(signed)}; "
+            f"verifying at {_at(policy.at)} allows up to {_at(latest)}",
+        )
+    return Check.passed("signing-time", f"signed at {_at(signed)}")
+
+
+def _key_validity(key: RegisteredKey, signed: datetime) -> Check:
+    if not key.in_window(signed):
+        until = "open-ended" if key.valid_until is None else f"until {_at(key.valid_until)}"
+        return Check.failed(
+            "key-validity",
+            SubIndication.NOT_TRUSTED,
+            f"key {key.key_id} is valid from {_at(key.valid_from)} {until}; "
+            f"the document claims to be signed at {_at(signed)}, outside that window",
+        )
+    retired = key.first_event(KeyStatus.RETIRED)
+    if retired is not None and retired.effective_at <= signed:
+        return Check.failed(
+            "key-validity",
+            SubIndication.NOT_TRUSTED,
+            f"key {key.key_id} was retired at {_at(retired.effective_at)} ({retired.reason}); "
+            f"the document claims to be signed later, at {_at(signed)}",
+        )
+    return Check.passed("key-validity", f"key {key.key_id} was valid at {_at(signed)}")
+
+
+def _key_compromise(
+    view: TrustView, key: RegisteredKey, document: Document, document_sha256: str
+) -> Check:
+    signed = document.issued_at
+    compromise = key.first_event(KeyStatus.COMPROMISED)
+    if compromise is None:
+        return Check.passed("key-compromise", f"key {key.key_id} has no compromise recorded")
+    since = compromise.effective_at
+    if signed >= since:
+        return Check.failed(
+            "key-compromise",
+            SubIndication.KEY_COMPROMISED,
+            f"key {key.key_id} is compromised since {_at(since)} ({compromise.reason}); "
+            f"the document claims to be signed at {_at(signed)}",
+        )
+    proof = view.issuance(document.id)
+    if proof is not None and proof.sha256 == document_sha256 and proof.recorded_at < since:
+        return Check.passed(
+            "key-compromise",
+            f"key {key.key_id} is compromised since {_at(since)}, but the issuance register "
+            f"recorded this exact document at {_at(proof.recorded_at)}, before that",
+        )
+    return Check.indeterminate(
+        "key-compromise",
+        SubIndication.REVOKED_NO_POE,
+        f"signed at {_at(signed)}, before key {key.key_id} was compromised at {_at(since)} "
+        f"({compromise.reason}), but the register holds no proof it existed before {_at(since)}",
+    )
+
+
+def _authorisation(view: TrustView, doc: Document) -> Check:
+    held = view.authorisations(doc.issuer_id)
+    if any(a.covers(doc.doctype, doc.issued_at) for a in held):
+        return Check.passed(
+            "authorisation", f"issuer {doc.issuer_id} is authorised to issue {doc.doctype}"
+        )
+    return Check.failed(
+        "authorisation",
+        SubIndication.NOT_AUTHORIZED,
+        f"issuer {doc.issuer_id} holds no authorisation for {doc.doctype} "
+        f"covering the signing time {_at(doc.issued_at)}",
+    )
+
+
+def _at(instant: datetime) -> str:
+    return instant.isoformat()

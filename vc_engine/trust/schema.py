@@ -1,0 +1,110 @@
+"""The registry's tables, as SQLAlchemy Core objects for the queries in `store`.
+
+The database schema itself is created only by the Alembic migrations in `migrations/versions`;
+these definitions must match them (a test compares the two on every backend).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant stored so that it always reads back as an aware UTC datetime.
+
+    PostgreSQL stores `timestamptz`; SQLite has no time zones, so the UTC wall time is stored and
+    read back as UTC. Naive datetimes are refused (ValueError): they name no instant.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"refusing naive datetime {value}: the registry stores instants")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+issuers = Table(
+    "issuers",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("status_since", UTCDateTime, nullable=False),
+    CheckConstraint("status IN ('active', 'suspended', 'revoked')", name="ck_issuers_status"),
+)
+
+issuer_keys = Table(
+    "issuer_keys",
+    metadata,
+    Column("key_id", Text, primary_key=True),
+    Column("issuer_id", Text, ForeignKey("issuers.id"), nullable=False, index=True),
+    Column("algorithm", Text, nullable=False),
+    Column("public_key_pem", Text, nullable=False),
+    Column("certificate_pem", Text, nullable=True),
+    Column("valid_from", UTCDateTime, nullable=False),
+    Column("valid_until", UTCDateTime, nullable=True),
+    Column("added_at", UTCDateTime, nullable=False),
+)
+
+key_events = Table(
+    "key_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key_id", Text, ForeignKey("issuer_keys.key_id"), nullable=False, index=True),
+    Column("status", Text, nullable=False),
+    Column("effective_at", UTCDateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    CheckConstraint("status IN ('active', 'retired', 'compromised')", name="ck_key_events_status"),
+)
+
+authorisations = Table(
+    "authorisations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("issuer_id", Text, ForeignKey("issuers.id"), nullable=False, index=True),
+    Column("doctype", Text, nullable=False),
+    Column("valid_from", UTCDateTime, nullable=False),
+    Column("valid_until", UTCDateTime, nullable=True),
+    UniqueConstraint("issuer_id", "doctype", "valid_from", name="uq_authorisations_start"),
+)
+
+issuances = Table(
+    "issuances",
+    metadata,
+    Column("document_id", Text, primary_key=True),
+    Column("issuer_id", Text, ForeignKey("issuers.id"), nullable=False),
+    Column("doctype", Text, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("key_id", Text, ForeignKey("issuer_keys.key_id"), nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
