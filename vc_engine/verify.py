@@ -1,0 +1,106 @@
+"""The verification pipeline: the one place that composes formats, trust and document rules.
+
+Reads top to bottom as the pipeline in DESIGN.md. Every stage adds checks to the report; a stage
+runs only when the stages before it passed, because judging the trust of a forged signature or the
+validity of unsigned claims would only produce misleading reasons.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from vc_engine import doctypes
+from vc_engine.formats import FormatOutcome, detect_format, signed_xml
+from vc_engine.model import Check, Document, SubIndication, VerificationReport
+from vc_engine.policy import VerificationPolicy
+from vc_engine.trust.evaluate import evaluate_trust
+from vc_engine.trust.view import TrustView
+
+
+def verify(data: bytes, trust: TrustView, policy: VerificationPolicy) -> VerificationReport:
+    """Is `data` equivalent to the original? Never raises for a bad document.
+
+    `policy.at` is the moment the answer speaks for; nothing below reads the clock.
+    """
+    # 1. Refuse what is too large to be a document before reading any of it.
+    if len(data) > policy.max_document_bytes:
+        return _refused(
+            "size",
+            f"the document is {len(data):,} bytes; the limit is {policy.max_document_bytes:,}",
+        )
+
+    # 2. Detect the wire format from its first bytes.
+    format_name = detect_format(data)
+    if format_name is None:
+        return _refused("format", "not a document in any format this engine reads")
+
+    # 3. Parse safely and check the signature; the Document comes only from what it covered.
+    opened = _open(format_name, data, policy)
+    checks = list(opened.checks)
+    if opened.document is None or opened.facts is None:
+        return VerificationReport.from_checks(
+            checks, format=format_name, document=None, warnings=opened.warnings
+        )
+    document = opened.document
+
+    # 4. Trust: the key is registered to the issuer named inside, valid when it signed, not
+    #    compromised before that, and the issuer may issue this document type.
+    document_sha256 = hashlib.sha256(data).hexdigest()
+    checks.extend(evaluate_trust(trust, document, opened.facts, document_sha256, policy))
+
+    # 5. Validity window, read in the issuer's calendar.
+    if not _any_not_passed(checks):
+        checks.append(_validity(document, policy))
+
+    # 6. Document-type rules on the signed claims.
+    if not _any_not_passed(checks):
+        checks.append(_doctype_rules(document))
+
+    return VerificationReport.from_checks(
+        checks, format=format_name, document=document, warnings=opened.warnings
+    )
+
+
+def _open(format_name: str, data: bytes, policy: VerificationPolicy) -> FormatOutcome:
+    if format_name == signed_xml.FORMAT:
+        return signed_xml.open_signed(
+            data,
+            max_bytes=policy.max_document_bytes,
+            allow_legacy=policy.allow_legacy_rsa_sha1,
+        )
+    raise AssertionError(f"detect_format returned unknown format {format_name!r}")
+
+
+def _validity(document: Document, policy: VerificationPolicy) -> Check:
+    today = policy.civil_date
+    if today < document.valid_from:
+        return Check.failed(
+            "validity",
+            SubIndication.NOT_YET_VALID,
+            f"valid only from {document.valid_from.isoformat()}; today is {today.isoformat()}",
+        )
+    if document.valid_until is not None and today > document.valid_until:
+        return Check.failed(
+            "validity",
+            SubIndication.EXPIRED,
+            f"expired on {document.valid_until.isoformat()}; today is {today.isoformat()}",
+        )
+    until = "no expiry" if document.valid_until is None else document.valid_until.isoformat()
+    return Check.passed("validity", f"valid today ({today.isoformat()}; {until})")
+
+
+def _doctype_rules(document: Document) -> Check:
+    problems = doctypes.check_document(document)
+    if problems:
+        return Check.failed("document-type", SubIndication.FORMAT_FAILURE, "; ".join(problems))
+    return Check.passed("document-type", f"a well-formed {document.doctype} document")
+
+
+def _any_not_passed(checks: list[Check]) -> bool:
+    return any(c.code is not None for c in checks)
+
+
+def _refused(name: str, message: str) -> VerificationReport:
+    return VerificationReport.from_checks(
+        [Check.failed(name, SubIndication.FORMAT_FAILURE, message)], format=None, document=None
+    )
