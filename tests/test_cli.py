@@ -1,0 +1,248 @@
+"""The `vc-engine` command as a script would use it: exit codes, files written, JSON printed."""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from vc_engine.cli import app
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "records"
+runner = CliRunner()
+
+
+def run(registry_url: str, *args: str, expect: int = 0) -> str:
+    result = runner.invoke(app, ["--registry", registry_url, *args], catch_exceptions=False)
+    assert result.exit_code == expect, result.output
+    return result.output
+
+
+@pytest.fixture
+def issued(registry_url: str, tmp_path: Path) -> tuple[str, Path, str]:
+    """An issuer enrolled through the CLI, with five birth certificates issued."""
+    run(registry_url, "registry", "init")
+    run(registry_url, "keys", "generate", "--alg", "rsa2048", "--out", str(tmp_path / "kmc"))
+    run(
+        registry_url,
+        "issuer",
+        "add",
+        "in.gov.wb.kmc",
+        "--name",
+        "Kolkata Municipal Corporation",
+        "--doctype",
+        "BTHCER",
+    )
+    key_id = run(
+        registry_url,
+        "issuer",
+        "add-key",
+        "in.gov.wb.kmc",
+        "--cert",
+        str(tmp_path / "kmc" / "cert.pem"),
+    ).strip()
+    records = tmp_path / "five.csv"
+    lines = (FIXTURES / "BTHCER.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    records.write_text("".join(lines[:6]), encoding="utf-8")
+    out = tmp_path / "out"
+    output = run(
+        registry_url,
+        "issue",
+        "--issuer", "in.gov.wb.kmc",
+        "--key", str(tmp_path / "kmc" / "private.pem"),
+        "--cert", str(tmp_path / "kmc" / "cert.pem"),
+        "--doctype", "BTHCER",
+        "--records", str(records),
+        "--format", "xml",
+        "--out", str(out),
+    )  # fmt: skip
+    assert "issued 5 documents" in output
+    return registry_url, out, key_id
+
+
+def test_private_key_is_written_for_its_owner_only(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["keys", "generate", "--alg", "p256", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    mode = stat.S_IMODE((tmp_path / "private.pem").stat().st_mode)
+    assert mode == 0o600
+    assert (tmp_path / "cert.pem").read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
+    again = runner.invoke(app, ["keys", "generate", "--alg", "p256", "--out", str(tmp_path)])
+    assert again.exit_code == 1 and "refusing to overwrite" in again.output
+
+
+def test_issue_then_verify_passes(issued: tuple[str, Path, str]) -> None:
+    registry_url, out, key_id = issued
+    files = sorted(out.glob("*.xml"))
+    assert len(files) == 5
+    assert re.fullmatch(r"[0-9a-f]{64}", key_id)
+    assert "PASSED" in run(registry_url, "verify", str(files[0]))
+
+
+def test_verify_json_is_the_report(issued: tuple[str, Path, str]) -> None:
+    registry_url, out, _ = issued
+    report = json.loads(run(registry_url, "verify", "--json", str(sorted(out.glob("*.xml"))[0])))
+    assert list(report) == [
+        "verified",
+        "indication",
+        "subIndication",
+        "checks",
+        "warnings",
+        "problemDetails",
+        "format",
+        "document",
+    ]
+    assert report["verified"] is True
+    assert report["document"]["holder"]["nameLocal"] == "অমিত হালদার"
+
+
+def test_tampered_document_exits_1(issued: tuple[str, Path, str], tmp_path: Path) -> None:
+    registry_url, out, _ = issued
+    original = sorted(out.glob("*.xml"))[0].read_bytes()
+    tampered = tmp_path / "tampered.xml"
+    tampered.write_bytes(original.replace(b"Amit Halder", b"Amit Haldar"))
+    report = json.loads(run(registry_url, "verify", "--json", str(tampered), expect=1))
+    assert report["subIndication"] == "HASH_FAILURE"
+
+
+def test_compromised_key_fails_documents_signed_after(issued: tuple[str, Path, str]) -> None:
+    registry_url, out, key_id = issued
+    document = str(sorted(out.glob("*.xml"))[0])
+    run(
+        registry_url,
+        "issuer",
+        "compromise-key",
+        "in.gov.wb.kmc",
+        key_id,
+        "--at",
+        "2020-01-01T00:00:00Z",
+        "--reason",
+        "stolen laptop",
+    )
+    report = json.loads(run(registry_url, "verify", "--json", document, expect=1))
+    assert report["subIndication"] == "KEY_COMPROMISED"
+    assert "stolen laptop" in json.dumps(report)
+
+
+def test_compromise_after_issuance_keeps_registered_documents_valid(
+    issued: tuple[str, Path, str],
+) -> None:
+    registry_url, out, key_id = issued
+    document = str(sorted(out.glob("*.xml"))[0])
+    run(
+        registry_url,
+        "issuer",
+        "compromise-key",
+        "in.gov.wb.kmc",
+        key_id,
+        "--at",
+        "2099-01-01T00:00:00Z",
+        "--reason",
+        "expected leak",
+    )
+    assert json.loads(run(registry_url, "verify", "--json", document))["verified"] is True
+
+
+def test_issuing_the_same_records_again_issues_nothing_twice(
+    issued: tuple[str, Path, str], tmp_path: Path
+) -> None:
+    registry_url, _, _ = issued
+    result = runner.invoke(
+        app,
+        [
+            "--registry", registry_url, "issue",
+            "--issuer", "in.gov.wb.kmc",
+            "--key", str(tmp_path / "kmc" / "private.pem"),
+            "--cert", str(tmp_path / "kmc" / "cert.pem"),
+            "--doctype", "BTHCER",
+            "--records", str(tmp_path / "five.csv"),
+            "--out", str(tmp_path / "again"),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.output.count("already issued") == 5
+    assert not list((tmp_path / "again").glob("*.xml"))
+
+
+def test_issue_refuses_a_key_not_registered(issued: tuple[str, Path, str], tmp_path: Path) -> None:
+    registry_url, _, _ = issued
+    run(registry_url, "keys", "generate", "--alg", "p256", "--out", str(tmp_path / "other"))
+    output = run(
+        registry_url,
+        "issue",
+        "--issuer", "in.gov.wb.kmc",
+        "--key", str(tmp_path / "other" / "private.pem"),
+        "--cert", str(tmp_path / "other" / "cert.pem"),
+        "--doctype", "BTHCER",
+        "--records", str(tmp_path / "five.csv"),
+        "--out", str(tmp_path / "never"),
+        expect=1,
+    )  # fmt: skip
+    assert "not registered" in output
+    assert not (tmp_path / "never").exists()
+
+
+def test_bad_records_are_rejected_by_line_and_the_rest_issued(
+    issued: tuple[str, Path, str], tmp_path: Path
+) -> None:
+    registry_url, _, _ = issued
+    lines = (FIXTURES / "BTHCER.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    broken = lines[7].replace("2025-", "2025/", 1)
+    records = tmp_path / "mixed.csv"
+    records.write_text(lines[0] + broken + lines[8], encoding="utf-8")
+    output = run(
+        registry_url,
+        "issue",
+        "--issuer", "in.gov.wb.kmc",
+        "--key", str(tmp_path / "kmc" / "private.pem"),
+        "--cert", str(tmp_path / "kmc" / "cert.pem"),
+        "--doctype", "BTHCER",
+        "--records", str(records),
+        "--out", str(tmp_path / "mixed"),
+    )  # fmt: skip
+    assert "line 2" in output
+    assert "issued 1 documents" in output
+
+
+def test_verify_usage_errors_exit_2(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    missing = runner.invoke(app, ["--registry", url, "verify", str(tmp_path / "missing.xml")])
+    assert missing.exit_code == 2
+    naive = runner.invoke(app, ["--registry", url, "verify", "--at", "2026-01-01T00:00", "x"])
+    assert naive.exit_code == 2 and "time zone" in naive.output
+
+
+def test_verify_not_xml_exits_1(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    junk = tmp_path / "junk.xml"
+    junk.write_bytes(b"\x00\x01 definitely not a document")
+    result = runner.invoke(app, ["--registry", url, "verify", "--json", str(junk)])
+    assert result.exit_code == 1
+    assert json.loads(result.output)["subIndication"] == "FORMAT_FAILURE"
+
+
+def test_unknown_document_type_is_a_usage_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    result = runner.invoke(
+        app, ["--registry", url, "issuer", "add", "in.gov.x", "--name", "X", "--doctype", "NOPE"]
+    )
+    assert result.exit_code == 2
+
+
+def test_registry_errors_are_one_line_not_a_traceback(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    run(url, "issuer", "add", "in.gov.x", "--name", "X", "--doctype", "BTHCER")
+    again = runner.invoke(
+        app, ["--registry", url, "issuer", "add", "in.gov.x", "--name", "X", "--doctype", "BTHCER"]
+    )
+    assert again.exit_code == 1
+    assert "Traceback" not in again.output and "error:" in again.output
+
+
+def test_demo_runs_and_every_attack_gets_its_verdict() -> None:
+    result = runner.invoke(app, ["demo"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "HASH_FAILURE" in result.output and "KEY_COMPROMISED" in result.output

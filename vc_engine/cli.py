@@ -1,0 +1,326 @@
+"""The `vc-engine` command: registry administration, issuing, verifying, and the demo.
+
+This is the entry point, so it is where the clock is read. Errors a user can fix print one red
+line and exit non-zero; `verify` exits 0 PASSED, 1 FAILED, 3 INDETERMINATE, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import platformdirs
+import typer
+from rich.console import Console
+
+from vc_engine import doctypes, keys, records, render
+from vc_engine.formats.xmldsig import XmlSigningKey
+from vc_engine.issue import IssuanceRefused, Issuer, issue_records, preflight
+from vc_engine.model import Indication
+from vc_engine.policy import VerificationPolicy
+from vc_engine.trust.errors import RegistryError
+from vc_engine.trust.store import Registry
+from vc_engine.verify import verify as verify_document
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+registry_app = typer.Typer(no_args_is_help=True, help="Create and inspect the trust registry.")
+keys_app = typer.Typer(no_args_is_help=True, help="Make signing keys.")
+issuer_app = typer.Typer(no_args_is_help=True, help="Issuers, their keys and document types.")
+app.add_typer(registry_app, name="registry")
+app.add_typer(keys_app, name="keys")
+app.add_typer(issuer_app, name="issuer")
+
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)
+
+EXIT_BY_INDICATION = {Indication.PASSED: 0, Indication.FAILED: 1, Indication.INDETERMINATE: 3}
+PASSPHRASE_VARIABLE = "VC_ENGINE_KEY_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
+
+
+@dataclass(frozen=True)
+class Settings:
+    registry_url: str
+
+
+def default_registry_url() -> str:
+    directory = Path(platformdirs.user_data_dir("vc-engine"))
+    return f"sqlite:///{directory / 'registry.db'}"
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    registry: Annotated[
+        str | None,
+        typer.Option(
+            "--registry",
+            envvar="VC_ENGINE_REGISTRY",
+            help="Registry URL (sqlite:///FILE or postgresql+psycopg://...). "
+            "Default: a SQLite file in your data directory.",
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = Settings(registry or default_registry_url())
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _registry(ctx: typer.Context) -> Iterator[Registry]:
+    settings: Settings = ctx.obj
+    url = settings.registry_url
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with Registry.open(url) as registry:
+            registry.init()
+            yield registry
+    except RegistryError as error:
+        _fail(str(error))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _instant(text: str | None, option: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        _fail(f"{option}: {text!r} is not an ISO 8601 time", 2)
+    if value.tzinfo is None:
+        _fail(f"{option}: {text!r} has no time zone; add Z or an offset like +05:30", 2)
+    return value.astimezone(UTC)
+
+
+# registry
+
+
+@registry_app.command("init")
+def registry_init(ctx: typer.Context) -> None:
+    """Create the registry (or bring its schema up to date)."""
+    with _registry(ctx):
+        console.print(f"registry ready at {ctx.obj.registry_url}")
+
+
+# keys
+
+
+@keys_app.command("generate")
+def keys_generate(
+    alg: Annotated[keys.KeyAlgorithm, typer.Option("--alg", help="Key algorithm.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for private.pem and cert.pem.")],
+    name: Annotated[str, typer.Option(help="Certificate common name.")] = "vc-engine issuer",
+    days: Annotated[int, typer.Option(help="Certificate validity in days.")] = 730,
+) -> None:
+    """Make a key pair: DIR/private.pem (mode 0600, encrypted when VC_ENGINE_KEY_PASSPHRASE is
+    set) and a self-signed DIR/cert.pem to register and to embed in signed XML."""
+    out.mkdir(parents=True, exist_ok=True)
+    private_path, cert_path = out / "private.pem", out / "cert.pem"
+    if private_path.exists():
+        _fail(f"{private_path} exists; refusing to overwrite a private key")
+    key = keys.generate_private_key(alg)
+    now = _now()
+    certificate = keys.self_signed_certificate(
+        key, name, now - timedelta(minutes=5), now + timedelta(days=days)
+    )
+    passphrase = os.environ.get(PASSPHRASE_VARIABLE)
+    keys.write_private_key(private_path, key, passphrase.encode() if passphrase else None)
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    cert_path.write_bytes(certificate.public_bytes(Encoding.PEM))
+    console.print(f"{private_path}\n{cert_path}\nkey id {keys.key_id(key.public_key())}")
+
+
+# issuers
+
+
+@issuer_app.command("add")
+def issuer_add(
+    ctx: typer.Context,
+    issuer_id: Annotated[str, typer.Argument(help="e.g. in.gov.wb.kmc")],
+    name: Annotated[str, typer.Option("--name")],
+    doctype: Annotated[list[str], typer.Option("--doctype", help="Document type code; repeat.")],
+    valid_from: Annotated[str | None, typer.Option(help="Authorised from (ISO 8601).")] = None,
+) -> None:
+    """Add an issuer and the document types it may sign."""
+    for code in doctype:
+        _doctype(code)
+    now = _now()
+    start = _instant(valid_from, "--valid-from") or now
+    with _registry(ctx) as registry:
+        registry.add_issuer(issuer_id, name, at=now)
+        for code in doctype:
+            registry.authorise(issuer_id, code, valid_from=start)
+    console.print(f"issuer {issuer_id} may issue {', '.join(doctype)}")
+
+
+@issuer_app.command("authorise")
+def issuer_authorise(
+    ctx: typer.Context,
+    issuer_id: str,
+    doctype: Annotated[str, typer.Option("--doctype")],
+    valid_from: Annotated[str | None, typer.Option()] = None,
+    valid_until: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Allow an existing issuer one more document type."""
+    _doctype(doctype)
+    start = _instant(valid_from, "--valid-from") or _now()
+    with _registry(ctx) as registry:
+        registry.authorise(
+            issuer_id, doctype, valid_from=start, valid_until=_instant(valid_until, "--valid-until")
+        )
+    console.print(f"issuer {issuer_id} may issue {doctype}")
+
+
+@issuer_app.command("add-key")
+def issuer_add_key(
+    ctx: typer.Context,
+    issuer_id: str,
+    cert: Annotated[Path, typer.Option("--cert", help="PEM or DER certificate of the key.")],
+    valid_from: Annotated[str | None, typer.Option()] = None,
+    valid_until: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Register a signing key to an issuer; prints its key id."""
+    try:
+        certificate = keys.load_certificate(cert.read_bytes())
+        public_key = keys.certificate_public_key(certificate)
+    except (OSError, keys.KeyMaterialError) as error:
+        _fail(str(error))
+    with _registry(ctx) as registry:
+        kid = registry.add_key(
+            issuer_id,
+            public_key,
+            certificate=certificate,
+            valid_from=_instant(valid_from, "--valid-from"),
+            valid_until=_instant(valid_until, "--valid-until"),
+            at=_now(),
+        )
+    console.print(kid)
+
+
+@issuer_app.command("compromise-key")
+def issuer_compromise_key(
+    ctx: typer.Context,
+    issuer_id: str,
+    key_id: str,
+    at: Annotated[str, typer.Option("--at", help="Compromised from (ISO 8601, with zone).")],
+    reason: Annotated[str, typer.Option("--reason")],
+) -> None:
+    """Record that a key was compromised from a moment on (which may be in the past)."""
+    when = _instant(at, "--at")
+    assert when is not None
+    with _registry(ctx) as registry:
+        registry.compromise_key(issuer_id, key_id, at=when, reason=reason, recorded_at=_now())
+    console.print(f"key {key_id} compromised from {when.isoformat()}")
+
+
+@issuer_app.command("show")
+def issuer_show(ctx: typer.Context, issuer_id: str) -> None:
+    """Show an issuer, its document types and its keys with their history."""
+    with _registry(ctx) as registry:
+        record = registry.get_issuer(issuer_id)
+        if record is None:
+            _fail(f"issuer {issuer_id} is not in the registry")
+        render.issuer(
+            console, record, registry.authorisations(issuer_id), registry.keys_of(issuer_id)
+        )
+
+
+# issuing and verifying
+
+
+@app.command("issue")
+def issue(
+    ctx: typer.Context,
+    issuer_id: Annotated[str, typer.Option("--issuer")],
+    key: Annotated[Path, typer.Option("--key", help="PEM private key.")],
+    cert: Annotated[Path, typer.Option("--cert", help="The key's certificate.")],
+    doctype: Annotated[str, typer.Option("--doctype")],
+    records_file: Annotated[Path, typer.Option("--records", help="CSV or JSON Lines file.")],
+    out: Annotated[Path, typer.Option("--out", help="Output directory.")],
+    format: Annotated[str, typer.Option("--format", help="Renditions to write.")] = "xml",
+) -> None:
+    """Sign every record of a file as a document; one file per document."""
+    formats = [f.strip() for f in format.split(",") if f.strip()]
+    if formats != ["xml"]:
+        _fail(f"--format {format}: this version writes signed XML only (xml)", 2)
+    spec = _doctype(doctype)
+    if not records_file.is_file():
+        _fail(f"records file {records_file} does not exist", 2)
+    passphrase = os.environ.get(PASSPHRASE_VARIABLE)
+    try:
+        signer = keys.FileSigner(
+            keys.load_private_key(key, passphrase.encode() if passphrase else None)
+        )
+        xml_key = XmlSigningKey(signer, keys.load_certificate(cert.read_bytes()))
+    except (OSError, keys.KeyMaterialError) as error:
+        _fail(str(error))
+    with _registry(ctx) as registry:
+        try:
+            name = preflight(registry, issuer_id, keys.key_id(signer.public_key), spec.code, _now())
+        except IssuanceRefused as refusal:
+            _fail(str(refusal))
+        issuer = Issuer(issuer_id, name, xml_key, VerificationPolicy(at=_now()).civil_timezone)
+        try:
+            lines = records.read_records(records_file)
+            summary = issue_records(lines, spec, issuer, registry, out, _now)
+        except records.RecordFileError as error:
+            _fail(str(error), 2)
+    for rejected in summary.rejected:
+        errors.print(f"[yellow]line {rejected.line}:[/] {rejected.reason}", highlight=False)
+    console.print(
+        f"issued {len(summary.issued)} documents into {out}; rejected {len(summary.rejected)}"
+    )
+    if summary.rejected and not summary.issued:
+        raise typer.Exit(1)
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The document: signed XML.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    at: Annotated[str | None, typer.Option(help="Verify as of this time (ISO 8601).")] = None,
+) -> None:
+    """Is this document equivalent to the original? Exit 0 PASSED, 1 FAILED, 3 INDETERMINATE."""
+    policy = VerificationPolicy(at=_instant(at, "--at") or _now())
+    try:
+        with file.open("rb") as handle:
+            data = handle.read(policy.max_document_bytes + 1)
+    except OSError as error:
+        _fail(f"cannot read {file}: {error.strerror}", 2)
+    with _registry(ctx) as registry:
+        report = verify_document(data, registry.snapshot(), policy)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        render.report(console, report, str(file))
+    raise typer.Exit(EXIT_BY_INDICATION[report.indication])
+
+
+@app.command("demo")
+def demo() -> None:
+    """Issue and verify sample documents on a throwaway registry, and show attacks failing."""
+    from vc_engine.demo import run_demo
+
+    run_demo(console, _now().replace(microsecond=0))
+
+
+def _doctype(code: str) -> doctypes.DocType:
+    try:
+        return doctypes.get_doctype(code)
+    except doctypes.UnknownDocTypeError as error:
+        _fail(str(error), 2)
