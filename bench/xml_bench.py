@@ -1,0 +1,144 @@
+"""Signed-XML throughput on one core, against the raw RSA-2048 cost measured in the same run.
+
+    .venv/bin/python bench/xml_bench.py [--documents N]
+
+Prints each figure and its ratio to raw `cryptography`, then one JSON line of all figures.
+Targets (issue 2): full-pipeline verify >= 5,000 documents/s/core; signing >= 3,000/s/core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+from pathlib import Path
+
+import signxml
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from vc_engine import doctypes, keys, records
+from vc_engine.formats import signed_xml
+from vc_engine.formats.xmldsig import XmlSigningKey
+from vc_engine.model import Document, Indication
+from vc_engine.policy import INDIA, VerificationPolicy
+from vc_engine.trust import Registry
+from vc_engine.verify import verify
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "records"
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def rate(count: int, action: Callable[[], object]) -> float:
+    """Calls per second of `action`, best of three rounds of `count` calls."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(count):
+            action()
+        best = min(best, time.perf_counter() - start)
+    return count / best
+
+
+def documents(count: int) -> list[Document]:
+    spec = doctypes.get_doctype("BTHCER")
+    base = [
+        doctypes.record_to_document(
+            record,
+            spec,
+            issuer_id="in.gov.wb.kmc",
+            issuer_name="Kolkata Municipal Corporation",
+            issued_at=NOW - timedelta(minutes=1),
+        )
+        for _, record in islice(records.read_records(FIXTURES / "BTHCER.csv"), 300)
+        if isinstance(record, dict)
+    ]
+    return [
+        dataclasses.replace(base[i % len(base)], id=f"in.gov.wb.kmc-BTHCER-B{i:08d}")
+        for i in range(count)
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--documents", type=int, default=2000)
+    count = parser.parse_args().documents
+
+    private_key = keys.generate_private_key(keys.KeyAlgorithm.RSA2048)
+    assert isinstance(private_key, rsa.RSAPrivateKey)
+    certificate = keys.self_signed_certificate(
+        private_key, "KMC", NOW - timedelta(days=1), NOW + timedelta(days=365)
+    )
+    signing_key = XmlSigningKey(keys.FileSigner(private_key), certificate)
+    corpus = documents(count)
+
+    # Raw cryptographic cost of one document: one RSA-2048 PKCS#1 v1.5 SHA-256 operation.
+    message = b"x" * 700  # about the size of a canonical SignedInfo
+    signature = private_key.sign(message, padding.PKCS1v15(), hashes.SHA256())
+    public_key = private_key.public_key()
+    raw_sign = rate(count, lambda: private_key.sign(message, padding.PKCS1v15(), hashes.SHA256()))
+    raw_verify = rate(
+        count, lambda: public_key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+    )
+
+    iterator = iter(corpus * 3)
+    sign_rate = rate(count, lambda: signed_xml.issue(next(iterator), signing_key, INDIA))
+    signed = [signed_xml.issue(d, signing_key, INDIA) for d in corpus]
+
+    with tempfile.TemporaryDirectory() as work, Registry.open(f"sqlite:///{work}/r.db") as registry:
+        registry.init()
+        since = NOW - timedelta(days=1)
+        registry.add_issuer("in.gov.wb.kmc", "Kolkata Municipal Corporation", at=since)
+        registry.authorise("in.gov.wb.kmc", "BTHCER", valid_from=since)
+        registry.add_key(
+            "in.gov.wb.kmc",
+            public_key,
+            certificate=certificate,
+            valid_from=None,
+            valid_until=None,
+            at=NOW,
+        )
+        snapshot = registry.snapshot()
+        policy = VerificationPolicy(at=NOW)
+        assert all(verify(d, snapshot, policy).indication is Indication.PASSED for d in signed[:50])
+        documents_cycle = iter(signed * 3)
+        verify_rate = rate(count, lambda: verify(next(documents_cycle), snapshot, policy))
+
+    verifier = signxml.XMLVerifier()
+    signxml_cycle = iter(signed * 3)
+    signxml_rate = rate(
+        max(count // 4, 100), lambda: verifier.verify(next(signxml_cycle), x509_cert=certificate)
+    )
+
+    figures = {
+        "documents": count,
+        "raw_rsa2048_sign_per_s": round(raw_sign),
+        "raw_rsa2048_verify_per_s": round(raw_verify),
+        "xml_sign_per_s": round(sign_rate),
+        "xml_sign_ratio_to_raw": round(sign_rate / raw_sign, 3),
+        "xml_verify_pipeline_per_s": round(verify_rate),
+        "xml_verify_ratio_to_raw": round(verify_rate / raw_verify, 3),
+        "signxml_verify_per_s": round(signxml_rate),
+        "target_verify_per_s": 5000,
+        "target_sign_per_s": 3000,
+    }
+    lines = (
+        ("raw RSA-2048 sign", raw_sign, None),
+        ("raw RSA-2048 verify", raw_verify, None),
+        ("XML sign (render+c14n+sign)", sign_rate, sign_rate / raw_sign),
+        ("XML verify, full pipeline", verify_rate, verify_rate / raw_verify),
+        ("signxml verify (reference)", signxml_rate, signxml_rate / raw_verify),
+    )
+    for name, value, ratio in lines:
+        share = "" if ratio is None else f"  {ratio:6.1%} of the raw operation"
+        print(f"{name:30} {value:10,.0f} /s{share}")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
