@@ -209,8 +209,10 @@ class Document:
 class SignatureFacts:
     """What a format module learnt while checking a signature, for the trust stage to judge.
 
-    `key_id` is the SHA-256 of the SubjectPublicKeyInfo of the key that verified the signature:
-    the only handle the registry is asked about. An embedded certificate is a hint, never trust.
+    `algorithm` is the format-neutral signature scheme (a `keys.SignatureScheme` value, e.g.
+    "RS256"). `key_id` is the SHA-256 of the SubjectPublicKeyInfo of the key that verified the
+    signature: the only handle the registry is asked about. An embedded certificate is a hint,
+    never trust.
     """
 
     algorithm: str

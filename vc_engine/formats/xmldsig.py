@@ -187,7 +187,7 @@ def verify_enveloped(root: etree._Element, *, allow_legacy: bool) -> SignatureOu
         checks.append(rejected.check)
         return SignatureOutcome(tuple(checks), None)
     facts = SignatureFacts(
-        algorithm=info.method,
+        algorithm=scheme.value,
         key_id=key_id(public_key),
         certificate_der=certificate_der,
         legacy_profile=LEGACY_PROFILE if warnings else None,
