@@ -800,3 +800,16 @@ def test_empty_jsonl_file_has_no_records(tmp_path: Path) -> None:
 def test_unknown_file_extension_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RecordFileError, match=r"\.csv or \.jsonl"):
         read_records(write(tmp_path, "r.xlsx", b""))
+
+
+def test_forbidden_characters_are_exactly_controls_surrogates_and_bidi_overrides() -> None:
+    """The verification path uses one regular expression; it must mean the Unicode definition."""
+    import unicodedata
+
+    from vc_engine.doctypes import _FORBIDDEN
+
+    bidi = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    for code in range(0x110000):
+        char = chr(code)
+        expected = unicodedata.category(char) in ("Cc", "Cs") or char in bidi
+        assert bool(_FORBIDDEN.fullmatch(char)) == expected, f"U+{code:04X}"
