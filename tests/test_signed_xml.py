@@ -13,15 +13,6 @@ from pathlib import Path
 import pytest
 import signxml
 from cryptography.hazmat.primitives import hashes
-from factory import (
-    NOW,
-    birth_certificate,
-    canonical_unsigned,
-    forge,
-    hmac_signing,
-    make_key,
-    rsa_signing,
-)
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -31,6 +22,16 @@ from vc_engine.formats import signed_xml, xmldsig
 from vc_engine.formats.signed_xml import open_signed
 from vc_engine.model import CheckStatus, SubIndication
 from vc_engine.policy import INDIA
+
+from factory import (
+    NOW,
+    birth_certificate,
+    canonical_unsigned,
+    forge,
+    hmac_signing,
+    make_key,
+    rsa_signing,
+)
 
 MAX = 10 * 1024 * 1024
 RSA = make_key("Kolkata Municipal Corporation")

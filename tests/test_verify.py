@@ -12,8 +12,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from factory import NOW, fixture_document, make_key
-from factory import valid_birth_certificate as birth_certificate
 
 from vc_engine import keys
 from vc_engine.formats import signed_xml
@@ -22,6 +20,9 @@ from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.trust import Registry
 from vc_engine.trust.records import IssuanceRecord
 from vc_engine.verify import verify
+
+from factory import NOW, fixture_document, make_key
+from factory import valid_birth_certificate as birth_certificate
 
 KMC = make_key("Kolkata Municipal Corporation")
 TRANSPORT = make_key("Transport Department", keys.KeyAlgorithm.P256)

@@ -167,7 +167,7 @@ def _key_compromise(
             f"the document claims to be signed at {_at(signed)}",
         )
     proof = view.issuance(document.id)
-    if proof is not None and proof.sha256 == document_sha256 and proof.recorded_at < since:
+    if proof is not None and proof.proves(document_sha256) and proof.recorded_at < since:
         return Check.passed(
             "key-compromise",
             f"key {key.key_id} is compromised since {_at(since)}, but the issuance register "

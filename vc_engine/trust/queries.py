@@ -20,7 +20,14 @@ from vc_engine.trust.records import (
     KeyStatus,
     RegisteredKey,
 )
-from vc_engine.trust.schema import authorisations, issuances, issuer_keys, issuers, key_events
+from vc_engine.trust.schema import (
+    authorisations,
+    issuance_renditions,
+    issuances,
+    issuer_keys,
+    issuers,
+    key_events,
+)
 
 # Rows per IN (...) look-up: well under every backend's bound-parameter limit.
 _CHUNK = 500
@@ -156,7 +163,24 @@ def keys_where(conn: Connection, where: ColumnElement[bool]) -> tuple[Registered
     )
 
 
-def issuance_record(row: Row[Any]) -> IssuanceRecord:
+def rendition_values(records: Sequence[IssuanceRecord]) -> list[dict[str, Any]]:
+    return [
+        {"sha256": digest, "document_id": r.document_id, "format": name}
+        for r in records
+        for name, digest in r.renditions
+    ]
+
+
+def renditions_of(conn: Connection, document_id: str) -> tuple[tuple[str, str], ...]:
+    rows = conn.execute(
+        select(issuance_renditions.c.format, issuance_renditions.c.sha256)
+        .where(issuance_renditions.c.document_id == document_id)
+        .order_by(issuance_renditions.c.format)
+    )
+    return tuple((row.format, row.sha256) for row in rows)
+
+
+def issuance_record(row: Row[Any], renditions: tuple[tuple[str, str], ...]) -> IssuanceRecord:
     return IssuanceRecord(
         document_id=row.document_id,
         issuer_id=row.issuer_id,
@@ -165,4 +189,5 @@ def issuance_record(row: Row[Any]) -> IssuanceRecord:
         key_id=row.key_id,
         issued_at=row.issued_at,
         recorded_at=row.recorded_at,
+        renditions=renditions,
     )

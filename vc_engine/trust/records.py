@@ -102,6 +102,13 @@ class IssuanceRecord:
     """The signing time claimed inside the document."""
     recorded_at: datetime
     """When the registry wrote the row: the registry's own clock, not the document's claim."""
+    renditions: tuple[tuple[str, str], ...] = ()
+    """(format, SHA-256) of every rendition issued of this one original, `sha256`'s included:
+    an XML file, a JSON-LD credential and a JWT of the same document are all proven."""
+
+    def proves(self, sha256: str) -> bool:
+        """Do the register's digests include these exact bytes?"""
+        return sha256 == self.sha256 or any(sha256 == digest for _, digest in self.renditions)
 
 
 def _within(at: datetime, start: datetime, end: datetime | None) -> bool:

@@ -108,3 +108,11 @@ issuances = Table(
     Column("issued_at", UTCDateTime, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
 )
+
+issuance_renditions = Table(
+    "issuance_renditions",
+    metadata,
+    Column("sha256", Text, primary_key=True),
+    Column("document_id", Text, ForeignKey("issuances.document_id"), nullable=False, index=True),
+    Column("format", Text, nullable=False),
+)

@@ -45,7 +45,14 @@ from vc_engine.trust.records import (
     KeyStatus,
     RegisteredKey,
 )
-from vc_engine.trust.schema import authorisations, issuances, issuer_keys, issuers, key_events
+from vc_engine.trust.schema import (
+    authorisations,
+    issuance_renditions,
+    issuances,
+    issuer_keys,
+    issuers,
+    key_events,
+)
 from vc_engine.trust.view import TrustSnapshot
 
 
@@ -317,6 +324,9 @@ class Registry:
                 raise AlreadyIssued(f"document ids already issued: {', '.join(taken)}")
             if records:
                 conn.execute(insert(issuances), [queries.issuance_values(r) for r in records])
+            renditions = queries.rendition_values(records)
+            if renditions:
+                conn.execute(insert(issuance_renditions), renditions)
         return records
 
     def get_issuance(self, document_id: str) -> IssuanceRecord | None:
@@ -324,7 +334,9 @@ class Registry:
             row = conn.execute(
                 select(issuances).where(issuances.c.document_id == document_id)
             ).one_or_none()
-        return None if row is None else queries.issuance_record(row)
+            if row is None:
+                return None
+            return queries.issuance_record(row, queries.renditions_of(conn, document_id))
 
     issuance = get_issuance
 

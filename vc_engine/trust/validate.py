@@ -78,4 +78,8 @@ def issuance(record: IssuanceRecord) -> IssuanceRecord:
         key_id=record.key_id,
         issued_at=aware_utc("issued_at", record.issued_at),
         recorded_at=aware_utc("recorded_at", record.recorded_at),
+        renditions=tuple(
+            (text("rendition format", name), sha256_hex(digest))
+            for name, digest in record.renditions
+        ),
     )

@@ -1,0 +1,63 @@
+"""A strict JSON reader for documents that come from strangers.
+
+Refused, each with a reason a person can act on: more than the size limit, invalid UTF-8, a
+repeated key in one object (two parsers could disagree on which value counts), NaN or Infinity,
+nesting deeper than the limit, and anything that is not an object at the top.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class UnsafeJson(Exception):
+    """The input is not JSON we are willing to read; the message says why."""
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise UnsafeJson(f"the key {key[:60]!r} appears twice in one object")
+        result[key] = value
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise UnsafeJson(f"{name} is not a JSON number")
+
+
+def loads_object(data: bytes | str, *, max_bytes: int, max_depth: int = 64) -> dict[str, Any]:
+    """Parse a JSON object, or raise `UnsafeJson` with a reason."""
+    if len(data) > max_bytes:
+        raise UnsafeJson(f"the document is {len(data):,} bytes; the limit is {max_bytes:,}")
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as exc:
+        raise UnsafeJson(f"not UTF-8 (byte {exc.start})") from None
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    except json.JSONDecodeError as exc:
+        raise UnsafeJson(f"not well-formed JSON: {exc.msg} at line {exc.lineno}") from None
+    except RecursionError:
+        raise UnsafeJson(f"nested deeper than {max_depth} levels") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise UnsafeJson(f"not acceptable JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise UnsafeJson(f"the top level is a JSON {type(value).__name__}, not an object")
+    _check_depth(value, max_depth)
+    return value
+
+
+def _check_depth(value: object, max_depth: int) -> None:
+    """Iterative, so a deep input cannot exhaust the interpreter's stack here."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > max_depth:
+            raise UnsafeJson(f"nested deeper than {max_depth} levels")
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
