@@ -287,3 +287,19 @@ class VerificationReport:
             "format": self.format,
             "document": None if self.document is None else self.document.to_json(),
         }
+
+
+def issuer_did(issuer_id: str) -> str:
+    """The issuer's did:web identifier: the e-locker issuer id is a reversed domain name.
+
+    `in.gov.wb.kmc` is `did:web:kmc.wb.gov.in`. The DID is resolved from the registry only.
+    """
+    return "did:web:" + ".".join(reversed(issuer_id.split(".")))
+
+
+def issuer_id_of_did(did: str) -> str | None:
+    """The inverse of `issuer_did`; None for anything that is not a plain did:web host."""
+    host = did.removeprefix("did:web:")
+    if host == did or not host or any(c in host for c in ":/%#?"):
+        return None
+    return ".".join(reversed(host.split(".")))

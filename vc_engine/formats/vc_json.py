@@ -1,0 +1,154 @@
+"""A `Document` as a W3C VC 2.0 credential (unsecured JSON-LD) and back.
+
+```
+{"@context": ["https://www.w3.org/ns/credentials/v2", "https://vc-engine.org/contexts/v1"],
+ "id": "urn:elocker:in.gov.wb.kmc-BTHCER-2026000123",
+ "type": ["VerifiableCredential", "ElockerDocument"],
+ "documentType": "BTHCER",
+ "issuer": {"id": "did:web:kmc.wb.gov.in", "name": "Kolkata Municipal Corporation"},
+ "issuedAt": "2026-11-23T04:30:00Z",
+ "validFrom": "2026-11-23T00:00:00+05:30",            the civil date's first moment
+ "validUntil": "2036-11-22T23:59:59+05:30",           the civil expiry date's last second
+ "credentialSubject": {"name": "...", ..., "certificateData": {"placeOfBirth": "...",
+                       "subjects": [{"code": "BEN", "marks": "88"}]}}}
+```
+
+The holder's fields sit on the subject; the type-specific claims under `certificateData`; table
+claims are JSON-LD lists, so their order is signed. Reading is strict: a credential with any other
+shape, or a non-text claim, is refused, so every rendition of one original reads back to the same
+`Document` and the same claims digest.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from vc_engine.model import ClaimValue, Document, issuer_did, issuer_id_of_did
+
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+ENGINE_CONTEXT = "https://vc-engine.org/contexts/v1"
+CONTEXTS = (VC_V2, ENGINE_CONTEXT)
+TYPES = ("VerifiableCredential", "ElockerDocument")
+ID_PREFIX = "urn:elocker:"
+_KEYS = frozenset(
+    {
+        "@context",
+        "id",
+        "type",
+        "documentType",
+        "issuer",
+        "issuedAt",
+        "validFrom",
+        "validUntil",
+        "credentialSubject",
+    }
+)
+_DATA = "certificateData"
+
+
+class MalformedCredential(Exception):
+    """The signed credential does not have the shape this engine issues."""
+
+
+def to_credential(document: Document, civil_timezone: tzinfo) -> dict[str, Any]:
+    credential: dict[str, Any] = {
+        "@context": list(CONTEXTS),
+        "id": ID_PREFIX + document.id,
+        "type": list(TYPES),
+        "documentType": document.doctype,
+        "issuer": {"id": issuer_did(document.issuer_id), "name": document.issuer_name},
+        "issuedAt": _instant(document.issued_at),
+        "validFrom": datetime.combine(document.valid_from, time(), civil_timezone).isoformat(),
+        "credentialSubject": {
+            **document.holder,
+            _DATA: {
+                name: value if isinstance(value, str) else [dict(row) for row in value]
+                for name, value in document.claims.items()
+            },
+        },
+    }
+    if document.valid_until is not None:
+        last_second = datetime.combine(
+            document.valid_until + timedelta(days=1), time(), civil_timezone
+        ) - timedelta(seconds=1)
+        credential["validUntil"] = last_second.isoformat()
+    return credential
+
+
+def from_credential(credential: dict[str, Any]) -> Document:
+    """Read the `Document` back from a credential whose proof has already been checked."""
+    unknown = set(credential) - _KEYS
+    if unknown:
+        raise MalformedCredential(f"unexpected properties: {', '.join(sorted(unknown))}")
+    if credential.get("@context") != list(CONTEXTS):
+        raise MalformedCredential(f"@context must be exactly {list(CONTEXTS)}")
+    if credential.get("type") != list(TYPES):
+        raise MalformedCredential(f"type must be exactly {list(TYPES)}")
+    identifier = _text(credential, "id")
+    if not identifier.startswith(ID_PREFIX):
+        raise MalformedCredential(f"id must start with {ID_PREFIX}")
+    issuer = credential.get("issuer")
+    if not isinstance(issuer, dict) or set(issuer) != {"id", "name"}:
+        raise MalformedCredential("issuer must be an object with exactly id and name")
+    issuer_id = issuer_id_of_did(_text(issuer, "id"))
+    if issuer_id is None:
+        raise MalformedCredential(f"issuer id {issuer['id']!r} is not a did:web identifier")
+    subject = credential.get("credentialSubject")
+    if not isinstance(subject, dict) or not isinstance(subject.get(_DATA), dict):
+        raise MalformedCredential(f"credentialSubject must be an object holding {_DATA}")
+    holder = {name: _text(subject, name) for name in subject if name != _DATA}
+    valid_until = credential.get("validUntil")
+    return Document(
+        id=identifier.removeprefix(ID_PREFIX),
+        doctype=_text(credential, "documentType"),
+        issuer_id=issuer_id,
+        issuer_name=_text(issuer, "name"),
+        issued_at=_parse_instant(_text(credential, "issuedAt"), "issuedAt").astimezone(UTC),
+        valid_from=_civil_date(_text(credential, "validFrom"), "validFrom"),
+        valid_until=None if valid_until is None else _expiry_date(valid_until),
+        holder=holder,
+        claims={name: _claim(name, value) for name, value in subject[_DATA].items()},
+    )
+
+
+def _claim(name: str, value: object) -> ClaimValue:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(
+        isinstance(row, dict) and all(isinstance(v, str) for v in row.values()) for row in value
+    ):
+        return tuple(dict(row) for row in value)
+    raise MalformedCredential(f"claim {name!r} must be text or a list of objects of text")
+
+
+def _text(container: dict[str, Any], name: str) -> str:
+    value = container.get(name)
+    if not isinstance(value, str):
+        raise MalformedCredential(f"{name} must be text")
+    return value
+
+
+def _instant(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _parse_instant(text: str, name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise MalformedCredential(f"{name} {text!r} is not an ISO 8601 date-time") from None
+    if moment.tzinfo is None:
+        raise MalformedCredential(f"{name} {text!r} has no time zone")
+    return moment
+
+
+def _civil_date(text: str, name: str) -> date:
+    """The calendar date as written, in the offset the issuer wrote it in."""
+    return _parse_instant(text, name).date()
+
+
+def _expiry_date(value: object) -> date:
+    if not isinstance(value, str):
+        raise MalformedCredential("validUntil must be text")
+    return (_parse_instant(value, "validUntil") + timedelta(seconds=1)).date() - timedelta(days=1)
