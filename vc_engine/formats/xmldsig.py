@@ -161,7 +161,7 @@ def verify_enveloped(root: etree._Element, *, allow_legacy: bool) -> SignatureOu
         warnings = _check_algorithms(info.method, info.digest_method, allow_legacy)
         checks.append(Check.passed("crypto-constraints", _describe(info.method, warnings)))
         signature_value = _base64(_only(signature, "SignatureValue").text, "SignatureValue")
-        public_key, certificate_der = _embedded_key(signature)
+        (public_key, signer_key_id), certificate_der = _embedded_key(signature)
         signed_info_c14n = _canonical_signed_info(info)
         scheme = SignatureScheme.RS1 if info.method == RSA_SHA1 else _SIGNATURE_METHODS[info.method]
         if not verify_signature(public_key, signature_value, signed_info_c14n, scheme):
@@ -188,7 +188,7 @@ def verify_enveloped(root: etree._Element, *, allow_legacy: bool) -> SignatureOu
         return SignatureOutcome(tuple(checks), None)
     facts = SignatureFacts(
         algorithm=scheme.value,
-        key_id=key_id(public_key),
+        key_id=signer_key_id,
         certificate_der=certificate_der,
         legacy_profile=LEGACY_PROFILE if warnings else None,
     )
@@ -301,7 +301,7 @@ def _describe(method: str, warnings: tuple[str, ...]) -> str:
     return f"{name} over SHA-256 digests{suffix}"
 
 
-def _embedded_key(signature: etree._Element) -> tuple[PublicKey, bytes]:
+def _embedded_key(signature: etree._Element) -> tuple[tuple[PublicKey, str], bytes]:
     certificates = signature.findall(
         f"{_tag('KeyInfo')}/{_tag('X509Data')}/{_tag('X509Certificate')}"
     )
@@ -321,9 +321,10 @@ def _embedded_key(signature: etree._Element) -> tuple[PublicKey, bytes]:
 
 
 @lru_cache(maxsize=4096)
-def _key_of_certificate(der: bytes) -> PublicKey:
-    """Certificates repeat across documents; parse each distinct one once."""
-    return certificate_public_key(load_certificate(der))
+def _key_of_certificate(der: bytes) -> tuple[PublicKey, str]:
+    """Certificates repeat across documents; parse each distinct one (and hash its key) once."""
+    public_key = certificate_public_key(load_certificate(der))
+    return public_key, key_id(public_key)
 
 
 def _canonical_signed_info(info: _SignedInfo) -> bytes:
