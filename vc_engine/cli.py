@@ -21,10 +21,9 @@ import typer
 from rich.console import Console
 
 from vc_engine import doctypes, keys, records, render
-from vc_engine.formats.xmldsig import XmlSigningKey
-from vc_engine.issue import IssuanceRefused, Issuer, issue_records, preflight
+from vc_engine.issue import IssuanceRefused, Issuer, issue_records, preflight, renditions
 from vc_engine.model import Indication
-from vc_engine.policy import VerificationPolicy
+from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.trust.errors import RegistryError
 from vc_engine.trust.store import Registry
 from vc_engine.verify import verify as verify_document
@@ -189,15 +188,37 @@ def issuer_authorise(
 def issuer_add_key(
     ctx: typer.Context,
     issuer_id: str,
-    cert: Annotated[Path, typer.Option("--cert", help="PEM or DER certificate of the key.")],
+    cert: Annotated[Path | None, typer.Option("--cert", help="PEM or DER certificate.")] = None,
+    public_key_file: Annotated[
+        Path | None, typer.Option("--public-key", help="PEM public key (SubjectPublicKeyInfo).")
+    ] = None,
+    jwk_file: Annotated[
+        Path | None, typer.Option("--jwk", help="JSON file with a public JWK.")
+    ] = None,
+    multikey: Annotated[
+        str | None, typer.Option("--multikey", help="publicKeyMultibase (z...) of the key.")
+    ] = None,
     valid_from: Annotated[str | None, typer.Option()] = None,
     valid_until: Annotated[str | None, typer.Option()] = None,
 ) -> None:
-    """Register a signing key to an issuer; prints its key id."""
+    """Register a signing key to an issuer, from exactly one of a certificate, a PEM public
+    key, a JWK or a Multikey; prints its key id."""
+    given = [o for o in (cert, public_key_file, jwk_file, multikey) if o is not None]
+    if len(given) != 1:
+        _fail("give exactly one of --cert, --public-key, --jwk, --multikey", 2)
+    certificate = None
     try:
-        certificate = keys.load_certificate(cert.read_bytes())
-        public_key = keys.certificate_public_key(certificate)
-    except (OSError, keys.KeyMaterialError) as error:
+        if cert is not None:
+            certificate = keys.load_certificate(cert.read_bytes())
+            public_key = keys.certificate_public_key(certificate)
+        elif public_key_file is not None:
+            public_key = keys.load_public_key_pem(public_key_file.read_bytes())
+        elif jwk_file is not None:
+            public_key = keys.load_public_jwk(json.loads(jwk_file.read_text(encoding="utf-8")))
+        else:
+            assert multikey is not None
+            public_key = keys.multikey_decode(multikey)
+    except (OSError, ValueError, keys.KeyMaterialError) as error:
         _fail(str(error))
     with _registry(ctx) as registry:
         kid = registry.add_key(
@@ -247,16 +268,23 @@ def issue(
     ctx: typer.Context,
     issuer_id: Annotated[str, typer.Option("--issuer")],
     key: Annotated[Path, typer.Option("--key", help="PEM private key.")],
-    cert: Annotated[Path, typer.Option("--cert", help="The key's certificate.")],
     doctype: Annotated[str, typer.Option("--doctype")],
     records_file: Annotated[Path, typer.Option("--records", help="CSV or JSON Lines file.")],
     out: Annotated[Path, typer.Option("--out", help="Output directory.")],
-    format: Annotated[str, typer.Option("--format", help="Renditions to write.")] = "xml",
+    cert: Annotated[
+        Path | None, typer.Option("--cert", help="The key's certificate (signed XML needs it).")
+    ] = None,
+    format: Annotated[
+        str, typer.Option("--format", help="Renditions to write: xml, vc-di, vc-jwt (comma list).")
+    ] = "xml",
+    cryptosuite: Annotated[
+        str | None,
+        typer.Option(
+            help="Data Integrity cryptosuite (default: eddsa-rdfc-2022 / ecdsa-rdfc-2019)."
+        ),
+    ] = None,
 ) -> None:
-    """Sign every record of a file as a document; one file per document."""
-    formats = [f.strip() for f in format.split(",") if f.strip()]
-    if formats != ["xml"]:
-        _fail(f"--format {format}: this version writes signed XML only (xml)", 2)
+    """Sign every record of a file as a document, in every rendition asked for."""
     spec = _doctype(doctype)
     if not records_file.is_file():
         _fail(f"records file {records_file} does not exist", 2)
@@ -265,24 +293,27 @@ def issue(
         signer = keys.FileSigner(
             keys.load_private_key(key, passphrase.encode() if passphrase else None)
         )
-        xml_key = XmlSigningKey(signer, keys.load_certificate(cert.read_bytes()))
+        certificate = None if cert is None else keys.load_certificate(cert.read_bytes())
     except (OSError, keys.KeyMaterialError) as error:
         _fail(str(error))
     with _registry(ctx) as registry:
         try:
             name = preflight(registry, issuer_id, keys.key_id(signer.public_key), spec.code, _now())
-        except IssuanceRefused as refusal:
+            issuer = Issuer(issuer_id, name, signer, certificate, INDIA, cryptosuite)
+            chosen = renditions([f.strip() for f in format.split(",") if f.strip()], issuer)
+        except (IssuanceRefused, keys.KeyMaterialError) as refusal:
             _fail(str(refusal))
-        issuer = Issuer(issuer_id, name, xml_key, VerificationPolicy(at=_now()).civil_timezone)
         try:
             lines = records.read_records(records_file)
-            summary = issue_records(lines, spec, issuer, registry, out, _now)
+            summary = issue_records(lines, spec, issuer, chosen, registry, out, _now)
         except records.RecordFileError as error:
             _fail(str(error), 2)
     for rejected in summary.rejected:
         errors.print(f"[yellow]line {rejected.line}:[/] {rejected.reason}", highlight=False)
+    documents = len(summary.issued) // len(chosen)
     console.print(
-        f"issued {len(summary.issued)} documents into {out}; rejected {len(summary.rejected)}"
+        f"issued {documents} documents ({len(summary.issued)} files) into {out}; "
+        f"rejected {len(summary.rejected)}"
     )
     if summary.rejected and not summary.issued:
         raise typer.Exit(1)
@@ -291,7 +322,9 @@ def issue(
 @app.command("verify")
 def verify(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="The document: signed XML.")],
+    file: Annotated[
+        Path, typer.Argument(help="The document: signed XML, a JSON-LD credential or a vc+jwt.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     at: Annotated[str | None, typer.Option(help="Verify as of this time (ISO 8601).")] = None,
 ) -> None:

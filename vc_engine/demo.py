@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import json
 import re
 import tempfile
 from datetime import datetime, timedelta
@@ -23,7 +24,7 @@ from rich.table import Table
 from vc_engine import doctypes, keys, records, render
 from vc_engine.formats import signed_xml
 from vc_engine.formats.xmldsig import XmlSigningKey
-from vc_engine.issue import Issuer, issue_records
+from vc_engine.issue import Issuer, issue_records, renditions
 from vc_engine.model import Document, Indication, VerificationReport
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.trust.store import Registry
@@ -33,15 +34,34 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "records"
 RECORDS_PER_TYPE = 25
 
 DEMO_ISSUERS = (
-    ("in.gov.wb.kmc", "Kolkata Municipal Corporation", "BTHCER", keys.KeyAlgorithm.RSA2048),
-    ("in.gov.up.edistrict", "e-District, Uttar Pradesh", "CASCR", keys.KeyAlgorithm.P256),
+    (
+        "in.gov.wb.kmc",
+        "Kolkata Municipal Corporation",
+        "BTHCER",
+        keys.KeyAlgorithm.RSA2048,
+        ("xml", "vc-jwt"),
+    ),
+    (
+        "in.gov.up.edistrict",
+        "e-District, Uttar Pradesh",
+        "CASCR",
+        keys.KeyAlgorithm.P256,
+        ("xml", "vc-di", "vc-jwt"),
+    ),
     (
         "in.gov.wb.wbbse",
         "West Bengal Board of Secondary Education",
         "SSCMS",
         keys.KeyAlgorithm.RSA2048,
+        ("xml", "vc-jwt"),
     ),
-    ("in.gov.dl.transport", "Transport Department, Delhi", "DRVLC", keys.KeyAlgorithm.P256),
+    (
+        "in.gov.dl.transport",
+        "Transport Department, Delhi",
+        "DRVLC",
+        keys.KeyAlgorithm.ED25519,
+        ("vc-di", "vc-jwt"),
+    ),
 )
 
 
@@ -61,7 +81,9 @@ def run_demo(console: Console, now: datetime) -> None:
                 for path in issued
             ]
             _summary(console, results)
-            attacks = _stage_attacks(registry, issuers, issued, now)
+            _one_original(console, results, "CASCR/in.gov.up.edistrict-CASCR-2026000001")
+            genuine = [p for p, (_, r) in zip(issued, results, strict=True) if r.verified]
+            attacks = _stage_attacks(registry, issuers, genuine, now)
             snapshot = registry.snapshot()
             rows = [
                 (name, expect, verify(data, snapshot, policy)) for name, expect, data in attacks
@@ -72,9 +94,9 @@ def run_demo(console: Console, now: datetime) -> None:
         raise SystemExit(f"demo verdicts differ from what they must be: {', '.join(wrong)}")
 
 
-def _enrol(registry: Registry, now: datetime) -> dict[str, Issuer]:
-    issuers = {}
-    for issuer_id, name, doctype, algorithm in DEMO_ISSUERS:
+def _enrol(registry: Registry, now: datetime) -> dict[str, tuple[Issuer, tuple[str, ...]]]:
+    issuers: dict[str, tuple[Issuer, tuple[str, ...]]] = {}
+    for issuer_id, name, doctype, algorithm, formats in DEMO_ISSUERS:
         private_key = keys.generate_private_key(algorithm)
         certificate = keys.self_signed_certificate(
             private_key, name, now - timedelta(days=1), now + timedelta(days=730)
@@ -89,19 +111,25 @@ def _enrol(registry: Registry, now: datetime) -> dict[str, Issuer]:
             valid_until=None,
             at=now,
         )
-        signing_key = XmlSigningKey(keys.FileSigner(private_key), certificate)
-        issuers[doctype] = Issuer(issuer_id, name, signing_key, INDIA)
+        issuer = Issuer(issuer_id, name, keys.FileSigner(private_key), certificate, INDIA)
+        issuers[doctype] = (issuer, formats)
     return issuers
 
 
 def _issue_fixtures(
-    registry: Registry, issuers: dict[str, Issuer], out: Path, now: datetime
+    registry: Registry, issuers: dict[str, tuple[Issuer, tuple[str, ...]]], out: Path, now: datetime
 ) -> list[Path]:
     issued: list[Path] = []
-    for doctype, issuer in issuers.items():
+    for doctype, (issuer, formats) in issuers.items():
         lines = islice(records.read_records(FIXTURES / f"{doctype}.csv"), RECORDS_PER_TYPE)
         summary = issue_records(
-            lines, doctypes.get_doctype(doctype), issuer, registry, out / doctype, lambda: now
+            lines,
+            doctypes.get_doctype(doctype),
+            issuer,
+            renditions(formats, issuer),
+            registry,
+            out / doctype,
+            lambda: now,
         )
         issued.extend(summary.issued)
     return issued
@@ -109,15 +137,16 @@ def _issue_fixtures(
 
 def _summary(console: Console, results: list[tuple[str, VerificationReport]]) -> None:
     table = Table(title="Issued documents, verified against the registry")
-    for column in ("document type", "documents", "PASSED", "not PASSED"):
+    for column in ("document type (rendition)", "documents", "PASSED", "not PASSED"):
         table.add_column(column)
-    by_type: dict[str, list[VerificationReport]] = {}
+    by_kind: dict[tuple[str, str], list[VerificationReport]] = {}
     for name, report in results:
-        by_type.setdefault(name.split("/")[0], []).append(report)
-    for doctype, reports in by_type.items():
+        kind = (name.split("/")[0], report.format or "unknown format")
+        by_kind.setdefault(kind, []).append(report)
+    for (doctype, rendition), reports in by_kind.items():
         passed = sum(r.indication is Indication.PASSED for r in reports)
         table.add_row(
-            doctypes.get_doctype(doctype).name,
+            f"{doctypes.get_doctype(doctype).name} ({rendition})",
             str(len(reports)),
             str(passed),
             str(len(reports) - passed),
@@ -132,13 +161,30 @@ def _summary(console: Console, results: list[tuple[str, VerificationReport]]) ->
     render.report(console, first[1], first[0])
 
 
+def _one_original(
+    console: Console, results: list[tuple[str, VerificationReport]], stem: str
+) -> None:
+    table = Table(title="One original, every rendition: the same document and claims digest")
+    for column in ("file", "verdict", "document id", "claims digest"):
+        table.add_column(column)
+    for name, report in results:
+        if name.startswith(stem + ".") and report.document is not None:
+            document = report.document
+            table.add_row(name, render.verdict(report), document.id, document.claims_digest)
+    console.print(table)
+
+
 def _stage_attacks(
-    registry: Registry, issuers: dict[str, Issuer], issued: list[Path], now: datetime
+    registry: Registry,
+    issuers: dict[str, tuple[Issuer, tuple[str, ...]]],
+    issued: list[Path],
+    now: datetime,
 ) -> list[tuple[str, str, bytes]]:
     """Each attack as (what it is, the verdict it must get, the bytes a verifier is shown)."""
-    birth_issuer, caste_issuer = issuers["BTHCER"], issuers["CASCR"]
-    genuine_birth = next(p for p in issued if p.parent.name == "BTHCER").read_bytes()
-    genuine_caste = next(p for p in issued if p.parent.name == "CASCR").read_bytes()
+    jwt = _rendition(issued, "DRVLC", ".jwt")
+    birth_issuer, caste_issuer = issuers["BTHCER"][0], issuers["CASCR"][0]
+    genuine_birth = next(p for p in issued if p.name.endswith("BTHCER-2026000001.xml")).read_bytes()
+    genuine_caste = next(p for p in issued if p.name.endswith("CASCR-2026000001.xml")).read_bytes()
     document = _read(genuine_birth)
     forger_key = keys.generate_private_key(keys.KeyAlgorithm.RSA2048)
     forger_cert = keys.self_signed_certificate(
@@ -171,7 +217,7 @@ def _stage_attacks(
         (
             "trusted certificate pasted over a forger's signature",
             "FAILED / SIG_CRYPTO_FAILURE",
-            _swap_certificate(forged, birth_issuer.key.certificate),
+            _swap_certificate(forged, birth_issuer.xml_key.certificate),
         ),
         (
             "issuer signs a type it may not issue",
@@ -190,7 +236,40 @@ def _stage_attacks(
             _sign(backdated, caste_issuer),
         ),
         ("not a document at all", "FAILED / FORMAT_FAILURE", b"<html><body>hello</body></html>"),
+        (
+            "JSON-LD credential with a claim changed",
+            "FAILED / SIG_CRYPTO_FAILURE",
+            _tamper_json(_rendition(issued, "DRVLC", ".vc.json")),
+        ),
+        ("vc+jwt with its payload changed", "FAILED / SIG_CRYPTO_FAILURE", _tamper_jwt(jwt)),
+        ("vc+jwt re-sent with alg none", "FAILED / CRYPTO_CONSTRAINTS_FAILURE", _alg_none(jwt)),
     ]
+
+
+def _rendition(genuine: list[Path], doctype: str, suffix: str) -> bytes:
+    """The first genuine (verified) document of a type in one rendition."""
+    paths = sorted(p for p in genuine if p.parent.name == doctype and p.name.endswith(suffix))
+    return paths[0].read_bytes()
+
+
+def _tamper_json(data: bytes) -> bytes:
+    credential = json.loads(data)
+    credential["credentialSubject"]["certificateData"]["vehicleClasses"] = "TRANS"
+    return json.dumps(credential, ensure_ascii=False).encode()
+
+
+def _tamper_jwt(token: bytes) -> bytes:
+    header, payload, signature = token.strip().split(b".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4)))
+    claims["credentialSubject"]["name"] = "Someone Else"
+    encoded = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=")
+    return b".".join((header, encoded, signature))
+
+
+def _alg_none(token: bytes) -> bytes:
+    _, payload, _ = token.strip().split(b".")
+    header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"vc+jwt"}').rstrip(b"=")
+    return header + b"." + payload + b"."
 
 
 def _read(data: bytes) -> Document:
@@ -200,7 +279,7 @@ def _read(data: bytes) -> Document:
 
 
 def _sign(document: Document, issuer: Issuer) -> bytes:
-    return signed_xml.issue(document, issuer.key, issuer.civil_timezone)
+    return signed_xml.issue(document, issuer.xml_key, issuer.civil_timezone)
 
 
 def _tamper(data: bytes) -> bytes:

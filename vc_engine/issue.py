@@ -11,23 +11,28 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
+from cryptography import x509
+
 from vc_engine import doctypes
-from vc_engine.formats import signed_xml
+from vc_engine.formats import SIGNED_XML, VC_DATA_INTEGRITY, VC_JWT, signed_xml, vc_di, vc_jwt
 from vc_engine.formats.xmldsig import XmlSigningKey
-from vc_engine.keys import key_id
+from vc_engine.keys import KeyAlgorithm, Signer, did_key, key_id
 from vc_engine.model import Document
 from vc_engine.records import BadLine, RecordLine
+from vc_engine.trust.did import verification_method as registry_verification_method
 from vc_engine.trust.errors import AlreadyIssued
 from vc_engine.trust.records import IssuanceRecord, IssuerStatus, KeyStatus
 from vc_engine.trust.store import Registry
 
 Clock = Callable[[], datetime]
+Signed = list[tuple["Rendition", bytes]]
 T = TypeVar("T")
 
 
@@ -41,12 +46,88 @@ class Issuer:
 
     id: str
     name: str
-    key: XmlSigningKey
+    signer: Signer
+    certificate: x509.Certificate | None
     civil_timezone: tzinfo
+    cryptosuite: str | None = None
 
-    @property
+    @cached_property
     def key_id(self) -> str:
-        return key_id(self.key.signer.public_key)
+        return key_id(self.signer.public_key)
+
+    @cached_property
+    def xml_key(self) -> XmlSigningKey:
+        if self.certificate is None:
+            raise IssuanceRefused("signed XML carries the key's certificate: give --cert")
+        return XmlSigningKey(self.signer, self.certificate)
+
+    @cached_property
+    def verification_method(self) -> str:
+        """The proof's and JWT's key reference: the did:key of the signing key, or for an RSA
+        key (which has no did:key form) the issuer's did:web with the registry's key id."""
+        if self.signer.algorithm is KeyAlgorithm.RSA2048:
+            return registry_verification_method(self.id, self.key_id)
+        return did_key(self.signer.public_key)
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One wire format an original can be issued in."""
+
+    format: str
+    suffix: str
+    sign: Callable[[Document, Issuer], bytes]
+
+
+RENDITIONS = {
+    "xml": Rendition(
+        SIGNED_XML, ".xml", lambda d, i: signed_xml.issue(d, i.xml_key, i.civil_timezone)
+    ),
+    "vc-di": Rendition(
+        VC_DATA_INTEGRITY,
+        ".vc.json",
+        lambda d, i: vc_di.issue(
+            d,
+            i.signer,
+            verification_method=i.verification_method,
+            civil_timezone=i.civil_timezone,
+            cryptosuite=i.cryptosuite,
+        ),
+    ),
+    "vc-jwt": Rendition(
+        VC_JWT,
+        ".jwt",
+        lambda d, i: vc_jwt.issue(
+            d, i.signer, kid=i.verification_method, civil_timezone=i.civil_timezone
+        ),
+    ),
+}
+
+
+def renditions(names: Iterable[str], issuer: Issuer) -> tuple[Rendition, ...]:
+    """The renditions asked for, refused up front when the key cannot sign one of them."""
+    chosen = []
+    for name in names:
+        rendition = RENDITIONS.get(name)
+        if rendition is None:
+            raise IssuanceRefused(f"unknown format {name!r}; choose from {', '.join(RENDITIONS)}")
+        chosen.append(rendition)
+    algorithm = issuer.signer.algorithm
+    if "xml" in names and algorithm not in (KeyAlgorithm.RSA2048, KeyAlgorithm.P256):
+        raise IssuanceRefused(f"signed XML is signed with RSA-2048 or P-256 keys, not {algorithm}")
+    if "xml" in names:
+        _ = issuer.xml_key  # the certificate must be there and hold the signer's key
+    if (
+        "vc-di" in names
+        and issuer.cryptosuite is None
+        and algorithm not in vc_di.DEFAULT_CRYPTOSUITE
+    ):
+        raise IssuanceRefused(
+            f"Data Integrity proofs need an Ed25519 or ECDSA key, not {algorithm}"
+        )
+    if not chosen:
+        raise IssuanceRefused("no format to issue")
+    return tuple(chosen)
 
 
 def preflight(
@@ -85,29 +166,26 @@ class IssueSummary:
     rejected: list[Rejected] = field(default_factory=list)
 
 
-def sign_xml(document: Document, issuer: Issuer) -> bytes:
-    return signed_xml.issue(document, issuer.key, issuer.civil_timezone)
-
-
 def issue_records(
     records: Iterable[RecordLine],
     doctype: doctypes.DocType,
     issuer: Issuer,
+    formats: Sequence[Rendition],
     registry: Registry,
     out_dir: Path,
     clock: Clock,
     *,
     chunk_size: int = 500,
 ) -> IssueSummary:
-    """Sign every good record as signed XML into `out_dir`; report the bad ones by line.
+    """Sign every good record in every rendition into `out_dir`; report bad ones by line.
 
-    Per chunk: sign, register (one transaction), then write the files. A document id already
-    in the register is refused, never issued twice.
+    Per chunk: sign, register (one transaction, every rendition's digest), then write the
+    files. A document id already in the register is refused, never issued twice.
     """
     summary = IssueSummary()
     out_dir.mkdir(parents=True, exist_ok=True)
     for chunk in _chunks(records, chunk_size):
-        signed: list[tuple[int, Document, bytes]] = []
+        signed: list[tuple[int, Document, Signed]] = []
         for line, record in chunk:
             if isinstance(record, BadLine):
                 summary.rejected.append(Rejected(line, record.reason))
@@ -119,34 +197,65 @@ def issue_records(
             except doctypes.RecordError as error:
                 summary.rejected.append(Rejected(line, str(error)))
                 continue
-            signed.append((line, document, sign_xml(document, issuer)))
-        for _, document, data in _register(signed, issuer, registry, clock, summary):
-            path = out_dir / f"{document.id}.xml"
-            _write_atomically(path, data)
-            summary.issued.append(path)
+            signed.append((line, document, [(r, r.sign(document, issuer)) for r in formats]))
+        for _, document, outputs in _register(signed, issuer, registry, clock, summary):
+            for rendition, data in outputs:
+                path = out_dir / f"{document.id}{rendition.suffix}"
+                _write_atomically(path, data)
+                summary.issued.append(path)
     return summary
 
 
+
+@dataclass
+class IssuedInMemory:
+    """What `issue_documents` signed and registered, by the caller's item number."""
+
+    issued: list[tuple[int, Document, Signed]] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def issue_documents(
+    documents: Sequence[tuple[int, Document]],
+    issuer: Issuer,
+    formats: Sequence[Rendition],
+    registry: Registry,
+    clock: Clock,
+) -> IssuedInMemory:
+    """Sign already-built documents in every rendition and register them in one transaction,
+    returning the signed bytes instead of writing files (the HTTP service's batches).
+
+    As in `issue_records`, a document id already in the register is refused, never issued twice.
+    """
+    signed = [
+        (number, document, [(r, r.sign(document, issuer)) for r in formats])
+        for number, document in documents
+    ]
+    summary = IssueSummary()
+    accepted = _register(signed, issuer, registry, clock, summary)
+    return IssuedInMemory(issued=accepted, rejected=summary.rejected)
+
+
 def _register(
-    signed: list[tuple[int, Document, bytes]],
+    signed: list[tuple[int, Document, Signed]],
     issuer: Issuer,
     registry: Registry,
     clock: Clock,
     summary: IssueSummary,
-) -> list[tuple[int, Document, bytes]]:
+) -> list[tuple[int, Document, Signed]]:
     """Register a chunk in one transaction; on a duplicate, fall back to one row at a time so
     only the duplicates are refused."""
     if not signed:
         return []
     recorded_at = clock()
-    rows = [_register_row(document, data, issuer, recorded_at) for _, document, data in signed]
+    rows = [_register_row(document, out, issuer, recorded_at) for _, document, out in signed]
     try:
         registry.record_issuances(rows)
         return signed
     except AlreadyIssued:
         pass
     accepted = []
-    for (line, document, data), row in zip(signed, rows, strict=True):
+    for (line, document, outputs), row in zip(signed, rows, strict=True):
         try:
             registry.record_issuances([row])
         except AlreadyIssued:
@@ -154,21 +263,23 @@ def _register(
                 Rejected(line, f"{document.id} was already issued; not issued again", document.id)
             )
             continue
-        accepted.append((line, document, data))
+        accepted.append((line, document, outputs))
     return accepted
 
 
 def _register_row(
-    document: Document, data: bytes, issuer: Issuer, recorded_at: datetime
+    document: Document, outputs: Signed, issuer: Issuer, recorded_at: datetime
 ) -> IssuanceRecord:
+    digests = tuple((r.format, hashlib.sha256(data).hexdigest()) for r, data in outputs)
     return IssuanceRecord(
         document_id=document.id,
         issuer_id=issuer.id,
         doctype=document.doctype,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digests[0][1],
         key_id=issuer.key_id,
         issued_at=document.issued_at,
         recorded_at=recorded_at,
+        renditions=digests,
     )
 
 

@@ -10,9 +10,19 @@ from __future__ import annotations
 import hashlib
 
 from vc_engine import doctypes
-from vc_engine.formats import FormatOutcome, detect_format, signed_xml
+from vc_engine.formats import (
+    SIGNED_XML,
+    VC_DATA_INTEGRITY,
+    VC_JWT,
+    FormatOutcome,
+    detect_format,
+    signed_xml,
+    vc_di,
+    vc_jwt,
+)
 from vc_engine.model import Check, Document, SubIndication, VerificationReport
 from vc_engine.policy import VerificationPolicy
+from vc_engine.trust.did import registry_resolver
 from vc_engine.trust.evaluate import evaluate_trust
 from vc_engine.trust.view import TrustView
 
@@ -35,13 +45,20 @@ def verify(data: bytes, trust: TrustView, policy: VerificationPolicy) -> Verific
         return _refused("format", "not a document in any format this engine reads")
 
     # 3. Parse safely and check the signature; the Document comes only from what it covered.
-    opened = _open(format_name, data, policy)
+    #    Keys named by did:web come from the registry, never from the network.
+    opened = _open(format_name, data, trust, policy)
     checks = list(opened.checks)
     if opened.document is None or opened.facts is None:
         return VerificationReport.from_checks(
             checks, format=format_name, document=None, warnings=opened.warnings
         )
     document = opened.document
+    envelope = _envelope_time(opened, policy)
+    if envelope is not None:
+        checks.append(envelope)
+        return VerificationReport.from_checks(
+            checks, format=format_name, document=document, warnings=opened.warnings
+        )
 
     # 4. Trust: the key is registered to the issuer named inside, valid when it signed, not
     #    compromised before that, and the issuer may issue this document type.
@@ -61,14 +78,43 @@ def verify(data: bytes, trust: TrustView, policy: VerificationPolicy) -> Verific
     )
 
 
-def _open(format_name: str, data: bytes, policy: VerificationPolicy) -> FormatOutcome:
-    if format_name == signed_xml.FORMAT:
+def _open(
+    format_name: str, data: bytes, trust: TrustView, policy: VerificationPolicy
+) -> FormatOutcome:
+    limit = policy.max_document_bytes
+    if format_name == SIGNED_XML:
         return signed_xml.open_signed(
-            data,
-            max_bytes=policy.max_document_bytes,
-            allow_legacy=policy.allow_legacy_rsa_sha1,
+            data, max_bytes=limit, allow_legacy=policy.allow_legacy_rsa_sha1
         )
+    if format_name == VC_DATA_INTEGRITY:
+        return vc_di.open_signed(data, max_bytes=limit, resolve=registry_resolver(trust))
+    if format_name == VC_JWT:
+        return vc_jwt.open_signed(data, max_bytes=limit, resolve=registry_resolver(trust))
     raise AssertionError(f"detect_format returned unknown format {format_name!r}")
+
+
+def _envelope_time(opened: FormatOutcome, policy: VerificationPolicy) -> Check | None:
+    """A failed check when the envelope's own times rule the document out, else None."""
+    latest = policy.at + policy.clock_skew
+    if opened.signed_at is not None and opened.signed_at > latest:
+        return Check.failed(
+            "envelope-time",
+            SubIndication.NOT_YET_VALID,
+            f"the signature claims to be made at {opened.signed_at.isoformat()}, in the future",
+        )
+    if opened.not_before is not None and opened.not_before > latest:
+        return Check.failed(
+            "envelope-time",
+            SubIndication.NOT_YET_VALID,
+            f"the envelope is not valid before {opened.not_before.isoformat()}",
+        )
+    if opened.expires_at is not None and opened.expires_at <= policy.at:
+        return Check.failed(
+            "envelope-time",
+            SubIndication.EXPIRED,
+            f"the envelope expired at {opened.expires_at.isoformat()}",
+        )
+    return None
 
 
 def _validity(document: Document, policy: VerificationPolicy) -> Check:

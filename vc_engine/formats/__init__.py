@@ -7,6 +7,7 @@ Formats know nothing of the registry or of status lists: judging who signed is t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from vc_engine.model import Check, Document, SignatureFacts
 
@@ -20,13 +21,30 @@ class FormatOutcome:
     document: Document | None
     facts: SignatureFacts | None
     warnings: tuple[str, ...] = ()
+    signed_at: datetime | None = None
+    """When the envelope says it was signed (a proof's `created`, a JWT's `iat`)."""
+    expires_at: datetime | None = None
+    """When the envelope itself stops being valid (a JWT's `exp`)."""
+    not_before: datetime | None = None
+    """Before when the envelope is not valid (a JWT's `nbf`)."""
+
+
+SIGNED_XML = "xml-dsig"
+VC_DATA_INTEGRITY = "vc-di"
+VC_JWT = "vc-jwt"
 
 
 def detect_format(data: bytes) -> str | None:
-    """Name the wire format from its first significant byte; None when it is none of ours."""
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    if head == b"<":
-        from vc_engine.formats.signed_xml import FORMAT
+    """Name the wire format from its first significant bytes; None when it is none of ours.
 
-        return FORMAT
+    Signed XML starts with `<`, a JSON-LD credential with `{`, a compact JWS with the base64url
+    of `{"` (`ey`).
+    """
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:2]
+    if head[:1] == b"<":
+        return SIGNED_XML
+    if head[:1] == b"{":
+        return VC_DATA_INTEGRITY
+    if head == b"ey":
+        return VC_JWT
     return None

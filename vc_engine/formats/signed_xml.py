@@ -11,13 +11,13 @@ from datetime import tzinfo
 
 from lxml import etree
 
-from vc_engine.formats import FormatOutcome
+from vc_engine.formats import SIGNED_XML, FormatOutcome
 from vc_engine.formats.safe_xml import UnsafeXml, parse
 from vc_engine.formats.xml_document import MalformedDocument, from_element, to_element
 from vc_engine.formats.xmldsig import XmlSigningKey, sign_enveloped, verify_enveloped
 from vc_engine.model import Check, Document, SubIndication
 
-FORMAT = "xml-dsig"
+FORMAT = SIGNED_XML
 _DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 

@@ -1,0 +1,145 @@
+"""Pinned JSON-LD contexts: the only contexts a credential may name, served from files in the
+package, never from the network.
+
+A context changes what every term in a credential means, so which contexts are accepted is a
+security decision. Each pinned file is listed in an `index.json` beside it,
+
+    {"<context URL>": {"file": "<name beside index.json>", "sha256": "<hex>", "source": "..."}}
+
+and its SHA-256 is checked the first time it is served (then the parsed document is kept). A URL
+not in the index, or a file that no longer matches its digest, raises an error naming the URL.
+A credential's `@context` must be a list of such URL strings: an inline (object) context could
+redefine any unprotected term, so it is refused outright.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+CONTEXT_DIRECTORY = resources.files("vc_engine") / "data" / "contexts"
+INDEX = "index.json"
+
+
+class ContextError(Exception):
+    """A document names a context the engine will not process."""
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class UnknownContextError(ContextError):
+    """The context URL is not one of the pinned contexts."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url, f"context {url!r} is not a pinned context")
+
+
+class TamperedContextError(ContextError):
+    """The pinned file for a context URL does not match its recorded digest."""
+
+    def __init__(self, url: str, path: str) -> None:
+        super().__init__(url, f"the pinned file {path} for context {url!r} fails its SHA-256 check")
+
+
+class InlineContextError(ContextError):
+    """A document carries a context object instead of a pinned URL."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(where, f"inline context at {where}: only pinned context URLs are allowed")
+
+
+@dataclass(frozen=True)
+class PinnedContext:
+    url: str
+    path: Path
+    sha256: str
+
+
+@dataclass(frozen=True, eq=False)
+class ContextLoader:
+    """A pyld document loader over pinned files; hashes each file once, on first use."""
+
+    pinned: Mapping[str, PinnedContext]
+    _documents: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @classmethod
+    def from_index(cls, directory: Path) -> ContextLoader:
+        return cls(_read_index(directory))
+
+    def including(self, directory: Path) -> ContextLoader:
+        """This loader plus the contexts pinned in another directory's index.json (the
+        directory's entries win for a URL listed in both)."""
+        return ContextLoader({**self.pinned, **_read_index(directory)})
+
+    @property
+    def urls(self) -> frozenset[str]:
+        return frozenset(self.pinned)
+
+    def document(self, url: str) -> Any:
+        """The parsed context document for `url`, checked against its digest."""
+        cached = self._documents.get(url)
+        if cached is not None:
+            return cached
+        entry = self.pinned.get(url)
+        if entry is None:
+            raise UnknownContextError(url)
+        data = entry.path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != entry.sha256:
+            raise TamperedContextError(url, entry.path.name)
+        parsed = json.loads(data)
+        with self._lock:
+            self._documents.setdefault(url, parsed)
+        return self._documents[url]
+
+    def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The pyld loader interface. pyld edits the document it is handed, so it gets a copy;
+        the 'static' tag lets pyld keep the processed context across documents."""
+        return {
+            "contentType": "application/ld+json",
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": copy.deepcopy(self.document(url)),
+            "tag": "static",
+        }
+
+    def context_urls(self, document: Mapping[str, Any]) -> tuple[str, ...]:
+        """The top-level `@context` of a credential as pinned URLs, refusing inline contexts and
+        URLs that are not pinned (before any JSON-LD processing starts)."""
+        context = document.get("@context")
+        if context is None:
+            return ()
+        entries: Iterable[object] = context if isinstance(context, list) else [context]
+        urls = []
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, str):
+                raise InlineContextError(f"@context[{index}]")
+            if entry not in self.pinned:
+                raise UnknownContextError(entry)
+            urls.append(entry)
+        return tuple(urls)
+
+
+def _read_index(directory: Path) -> dict[str, PinnedContext]:
+    index = json.loads((directory / INDEX).read_text(encoding="utf-8"))
+    return {
+        url: PinnedContext(url, directory / entry["file"], entry["sha256"])
+        for url, entry in index.items()
+    }
+
+
+@cache
+def default_loader() -> ContextLoader:
+    """The contexts shipped in the package: the W3C and W3ID contexts the engine accepts and
+    the engine's own document context, each as listed in vc_engine/data/contexts/index.json."""
+    return ContextLoader.from_index(Path(str(CONTEXT_DIRECTORY)))
