@@ -246,3 +246,95 @@ def test_demo_runs_and_every_attack_gets_its_verdict() -> None:
     result = runner.invoke(app, ["demo"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "HASH_FAILURE" in result.output and "KEY_COMPROMISED" in result.output
+
+
+def test_every_rendition_through_the_cli(registry_url: str, tmp_path: Path) -> None:
+    """A P-256 key issues signed XML, a JSON-LD credential and a vc+jwt of each record;
+    `verify` detects each format and reads the same claims digest from all three."""
+    run(registry_url, "keys", "generate", "--alg", "p256", "--out", str(tmp_path / "k"))
+    run(
+        registry_url,
+        "issuer",
+        "add",
+        "in.gov.dl.transport",
+        "--name",
+        "Transport",
+        "--doctype",
+        "DRVLC",
+    )
+    run(
+        registry_url,
+        "issuer",
+        "add-key",
+        "in.gov.dl.transport",
+        "--cert",
+        str(tmp_path / "k" / "cert.pem"),
+    )
+    records = tmp_path / "three.csv"
+    lines = (FIXTURES / "DRVLC.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    records.write_text("".join(lines[:4]), encoding="utf-8")
+    output = run(
+        registry_url,
+        "issue",
+        "--issuer", "in.gov.dl.transport",
+        "--key", str(tmp_path / "k" / "private.pem"),
+        "--cert", str(tmp_path / "k" / "cert.pem"),
+        "--doctype", "DRVLC",
+        "--records", str(records),
+        "--format", "xml,vc-di,vc-jwt",
+        "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert "issued 3 documents (9 files)" in output
+    digests: dict[str, set[str]] = {}
+    formats = set()
+    for path in (tmp_path / "out").iterdir():
+        result = runner.invoke(app, ["--registry", registry_url, "verify", "--json", str(path)])
+        report = json.loads(result.output)
+        assert result.exit_code in (0, 1), result.output
+        formats.add(report["format"])
+        digests.setdefault(report["document"]["id"], set()).add(report["document"]["claimsDigest"])
+    assert formats == {"xml-dsig", "vc-di", "vc-jwt"}
+    assert all(len(seen) == 1 for seen in digests.values())
+
+
+@pytest.mark.parametrize("form", ["--public-key", "--jwk", "--multikey"])
+def test_keys_are_registered_from_every_encoding(tmp_path: Path, form: str) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    from vc_engine import keys
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    run(url, "issuer", "add", "in.gov.x", "--name", "X", "--doctype", "BTHCER")
+    key = keys.generate_private_key(keys.KeyAlgorithm.ED25519).public_key()
+    if form == "--public-key":
+        value = tmp_path / "public.pem"
+        value.write_bytes(
+            key.public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+        argument = str(value)
+    elif form == "--jwk":
+        value = tmp_path / "key.jwk"
+        value.write_text(json.dumps(keys.public_jwk(key)))
+        argument = str(value)
+    else:
+        argument = keys.multikey_encode(key)
+    assert run(url, "issuer", "add-key", "in.gov.x", form, argument).strip() == keys.key_id(key)
+
+
+def test_a_key_must_be_given_exactly_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    result = runner.invoke(app, ["--registry", url, "issuer", "add-key", "in.gov.x"])
+    assert result.exit_code == 2 and "exactly one" in result.output
+
+
+def test_a_private_jwk_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    run(url, "issuer", "add", "in.gov.x", "--name", "X", "--doctype", "BTHCER")
+    jwk = tmp_path / "private.jwk"
+    jwk.write_text(json.dumps({"kty": "OKP", "crv": "Ed25519", "x": "A" * 43, "d": "B" * 43}))
+    result = runner.invoke(
+        app, ["--registry", url, "issuer", "add-key", "in.gov.x", "--jwk", str(jwk)]
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output

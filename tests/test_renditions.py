@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from factory import NOW
 from vc_engine import doctypes, keys, records
 from vc_engine.issue import Issuer, issue_records, renditions
 from vc_engine.model import Indication, SubIndication, VerificationReport
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.trust import Registry
 from vc_engine.verify import verify
+
+from factory import NOW
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "records"
 ISSUER = "in.gov.test.issuer"

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from factory import NOW, fixture_document
 from vc_engine import keys
 from vc_engine.formats import vc_di, vc_jwt
 from vc_engine.formats.data_integrity import add_proof
@@ -26,6 +25,8 @@ from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.trust import Registry
 from vc_engine.trust.did import verification_method
 from vc_engine.verify import verify
+
+from factory import NOW, fixture_document
 
 ISSUER = "in.gov.dl.transport"
 OTHER = "in.gov.wb.kmc"

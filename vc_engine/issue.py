@@ -206,7 +206,6 @@ def issue_records(
     return summary
 
 
-
 @dataclass
 class IssuedInMemory:
     """What `issue_documents` signed and registered, by the caller's item number."""
