@@ -9,7 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from vc_engine.model import Check, Document, SignatureFacts
+from vc_engine.model import Check, Document, SignatureFacts, SubIndication
+
+
+class Rejected(Exception):
+    """Stops a format module's checks at the first failure; its entry point catches this and
+    reports `check`, so a bad document becomes a report, never an exception for the caller."""
+
+    def __init__(self, name: str, code: SubIndication, message: str) -> None:
+        super().__init__(message)
+        self.check = Check.failed(name, code, message)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from pyld.nquads import XSD_STRING, escape
 
 from vc_engine.formats import rdfc
 from vc_engine.formats.jsonld_contexts import ContextError, ContextLoader, InlineContextError
+from vc_engine.formats.safe_json import nested_deeper_than
 
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 MAX_DEPTH = 64
@@ -66,17 +67,10 @@ def jcs(value: Any) -> bytes:
         raise MalformedJsonLdError(f"not canonicalizable JSON: {exc}") from None
 
 
-def check_depth(value: Any, depth: int = 0) -> None:
+def check_depth(value: Any) -> None:
     """Refuse JSON nested deeper than MAX_DEPTH, without recursing past it."""
-    stack = [(value, depth)]
-    while stack:
-        item, level = stack.pop()
-        if level > MAX_DEPTH:
-            raise LimitExceededError(f"JSON nested deeper than {MAX_DEPTH} levels")
-        if isinstance(item, dict):
-            stack.extend((child, level + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, level + 1) for child in item)
+    if nested_deeper_than(value, MAX_DEPTH + 1):
+        raise LimitExceededError(f"JSON nested deeper than {MAX_DEPTH} levels")
 
 
 def _check_no_nested_context(value: Any, path: str) -> None:

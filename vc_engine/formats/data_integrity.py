@@ -22,6 +22,7 @@ from typing import Any
 
 import base58
 
+from vc_engine.formats import Rejected
 from vc_engine.formats.canonical import (
     CanonicalizationError,
     ContextRefusedError,
@@ -170,23 +171,15 @@ def verify_proof_set(
     return tuple(outcomes)
 
 
-class _Rejected(Exception):
-    def __init__(self, check: Check) -> None:
-        super().__init__(check.message)
-        self.check = check
+def _format(message: str) -> Rejected:
+    return Rejected("proof-format", SubIndication.FORMAT_FAILURE, message)
 
 
-def _format(message: str) -> _Rejected:
-    return _Rejected(Check.failed("proof-format", SubIndication.FORMAT_FAILURE, message))
+def _constraint(message: str) -> Rejected:
+    return Rejected("crypto-constraints", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, message)
 
 
-def _constraint(message: str) -> _Rejected:
-    return _Rejected(
-        Check.failed("crypto-constraints", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, message)
-    )
-
-
-def _refused(rejected: _Rejected, created: datetime | None) -> ProofOutcome:
+def _refused(rejected: Rejected, created: datetime | None) -> ProofOutcome:
     return ProofOutcome((rejected.check,), None, None, created)
 
 
@@ -226,14 +219,12 @@ def _verify_one(
         hash_data = suite.hash_data(unsecured, config, algorithm, _canonicalizer(loader))
         scheme = suite.scheme(algorithm)
         if not verify_signature(key, signature, hash_data, scheme):
-            raise _Rejected(
-                Check.failed(
-                    "signature",
-                    SubIndication.SIG_CRYPTO_FAILURE,
-                    "the proof does not match the document and the verification method's key",
-                )
+            raise Rejected(
+                "signature",
+                SubIndication.SIG_CRYPTO_FAILURE,
+                "the proof does not match the document and the verification method's key",
             )
-    except _Rejected as rejected:
+    except Rejected as rejected:
         return ProofOutcome((*checks, rejected.check), None, None, created)
     except (ContextError, CanonicalizationError) as exc:
         check = Check.failed("canonicalization", SubIndication.FORMAT_FAILURE, str(exc))
@@ -297,12 +288,10 @@ def _resolve(method: str, resolve: Resolver) -> PublicKey:
     else:
         reason = "no key is known for it"
     if key is None:
-        raise _Rejected(
-            Check.failed(
-                "verification-method",
-                SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-                f"verification method {method!r}: {reason}",
-            )
+        raise Rejected(
+            "verification-method",
+            SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+            f"verification method {method!r}: {reason}",
         )
     return key
 

@@ -46,18 +46,23 @@ def loads_object(data: bytes | str, *, max_bytes: int, max_depth: int = 64) -> d
         raise UnsafeJson(f"not acceptable JSON: {exc}") from None
     if not isinstance(value, dict):
         raise UnsafeJson(f"the top level is a JSON {type(value).__name__}, not an object")
-    _check_depth(value, max_depth)
+    if nested_deeper_than(value, max_depth):
+        raise UnsafeJson(f"nested deeper than {max_depth} levels")
     return value
 
 
-def _check_depth(value: object, max_depth: int) -> None:
-    """Iterative, so a deep input cannot exhaust the interpreter's stack here."""
+def nested_deeper_than(value: object, max_depth: int) -> bool:
+    """Does a parsed JSON value nest objects and arrays deeper than `max_depth`?
+
+    Iterative, so a deep value cannot exhaust the interpreter's stack here.
+    """
     stack: list[tuple[object, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if depth > max_depth:
-            raise UnsafeJson(f"nested deeper than {max_depth} levels")
+            return True
         if isinstance(item, dict):
             stack.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):
             stack.extend((child, depth + 1) for child in item)
+    return False

@@ -44,7 +44,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
 
-from vc_engine.formats import VC_JWT, FormatOutcome
+from vc_engine.formats import VC_JWT, FormatOutcome, Rejected
 from vc_engine.formats.safe_json import UnsafeJson, loads_object
 from vc_engine.formats.vc_json import MalformedCredential, from_credential, to_credential
 from vc_engine.keys import (
@@ -160,24 +160,16 @@ def _b64encode(data: bytes) -> bytes:
 # --- opening --------------------------------------------------------------------------------
 
 
-class _Rejected(Exception):
-    def __init__(self, check: Check) -> None:
-        super().__init__(check.message)
-        self.check = check
+def _format_failure(message: str) -> Rejected:
+    return Rejected("signature-format", SubIndication.FORMAT_FAILURE, message)
 
 
-def _format_failure(message: str) -> _Rejected:
-    return _Rejected(Check.failed("signature-format", SubIndication.FORMAT_FAILURE, message))
+def _constraint_failure(message: str) -> Rejected:
+    return Rejected("crypto-constraints", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, message)
 
 
-def _constraint_failure(message: str) -> _Rejected:
-    return _Rejected(
-        Check.failed("crypto-constraints", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, message)
-    )
-
-
-def _no_key(message: str) -> _Rejected:
-    return _Rejected(Check.failed("signing-key", SubIndication.NO_CERTIFICATE_CHAIN_FOUND, message))
+def _no_key(message: str) -> Rejected:
+    return Rejected("signing-key", SubIndication.NO_CERTIFICATE_CHAIN_FOUND, message)
 
 
 def open_credential(
@@ -204,12 +196,10 @@ def open_credential(
         checks.append(Check.passed("signing-key", source))
         # 4. The signature over header and payload exactly as they were sent.
         if not verify_signature(key, signature, signing_input, scheme):
-            raise _Rejected(
-                Check.failed(
-                    "signature",
-                    SubIndication.SIG_CRYPTO_FAILURE,
-                    "the signature does not match the header and payload under the named key",
-                )
+            raise Rejected(
+                "signature",
+                SubIndication.SIG_CRYPTO_FAILURE,
+                "the signature does not match the header and payload under the named key",
             )
         checks.append(Check.passed("signature", f"the {scheme.value} signature is valid"))
         # 5. The signed payload: a VC 2.0 credential with well-formed JWT claims.
@@ -217,7 +207,7 @@ def open_credential(
         issued_at, expires_at, not_before = (_time(payload, c) for c in ("iat", "exp", "nbf"))
         credential = _credential_of(payload)
         checks.append(Check.passed("credential-format", "the payload is a VC 2.0 credential"))
-    except _Rejected as rejected:
+    except Rejected as rejected:
         checks.append(rejected.check)
         return JwtOutcome(tuple(checks), None, None, None, None, None)
     facts = SignatureFacts(

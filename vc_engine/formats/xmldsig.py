@@ -23,6 +23,7 @@ from functools import lru_cache
 from cryptography import x509
 from lxml import etree
 
+from vc_engine.formats import Rejected
 from vc_engine.keys import (
     KeyAlgorithm,
     KeyMaterialError,
@@ -133,20 +134,12 @@ class SignatureOutcome:
     signed: SignedXml | None
 
 
-class _Rejected(Exception):
-    def __init__(self, check: Check) -> None:
-        super().__init__(check.message)
-        self.check = check
+def _format_failure(message: str) -> Rejected:
+    return Rejected("signature-format", SubIndication.FORMAT_FAILURE, message)
 
 
-def _format_failure(message: str) -> _Rejected:
-    return _Rejected(Check.failed("signature-format", SubIndication.FORMAT_FAILURE, message))
-
-
-def _constraint_failure(message: str) -> _Rejected:
-    return _Rejected(
-        Check.failed("crypto-constraints", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, message)
-    )
+def _constraint_failure(message: str) -> Rejected:
+    return Rejected("crypto-constraints", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, message)
 
 
 def verify_enveloped(root: etree._Element, *, allow_legacy: bool) -> SignatureOutcome:
@@ -165,25 +158,21 @@ def verify_enveloped(root: etree._Element, *, allow_legacy: bool) -> SignatureOu
         signed_info_c14n = _canonical_signed_info(info)
         scheme = SignatureScheme.RS1 if info.method == RSA_SHA1 else _SIGNATURE_METHODS[info.method]
         if not verify_signature(public_key, signature_value, signed_info_c14n, scheme):
-            raise _Rejected(
-                Check.failed(
-                    "signature",
-                    SubIndication.SIG_CRYPTO_FAILURE,
-                    "the signature value does not match SignedInfo under the embedded key",
-                )
+            raise Rejected(
+                "signature",
+                SubIndication.SIG_CRYPTO_FAILURE,
+                "the signature value does not match SignedInfo under the embedded key",
             )
         checks.append(Check.passed("signature", "the signature over SignedInfo is valid"))
         signed_bytes = _canonical_without(root, signature, info.exclusive_reference)
         if hashlib.sha256(signed_bytes).digest() != info.digest_value:
-            raise _Rejected(
-                Check.failed(
-                    "digest",
-                    SubIndication.HASH_FAILURE,
-                    "the document does not match the signed digest: it was altered after signing",
-                )
+            raise Rejected(
+                "digest",
+                SubIndication.HASH_FAILURE,
+                "the document does not match the signed digest: it was altered after signing",
             )
         checks.append(Check.passed("digest", "the document matches the signed SHA-256 digest"))
-    except _Rejected as rejected:
+    except Rejected as rejected:
         checks.append(rejected.check)
         return SignatureOutcome(tuple(checks), None)
     facts = SignatureFacts(
@@ -306,12 +295,10 @@ def _embedded_key(signature: etree._Element) -> tuple[tuple[PublicKey, str], byt
         f"{_tag('KeyInfo')}/{_tag('X509Data')}/{_tag('X509Certificate')}"
     )
     if len(certificates) != 1:
-        raise _Rejected(
-            Check.failed(
-                "signature-format",
-                SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-                "KeyInfo must carry exactly one X509Certificate",
-            )
+        raise Rejected(
+            "signature-format",
+            SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+            "KeyInfo must carry exactly one X509Certificate",
         )
     der = _base64(certificates[0].text, "X509Certificate")
     try:
