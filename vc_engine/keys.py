@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-import base58
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -28,6 +28,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 from cryptography.x509.oid import NameOID
+
+from vc_engine import base58btc
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
@@ -337,13 +339,13 @@ def _base58btc_decode(text: str) -> bytes:
     if not text.startswith("z"):
         raise KeyMaterialError("a multibase value must be base58btc (start with 'z')")
     try:
-        return base58.b58decode(text[1:].encode("ascii"))
-    except (ValueError, UnicodeEncodeError):
+        return base58btc.decode(text[1:])
+    except ValueError:
         raise KeyMaterialError("not a base58btc value") from None
 
 
 def _base58btc_encode(data: bytes) -> str:
-    return "z" + base58.b58encode(data).decode("ascii")
+    return "z" + base58btc.encode(data)
 
 
 def multikey_encode(public_key: PublicKey) -> str:
@@ -413,6 +415,7 @@ def did_key(public_key: PublicKey) -> str:
     return f"{_DID_KEY}{multikey}#{multikey}"
 
 
+@lru_cache(maxsize=1024)
 def did_key_public_key(verification_method: str) -> PublicKey:
     """The key a `did:key:<mk>#<mk>` verification method names.
 

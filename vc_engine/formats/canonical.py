@@ -11,6 +11,7 @@ Every refusal is a `CanonicalizationError` subclass; callers turn them into FORM
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -59,12 +60,49 @@ class _UndefinedTerm(Exception):
 
 
 def jcs(value: Any) -> bytes:
-    """RFC 8785 canonical JSON; numbers outside the I-JSON range are refused."""
+    """RFC 8785 canonical JSON; numbers outside the I-JSON range are refused.
+
+    For the JSON credentials are made of (text, integers within ±2^53, booleans, null, ASCII
+    keys) RFC 8785 is exactly `json.dumps` with sorted keys and no whitespace, which runs in C;
+    anything else (floats, non-ASCII keys, whose UTF-16 ordering differs) goes through `rfc8785`.
+    """
+    if _plain_json(value):
+        try:
+            return json.dumps(
+                value, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+            ).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: let rfc8785 say what it says
+            pass
     check_depth(value)
     try:
         return rfc8785.dumps(value)
     except rfc8785.CanonicalizationError as exc:
         raise MalformedJsonLdError(f"not canonicalizable JSON: {exc}") from None
+
+
+_SAFE_INTEGER = 2**53 - 1
+
+
+def _plain_json(value: Any) -> bool:
+    """Only text, safe integers, booleans, null and ASCII keys, nested at most MAX_DEPTH deep
+    (deeper raises `LimitExceededError`)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if level > MAX_DEPTH:
+            raise LimitExceededError(f"JSON nested deeper than {MAX_DEPTH} levels")
+        if isinstance(item, dict):
+            if not all(isinstance(key, str) and key.isascii() for key in item):
+                return False
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            if abs(item) > _SAFE_INTEGER:
+                return False
+        elif not (item is None or isinstance(item, str | bool)):
+            return False
+    return True
 
 
 def check_depth(value: Any) -> None:

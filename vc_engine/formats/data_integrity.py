@@ -20,8 +20,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-import base58
-
+from vc_engine import base58btc
 from vc_engine.formats import Rejected
 from vc_engine.formats.canonical import (
     CanonicalizationError,
@@ -110,7 +109,7 @@ def add_proof(
         unsecured, _proof_config(suite, unsecured, proof), algorithm, _canonicalizer(loader)
     )
     signature = signer.sign(hash_data, suite.scheme(algorithm))
-    proof["proofValue"] = "z" + base58.b58encode(signature).decode("ascii")
+    proof["proofValue"] = "z" + base58btc.encode(signature)
     return {**copy.deepcopy(dict(unsecured)), "proof": proof}
 
 
@@ -275,8 +274,8 @@ def _proof_value(proof: Mapping[str, Any]) -> bytes:
     if not isinstance(value, str) or not value.startswith("z"):
         raise _format("proofValue must be a multibase base58btc ('z') string")
     try:
-        return base58.b58decode(value[1:].encode("ascii"))
-    except (ValueError, UnicodeEncodeError):
+        return base58btc.decode(value[1:])
+    except ValueError:
         raise _format("proofValue is not valid base58btc") from None
 
 

@@ -1,0 +1,129 @@
+"""Full-pipeline throughput on one core for every credential rendition, against the raw
+signature cost measured in the same run.
+
+    .venv/bin/python bench/credential_bench.py [--documents N]
+
+"verify" is `vc_engine.verify.verify` end to end (format detection, strict JSON, proof or JWS,
+registry trust, validity, document-type rules) over a registry snapshot; "sign" is the rendition's
+`issue` function with the key loaded once. Targets (issue 3), per core: eddsa-jcs-2022 >= 5,000/s,
+eddsa-rdfc-2022 >= 1,000/s, vc-jwt EdDSA >= 5,000/s; signing at least as fast as verifying.
+Ends with one JSON line of all figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from common import enrol, fixture_documents, rate
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+from vc_engine import keys
+from vc_engine.formats import vc_di, vc_jwt
+from vc_engine.model import Document, Indication
+from vc_engine.policy import INDIA, VerificationPolicy
+from vc_engine.trust import Registry
+from vc_engine.verify import verify
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+ISSUER = "in.gov.dl.transport"
+
+Sign = Callable[[Document], bytes]
+
+
+def renditions(signer: keys.FileSigner) -> dict[str, Sign]:
+    method = keys.did_key(signer.public_key)
+    di = {
+        suite: (
+            lambda d, s=suite: vc_di.issue(
+                d, signer, verification_method=method, civil_timezone=INDIA, cryptosuite=s
+            )
+        )
+        for suite in (
+            ("eddsa-jcs-2022", "eddsa-rdfc-2022")
+            if signer.algorithm is keys.KeyAlgorithm.ED25519
+            else ("ecdsa-jcs-2019", "ecdsa-rdfc-2019")
+        )
+    }
+    jwt: dict[str, Sign] = {
+        f"vc-jwt-{keys.default_scheme(signer.algorithm)}": (
+            lambda d: vc_jwt.issue(d, signer, kid=method, civil_timezone=INDIA)
+        )
+    }
+    return {**di, **jwt}
+
+
+def raw_rates(private_key: keys.PrivateKey, count: int) -> tuple[float, float]:
+    message = b"x" * 64
+    if isinstance(private_key, ed25519.Ed25519PrivateKey):
+        signature = private_key.sign(message)
+        public = private_key.public_key()
+        return (
+            rate(count, lambda: private_key.sign(message)),
+            rate(count, lambda: public.verify(signature, message)),
+        )
+    assert isinstance(private_key, ec.EllipticCurvePrivateKey)
+    from cryptography.hazmat.primitives import hashes
+
+    algorithm = ec.ECDSA(hashes.SHA256())
+    der = private_key.sign(message, algorithm)
+    public_ec = private_key.public_key()
+    return (
+        rate(count, lambda: private_key.sign(message, algorithm)),
+        rate(count, lambda: public_ec.verify(der, message, algorithm)),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--documents", type=int, default=1000)
+    count = parser.parse_args().documents
+    since = NOW - timedelta(days=1)
+    documents = fixture_documents("DRVLC", ISSUER, "Transport Department, Delhi", since, count)
+    documents = [d for d in documents if d.valid_until is None or d.valid_until >= NOW.date()]
+    policy = VerificationPolicy(at=NOW)
+    figures: dict[str, float | int] = {"documents": len(documents)}
+    for algorithm in (keys.KeyAlgorithm.ED25519, keys.KeyAlgorithm.P256):
+        private_key = keys.generate_private_key(algorithm)
+        signer = keys.FileSigner(private_key)
+        raw_sign, raw_verify = raw_rates(private_key, count)
+        figures[f"raw_{algorithm}_sign_per_s"] = round(raw_sign)
+        figures[f"raw_{algorithm}_verify_per_s"] = round(raw_verify)
+        print(f"raw {algorithm} sign {raw_sign:10,.0f} /s   verify {raw_verify:10,.0f} /s")
+        with (
+            tempfile.TemporaryDirectory() as work,
+            Registry.open(f"sqlite:///{work}/r.db") as registry,
+        ):
+            registry.init()
+            enrol(registry, ISSUER, "DRVLC", signer.public_key, since)
+            snapshot = registry.snapshot()
+            for name, sign in renditions(signer).items():
+                cycle = iter(documents * 3)
+                sign_rate = rate(len(documents), lambda: sign(next(cycle)))
+                signed = [sign(d) for d in documents]
+                report = verify(signed[0], snapshot, policy)
+                assert report.indication is Indication.PASSED, report.to_json()
+                signed_cycle = iter(signed * 3)
+                verify_rate = rate(
+                    len(signed), lambda: verify(next(signed_cycle), snapshot, policy)
+                )
+                figures[f"{name}_sign_per_s"] = round(sign_rate)
+                figures[f"{name}_verify_pipeline_per_s"] = round(verify_rate)
+                figures[f"{name}_verify_ratio_to_raw"] = round(verify_rate / raw_verify, 3)
+                print(
+                    f"{name:22} sign {sign_rate:8,.0f} /s   full verify {verify_rate:8,.0f} /s"
+                    f"   {verify_rate / raw_verify:6.1%} of raw verify"
+                )
+    figures |= {
+        "target_eddsa_jcs_per_s": 5000,
+        "target_eddsa_rdfc_per_s": 1000,
+        "target_jwt_eddsa_per_s": 5000,
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""The engine's fast paths must mean exactly what the well-kept libraries they bypass mean."""
+
+from __future__ import annotations
+
+import base58
+import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vc_engine import base58btc
+from vc_engine.formats.canonical import MalformedJsonLdError, jcs
+
+
+@given(st.binary(max_size=120))
+def test_base58_encode_matches_the_base58_package(data: bytes) -> None:
+    assert base58btc.encode(data) == base58.b58encode(data).decode("ascii")
+
+
+@given(st.binary(max_size=120))
+def test_base58_round_trip(data: bytes) -> None:
+    assert base58btc.decode(base58btc.encode(data)) == data
+
+
+@given(st.text(alphabet=base58btc.ALPHABET, max_size=100))
+def test_base58_decode_matches_the_base58_package(text: str) -> None:
+    assert base58btc.decode(text) == base58.b58decode(text.encode("ascii"))
+
+
+@pytest.mark.parametrize("text", ["0", "O", "I", "l", "+", "é", "z z"])
+def test_base58_refuses_characters_outside_the_alphabet(text: str) -> None:
+    with pytest.raises(ValueError):
+        base58btc.decode(text)
+
+
+json_scalars = (
+    st.none() | st.booleans() | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1) | st.text()
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300)
+@given(json_values)
+def test_jcs_matches_rfc8785(value: object) -> None:
+    """Including non-ASCII keys (UTF-16 ordering) and control characters in text."""
+    try:
+        expected = rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError:
+        with pytest.raises(MalformedJsonLdError):
+            jcs(value)
+        return
+    assert jcs(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"\U0001f600": 1, "\ue000": 2},  # UTF-16 order differs from code point order
+        {"a": 1.5, "b": -0.0, "c": 1e21},
+        {"big": 2**60},
+        {"ctl": '\x00\x1f\x7f\b\f\n\r\t"\\'},
+    ],
+    ids=["astral-keys", "floats", "big-integer", "control-characters"],
+)
+def test_jcs_edge_cases(value: object) -> None:
+    try:
+        expected = rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError:
+        with pytest.raises(MalformedJsonLdError):
+            jcs(value)
+        return
+    assert jcs(value) == expected
