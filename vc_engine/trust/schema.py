@@ -9,12 +9,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Integer,
+    LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     Table,
     Text,
     UniqueConstraint,
@@ -115,4 +119,56 @@ issuance_renditions = Table(
     Column("sha256", Text, primary_key=True),
     Column("document_id", Text, ForeignKey("issuances.document_id"), nullable=False, index=True),
     Column("format", Text, nullable=False),
+)
+
+
+# Status lists (Bitstring Status List v1.0), written and read by `vc_engine.revocation`. They
+# live here so that one metadata describes the one database the migrations build.
+
+status_lists = Table(
+    "status_lists",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("issuer_id", Text, ForeignKey("issuers.id"), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("allocated", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("issuer_id", "purpose", "sequence", name="uq_status_lists_sequence"),
+    CheckConstraint("purpose IN ('revocation', 'suspension')", name="ck_status_lists_purpose"),
+)
+
+status_entries = Table(
+    "status_entries",
+    metadata,
+    Column("document_id", Text, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("list_id", Text, ForeignKey("status_lists.id"), nullable=False),
+    Column("list_index", Integer, nullable=False),
+    Column("is_set", Boolean, nullable=False),
+    Column("allocated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("document_id", "purpose", name="pk_status_entries"),
+    UniqueConstraint("list_id", "list_index", name="uq_status_entries_slot"),
+)
+
+status_events = Table(
+    "status_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Text, nullable=False, index=True),
+    Column("purpose", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("effective_at", UTCDateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["document_id", "purpose"],
+        ["status_entries.document_id", "status_entries.purpose"],
+        name="fk_status_events_entry",
+    ),
+    CheckConstraint("action IN ('revoke', 'suspend', 'reinstate')", name="ck_status_events_action"),
 )

@@ -80,6 +80,13 @@ class Registry:
     def close(self) -> None:
         self._engine.dispose()
 
+    @property
+    def engine(self) -> Engine:
+        """The database engine, shared with rooms that keep their tables in the registry's
+        database (the status lists). A writer there must set the `WRITE` execution option, as
+        `_write` does, so SQLite queues it with BEGIN IMMEDIATE."""
+        return self._engine
+
     def __enter__(self) -> Registry:
         return self
 
