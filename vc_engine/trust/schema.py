@@ -172,3 +172,31 @@ status_events = Table(
     ),
     CheckConstraint("action IN ('revoke', 'suspend', 'reinstate')", name="ck_status_events_action"),
 )
+
+
+# API access (written and read by `api`): the service's clients, holding only a hash of each
+# secret, and the verification audit log, which records who verified which document and with
+# what verdict, never the document's content.
+
+api_clients = Table(
+    "api_clients",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("secret_hash", Text, nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+verification_log = Table(
+    "verification_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", Text, nullable=False, index=True),
+    Column("verified_at", UTCDateTime, nullable=False, index=True),
+    Column("document_id", Text, nullable=True, index=True),
+    Column("document_sha256", Text, nullable=False),
+    Column("indication", Text, nullable=False),
+    Column("sub_indication", Text, nullable=True),
+)
