@@ -21,7 +21,16 @@ import typer
 from rich.console import Console
 
 from vc_engine import doctypes, keys, records, render
-from vc_engine.issue import IssuanceRefused, Issuer, issue_records, preflight, renditions
+from vc_engine.cli_status import register_status_commands
+from vc_engine.issue import (
+    IssuanceRefused,
+    Issuer,
+    StatusLists,
+    issue_records,
+    preflight,
+    renditions,
+)
+from vc_engine.revocation import StatusStore
 from vc_engine.model import Indication
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.trust.errors import RegistryError
@@ -40,12 +49,14 @@ console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 
 EXIT_BY_INDICATION = {Indication.PASSED: 0, Indication.FAILED: 1, Indication.INDETERMINATE: 3}
+DEFAULT_STATUS_BASE_URL = "https://status.vc-engine.org"
 PASSPHRASE_VARIABLE = "VC_ENGINE_KEY_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
 
 
 @dataclass(frozen=True)
 class Settings:
     registry_url: str
+    status_base_url: str
 
 
 def default_registry_url() -> str:
@@ -65,8 +76,16 @@ def main(
             "Default: a SQLite file in your data directory.",
         ),
     ] = None,
+    status_base_url: Annotated[
+        str,
+        typer.Option(
+            "--status-base-url",
+            envvar="VC_ENGINE_STATUS_BASE_URL",
+            help="Where status lists are published: BASE/status-lists/LIST_ID.",
+        ),
+    ] = DEFAULT_STATUS_BASE_URL,
 ) -> None:
-    ctx.obj = Settings(registry or default_registry_url())
+    ctx.obj = Settings(registry or default_registry_url(), status_base_url)
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -305,7 +324,10 @@ def issue(
             _fail(str(refusal))
         try:
             lines = records.read_records(records_file)
-            summary = issue_records(lines, spec, issuer, chosen, registry, out, _now)
+            lists = StatusLists(StatusStore(registry), ctx.obj.status_base_url)
+            summary = issue_records(
+                lines, spec, issuer, chosen, registry, out, _now, status_lists=lists
+            )
         except records.RecordFileError as error:
             _fail(str(error), 2)
     for rejected in summary.rejected:
@@ -336,12 +358,15 @@ def verify(
     except OSError as error:
         _fail(f"cannot read {file}: {error.strerror}", 2)
     with _registry(ctx) as registry:
-        report = verify_document(data, registry.snapshot(), policy)
+        report = verify_document(data, registry.snapshot(), policy, StatusStore(registry))
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
         render.report(console, report, str(file))
     raise typer.Exit(EXIT_BY_INDICATION[report.indication])
+
+
+register_status_commands(app, _registry, _fail, _now)
 
 
 @app.command("demo")

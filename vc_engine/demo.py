@@ -23,15 +23,19 @@ from rich.table import Table
 
 from vc_engine import doctypes, keys, records, render
 from vc_engine.formats import signed_xml
+from vc_engine.formats.vc_json import from_credential
 from vc_engine.formats.xmldsig import XmlSigningKey
-from vc_engine.issue import Issuer, issue_records, renditions
+from vc_engine.issue import Issuer, StatusLists, issue_records, publish_lists, renditions
 from vc_engine.model import Document, Indication, VerificationReport
 from vc_engine.policy import INDIA, VerificationPolicy
+from vc_engine.revocation import StatusStore
+from vc_engine.revocation.records import Action
 from vc_engine.trust.store import Registry
 from vc_engine.verify import verify
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "records"
 RECORDS_PER_TYPE = 25
+STATUS_BASE_URL = "https://status.vc-engine.org"
 
 DEMO_ISSUERS = (
     (
@@ -76,8 +80,12 @@ def run_demo(console: Console, now: datetime) -> None:
             issued = _issue_fixtures(registry, issuers, work / "issued", now)
             policy = VerificationPolicy(at=now + timedelta(seconds=1))
             snapshot = registry.snapshot()
+            lists = StatusStore(registry)
             results = [
-                (f"{path.parent.name}/{path.name}", verify(path.read_bytes(), snapshot, policy))
+                (
+                    f"{path.parent.name}/{path.name}",
+                    verify(path.read_bytes(), snapshot, policy, lists),
+                )
                 for path in issued
             ]
             _summary(console, results)
@@ -86,7 +94,8 @@ def run_demo(console: Console, now: datetime) -> None:
             attacks = _stage_attacks(registry, issuers, genuine, now)
             snapshot = registry.snapshot()
             rows = [
-                (name, expect, verify(data, snapshot, policy)) for name, expect, data in attacks
+                (name, expect, verify(data, snapshot, policy, lists))
+                for name, expect, data in attacks
             ]
             _attack_table(console, rows)
     wrong = [name for name, expected, report in rows if expected != _verdict_text(report)]
@@ -130,6 +139,7 @@ def _issue_fixtures(
             registry,
             out / doctype,
             lambda: now,
+            status_lists=StatusLists(StatusStore(registry), STATUS_BASE_URL),
         )
         issued.extend(summary.issued)
     return issued
@@ -182,6 +192,12 @@ def _stage_attacks(
 ) -> list[tuple[str, str, bytes]]:
     """Each attack as (what it is, the verdict it must get, the bytes a verifier is shown)."""
     jwt = _rendition(issued, "DRVLC", ".jwt")
+    revoked = _rendition(issued, "SSCMS", ".xml")
+    suspended = _rendition(issued, "DRVLC", ".vc.json")
+    _change_status(
+        registry, issuers, revoked, Action.REVOKE, "marks obtained by impersonation", now
+    )
+    _change_status(registry, issuers, suspended, Action.SUSPEND, "licence under review", now)
     birth_issuer, caste_issuer = issuers["BTHCER"][0], issuers["CASCR"][0]
     genuine_birth = next(p for p in issued if p.name.endswith("BTHCER-2026000001.xml")).read_bytes()
     genuine_caste = next(p for p in issued if p.name.endswith("CASCR-2026000001.xml")).read_bytes()
@@ -242,8 +258,36 @@ def _stage_attacks(
             _tamper_json(_rendition(issued, "DRVLC", ".vc.json")),
         ),
         ("vc+jwt with its payload changed", "FAILED / SIG_CRYPTO_FAILURE", _tamper_jwt(jwt)),
+        ("mark sheet revoked by the board", "FAILED / REVOKED", revoked),
+        ("licence suspended by the transport department", "FAILED / SUSPENDED", suspended),
         ("vc+jwt re-sent with alg none", "FAILED / CRYPTO_CONSTRAINTS_FAILURE", _alg_none(jwt)),
     ]
+
+
+def _change_status(
+    registry: Registry,
+    issuers: dict[str, tuple[Issuer, tuple[str, ...]]],
+    data: bytes,
+    action: Action,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Record a status change and re-publish the issuer's list, as `vc-engine revoke` does."""
+    document = _open_any(data)
+    issuer = issuers[document.doctype][0]
+    store = StatusStore(registry)
+    change = store.revoke if action is Action.REVOKE else store.suspend
+    change(document.id, reason=reason, actor="demo clerk", at=now)
+    entries = store.entries_of(document.id)
+    assert entries is not None
+    entry = entries.revocation if action is Action.REVOKE else entries.suspension
+    publish_lists(StatusLists(store, STATUS_BASE_URL), issuer, [entry.list_id], now)
+
+
+def _open_any(data: bytes) -> Document:
+    if data.lstrip().startswith(b"<"):
+        return _read(data)
+    return from_credential({k: v for k, v in json.loads(data).items() if k != "proof"})
 
 
 def _rendition(genuine: list[Path], doctype: str, suffix: str) -> bytes:

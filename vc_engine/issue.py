@@ -8,12 +8,13 @@ before a key compromise.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
@@ -24,8 +25,11 @@ from vc_engine import doctypes
 from vc_engine.formats import SIGNED_XML, VC_DATA_INTEGRITY, VC_JWT, signed_xml, vc_di, vc_jwt
 from vc_engine.formats.xmldsig import XmlSigningKey
 from vc_engine.keys import KeyAlgorithm, Signer, did_key, key_id
-from vc_engine.model import Document
+from vc_engine.model import Document, issuer_did
 from vc_engine.records import BadLine, RecordLine
+from vc_engine.revocation import StatusStore, status_list_credential
+from vc_engine.revocation.credential import status_reference
+from vc_engine.revocation.records import PublishedList
 from vc_engine.trust.did import verification_method as registry_verification_method
 from vc_engine.trust.errors import AlreadyIssued
 from vc_engine.trust.records import IssuanceRecord, IssuerStatus, KeyStatus
@@ -131,9 +135,10 @@ def renditions(names: Iterable[str], issuer: Issuer) -> tuple[Rendition, ...]:
 
 
 def preflight(
-    registry: Registry, issuer_id: str, signing_key_id: str, doctype: str, at: datetime
+    registry: Registry, issuer_id: str, signing_key_id: str, doctype: str | None, at: datetime
 ) -> str:
-    """Check that documents signed now would verify; return the issuer's registered name."""
+    """Check that documents (of `doctype`; status lists when None) signed now would verify;
+    return the issuer's registered name."""
     record = registry.get_issuer(issuer_id)
     if record is None:
         raise IssuanceRefused(f"issuer {issuer_id} is not in the registry")
@@ -148,7 +153,9 @@ def preflight(
         event = registered.first_event(final)
         if event is not None and event.effective_at <= at:
             raise IssuanceRefused(f"the signing key {signing_key_id} is {final}: {event.reason}")
-    if not any(a.covers(doctype, at) for a in registry.authorisations(issuer_id)):
+    if doctype is not None and not any(
+        a.covers(doctype, at) for a in registry.authorisations(issuer_id)
+    ):
         raise IssuanceRefused(f"issuer {issuer_id} is not authorised to issue {doctype}")
     return record.name
 
@@ -175,17 +182,20 @@ def issue_records(
     out_dir: Path,
     clock: Clock,
     *,
+    status_lists: StatusLists | None = None,
     chunk_size: int = 500,
 ) -> IssueSummary:
     """Sign every good record in every rendition into `out_dir`; report bad ones by line.
 
-    Per chunk: sign, register (one transaction, every rendition's digest), then write the
-    files. A document id already in the register is refused, never issued twice.
+    Per chunk: allocate status entries, sign, register (one transaction, every rendition's
+    digest), then write the files; at the end, publish the status lists the run used. A document
+    id already in the register is refused, never issued twice.
     """
     summary = IssueSummary()
     out_dir.mkdir(parents=True, exist_ok=True)
+    used_lists: set[str] = set()
     for chunk in _chunks(records, chunk_size):
-        signed: list[tuple[int, Document, Signed]] = []
+        documents: list[tuple[int, Document]] = []
         for line, record in chunk:
             if isinstance(record, BadLine):
                 summary.rejected.append(Rejected(line, record.reason))
@@ -197,12 +207,19 @@ def issue_records(
             except doctypes.RecordError as error:
                 summary.rejected.append(Rejected(line, str(error)))
                 continue
-            signed.append((line, document, [(r, r.sign(document, issuer)) for r in formats]))
-        for _, document, outputs in _register(signed, issuer, registry, clock, summary):
+            documents.append((line, document))
+        issued = issue_documents(
+            documents, issuer, formats, registry, clock, status_lists=status_lists, publish=False
+        )
+        summary.rejected.extend(issued.rejected)
+        used_lists |= issued.lists
+        for _, document, outputs in issued.issued:
             for rendition, data in outputs:
                 path = out_dir / f"{document.id}{rendition.suffix}"
                 _write_atomically(path, data)
                 summary.issued.append(path)
+    if status_lists is not None:
+        publish_lists(status_lists, issuer, sorted(used_lists), clock())
     return summary
 
 
@@ -212,6 +229,8 @@ class IssuedInMemory:
 
     issued: list[tuple[int, Document, Signed]] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    lists: set[str] = field(default_factory=set)
+    """The status lists the documents' entries are in."""
 
 
 def issue_documents(
@@ -220,19 +239,100 @@ def issue_documents(
     formats: Sequence[Rendition],
     registry: Registry,
     clock: Clock,
+    *,
+    status_lists: StatusLists | None = None,
+    publish: bool = True,
 ) -> IssuedInMemory:
     """Sign already-built documents in every rendition and register them in one transaction,
     returning the signed bytes instead of writing files (the HTTP service's batches).
 
-    As in `issue_records`, a document id already in the register is refused, never issued twice.
+    With `status_lists`, each document first gets its revocation and suspension entries, signed
+    into every rendition; `publish` then (re)publishes the lists they are in. As in
+    `issue_records`, a document id already in the register is refused, never issued twice.
     """
+    lists: set[str] = set()
+    if status_lists is not None:
+        documents, lists = _with_status(documents, issuer, status_lists, clock())
     signed = [
         (number, document, [(r, r.sign(document, issuer)) for r in formats])
         for number, document in documents
     ]
     summary = IssueSummary()
     accepted = _register(signed, issuer, registry, clock, summary)
-    return IssuedInMemory(issued=accepted, rejected=summary.rejected)
+    if status_lists is not None and publish:
+        publish_lists(status_lists, issuer, sorted(lists), clock())
+    return IssuedInMemory(issued=accepted, rejected=summary.rejected, lists=lists)
+
+
+# Status lists
+
+
+DEFAULT_STATUS_TTL = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class StatusLists:
+    """Where issued documents get their status entries and how their lists are published."""
+
+    store: StatusStore
+    base_url: str
+    ttl: timedelta = DEFAULT_STATUS_TTL
+
+
+def _with_status(
+    documents: Sequence[tuple[int, Document]],
+    issuer: Issuer,
+    status_lists: StatusLists,
+    at: datetime,
+) -> tuple[list[tuple[int, Document]], set[str]]:
+    """The documents with their status entries: new ones drawn for documents that have none, the
+    existing ones kept for a document allocated before (a run resumed after a crash)."""
+    store = status_lists.store
+    entries = {document.id: store.entries_of(document.id) for _, document in documents}
+    fresh = [document_id for document_id, found in entries.items() if found is None]
+    entries.update(store.allocate(issuer.id, fresh, at=at) if fresh else {})
+    with_status = []
+    lists: set[str] = set()
+    for number, document in documents:
+        pair = entries[document.id]
+        assert pair is not None
+        references = tuple(
+            status_reference(entry, base_url=status_lists.base_url) for entry in pair
+        )
+        lists.update(entry.list_id for entry in pair)
+        with_status.append((number, dataclasses.replace(document, status=references)))
+    return with_status, lists
+
+
+def sign_status_list(
+    published: PublishedList, issuer: Issuer, status_lists: StatusLists, at: datetime
+) -> bytes:
+    """The list as a signed BitstringStatusListCredential (vc+jwt: any issuer key can sign it)."""
+    credential = status_list_credential(
+        published,
+        base_url=status_lists.base_url,
+        issuer=issuer_did(issuer.id),
+        valid_from=at,
+        ttl=status_lists.ttl,
+    )
+    return vc_jwt.sign_credential(
+        credential, issuer.signer, kid=issuer.verification_method, issued_at=at, expires_at=None
+    )
+
+
+def publish_lists(
+    status_lists: StatusLists, issuer: Issuer, list_ids: Iterable[str], at: datetime
+) -> list[str]:
+    """Sign and publish the current state of each list; returns the ids published."""
+    published_ids = []
+    for list_id in list_ids:
+        published = status_lists.store.list_bits(list_id)
+        if published is None or published.issuer_id != issuer.id:
+            raise IssuanceRefused(f"status list {list_id} is not a list of {issuer.id}")
+        credential = sign_status_list(published, issuer, status_lists, at)
+        status_lists.store.publish(list_id, credential, version=published.version, at=at)
+        published_ids.append(list_id)
+    return published_ids
 
 
 def _register(

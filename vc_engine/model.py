@@ -153,6 +153,34 @@ class Check:
         }
 
 
+STATUS_ENTRY_TYPE = "BitstringStatusListEntry"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReference:
+    """Where a document's revocation or suspension bit lives: one entry of a W3C Bitstring
+    Status List, carried inside the signed content of every rendition."""
+
+    purpose: str
+    list_url: str
+    index: int
+
+    @property
+    def list_id(self) -> str:
+        """The list's id: the last path segment of its URL."""
+        return self.list_url.rstrip("/").rsplit("/", 1)[-1]
+
+    def to_json(self) -> dict[str, str]:
+        """The `credentialStatus` entry (BitstringStatusListEntry) for this reference."""
+        return {
+            "id": f"{self.list_url}#{self.index}",
+            "type": STATUS_ENTRY_TYPE,
+            "statusPurpose": self.purpose,
+            "statusListIndex": str(self.index),
+            "statusListCredential": self.list_url,
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """What an issuer vouches for, independent of the wire format that carries it.
@@ -170,6 +198,8 @@ class Document:
     valid_until: date | None
     holder: Mapping[str, str]
     claims: Mapping[str, ClaimValue]
+    status: tuple[StatusReference, ...] = ()
+    """The status list entries (revocation, suspension) the issuer signed into the document."""
 
     def claims_json(self) -> dict[str, Any]:
         """The holder and claims as plain JSON values, keys sorted."""
@@ -202,6 +232,7 @@ class Document:
             "validUntil": None if self.valid_until is None else self.valid_until.isoformat(),
             **self.claims_json(),
             "claimsDigest": self.claims_digest,
+            "credentialStatus": [reference.to_json() for reference in self.status],
         }
 
 

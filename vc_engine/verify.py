@@ -20,17 +20,26 @@ from vc_engine.formats import (
     vc_di,
     vc_jwt,
 )
-from vc_engine.model import Check, Document, SubIndication, VerificationReport
+from vc_engine.model import Check, CheckStatus, Document, SubIndication, VerificationReport
 from vc_engine.policy import VerificationPolicy
+from vc_engine.revocation.view import StatusView
+from vc_engine.status_check import status_checks
 from vc_engine.trust.did import registry_resolver
 from vc_engine.trust.evaluate import evaluate_trust
 from vc_engine.trust.view import TrustView
 
 
-def verify(data: bytes, trust: TrustView, policy: VerificationPolicy) -> VerificationReport:
+def verify(
+    data: bytes,
+    trust: TrustView,
+    policy: VerificationPolicy,
+    status: StatusView | None = None,
+) -> VerificationReport:
     """Is `data` equivalent to the original? Never raises for a bad document.
 
-    `policy.at` is the moment the answer speaks for; nothing below reads the clock.
+    `policy.at` is the moment the answer speaks for; nothing below reads the clock. `status`
+    holds the issuers' published status lists; a document with status entries and no `status`
+    to check them against is INDETERMINATE.
     """
     # 1. Refuse what is too large to be a document before reading any of it.
     if len(data) > policy.max_document_bytes:
@@ -65,12 +74,16 @@ def verify(data: bytes, trust: TrustView, policy: VerificationPolicy) -> Verific
     document_sha256 = hashlib.sha256(data).hexdigest()
     checks.extend(evaluate_trust(trust, document, opened.facts, document_sha256, policy))
 
-    # 5. Validity window, read in the issuer's calendar.
-    if not _any_not_passed(checks):
+    # 5. Status: not revoked or suspended, by the issuer's signed status lists.
+    if not _any_failed(checks):
+        checks.extend(status_checks(document, trust, status, policy))
+
+    # 6. Validity window, read in the issuer's calendar.
+    if not _any_failed(checks):
         checks.append(_validity(document, policy))
 
-    # 6. Document-type rules on the signed claims.
-    if not _any_not_passed(checks):
+    # 7. Document-type rules on the signed claims.
+    if not _any_failed(checks):
         checks.append(_doctype_rules(document))
 
     return VerificationReport.from_checks(
@@ -142,8 +155,10 @@ def _doctype_rules(document: Document) -> Check:
     return Check.passed("document-type", f"a well-formed {document.doctype} document")
 
 
-def _any_not_passed(checks: list[Check]) -> bool:
-    return any(c.code is not None for c in checks)
+def _any_failed(checks: list[Check]) -> bool:
+    """A failure settles the verdict; an open question (INDETERMINATE) does not stop the later
+    stages, whose failures would still decide it."""
+    return any(c.status is CheckStatus.FAILED for c in checks)
 
 
 def _refused(name: str, message: str) -> VerificationReport:

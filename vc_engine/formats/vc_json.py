@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from vc_engine.model import ClaimValue, Document, issuer_did, issuer_id_of_did
+from vc_engine.model import ClaimValue, Document, StatusReference, issuer_did, issuer_id_of_did
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 ENGINE_CONTEXT = "https://vc-engine.org/contexts/v1"
@@ -42,6 +42,7 @@ _KEYS = frozenset(
         "validFrom",
         "validUntil",
         "credentialSubject",
+        "credentialStatus",
     }
 )
 _DATA = "certificateData"
@@ -68,6 +69,8 @@ def to_credential(document: Document, civil_timezone: tzinfo) -> dict[str, Any]:
             },
         },
     }
+    if document.status:
+        credential["credentialStatus"] = [reference.to_json() for reference in document.status]
     if document.valid_until is not None:
         last_second = datetime.combine(
             document.valid_until + timedelta(days=1), time(), civil_timezone
@@ -109,7 +112,28 @@ def from_credential(credential: dict[str, Any]) -> Document:
         valid_until=None if valid_until is None else _expiry_date(valid_until),
         holder=holder,
         claims={name: _claim(name, value) for name, value in subject[_DATA].items()},
+        status=_status(credential.get("credentialStatus", [])),
     )
+
+
+def _status(entries: object) -> tuple[StatusReference, ...]:
+    """The credential's status entries, accepted only in the exact shape the engine writes."""
+    if not isinstance(entries, list):
+        raise MalformedCredential("credentialStatus must be a list of entries")
+    references = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise MalformedCredential("a credentialStatus entry must be an object")
+        index = entry.get("statusListIndex")
+        if not isinstance(index, str) or not index.isascii() or not index.isdigit():
+            raise MalformedCredential(f"statusListIndex {index!r} is not a whole number")
+        reference = StatusReference(
+            _text(entry, "statusPurpose"), _text(entry, "statusListCredential"), int(index)
+        )
+        if entry != reference.to_json():
+            raise MalformedCredential("a credentialStatus entry is not a BitstringStatusListEntry")
+        references.append(reference)
+    return tuple(references)
 
 
 def _claim(name: str, value: object) -> ClaimValue:

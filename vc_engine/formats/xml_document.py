@@ -9,6 +9,9 @@
     <placeOfBirth>Kolkata</placeOfBirth>               a text claim
     <subjects type="table"><Row code="BEN" marks="88"/></subjects>    a table claim
   </CertificateData>
+  <Status>                                             the status list entries, signed too
+    <Entry purpose="revocation" list="https://.../status-lists/LIST" index="94567"/>
+  </Status>
 </Certificate>
 ```
 
@@ -23,11 +26,13 @@ from datetime import UTC, date, datetime
 
 from lxml import etree
 
-from vc_engine.model import ClaimValue, Document
+from vc_engine.model import ClaimValue, Document, StatusReference
 
 ROOT = "Certificate"
 _TABLE_MARK = "table"
 _ROW = "Row"
+_STATUS = "Status"
+_ENTRY = "Entry"
 _ROOT_ATTRIBUTES = frozenset(
     {"type", "number", "issueDate", "issuedAt", "validFromDate", "expiryDate", "status"}
 )
@@ -65,6 +70,18 @@ def to_element(document: Document, issue_date: date) -> etree._Element:
             table = etree.SubElement(data, name, {"type": _TABLE_MARK})
             for row in value:
                 etree.SubElement(table, _ROW, dict(row))
+    if document.status:
+        status = etree.SubElement(root, _STATUS)
+        for reference in document.status:
+            etree.SubElement(
+                status,
+                _ENTRY,
+                {
+                    "purpose": reference.purpose,
+                    "list": reference.list_url,
+                    "index": str(reference.index),
+                },
+            )
     etree.indent(root, space="  ")
     return root
 
@@ -78,11 +95,13 @@ def from_element(root: etree._Element) -> Document:
     if unknown:
         raise MalformedDocument(f"unexpected attributes on <{ROOT}>: {', '.join(sorted(unknown))}")
     children = _element_children(root, ROOT)
-    if [c.tag for c in children] != ["IssuedBy", "IssuedTo", "CertificateData"]:
+    tags = [c.tag for c in children]
+    if tags[:3] != ["IssuedBy", "IssuedTo", "CertificateData"] or tags[3:] not in ([], [_STATUS]):
         raise MalformedDocument(
-            f"<{ROOT}> must hold IssuedBy, IssuedTo and CertificateData in that order"
+            f"<{ROOT}> must hold IssuedBy, IssuedTo, CertificateData and optionally {_STATUS}, "
+            "in that order"
         )
-    issued_by, issued_to, data = children
+    issued_by, issued_to, data = children[:3]
     organization = _single_leaf(issued_by, "Organization")
     person = _single_leaf(issued_to, "Person")
     valid_until = _attribute(attributes, "expiryDate")
@@ -97,6 +116,7 @@ def from_element(root: etree._Element) -> Document:
             valid_until=date.fromisoformat(valid_until) if valid_until else None,
             holder=_attributes(person),
             claims=_claims(data),
+            status=_status(children[3]) if len(children) == 4 else (),
         )
     except ValueError as exc:
         raise MalformedDocument(f"a date in <{ROOT}> is malformed: {exc}") from None
@@ -118,6 +138,19 @@ def _claims(data: etree._Element) -> dict[str, ClaimValue]:
         else:
             raise MalformedDocument(f"claim <{name}> must be text or a table")
     return claims
+
+
+def _status(element: etree._Element) -> tuple[StatusReference, ...]:
+    references = []
+    for entry in _element_children(element, _STATUS):
+        attributes = _attributes(entry)
+        index = attributes.get("index", "")
+        if entry.tag != _ENTRY or len(entry) or set(attributes) != {"purpose", "list", "index"}:
+            raise MalformedDocument(f"<{_STATUS}> may hold only <{_ENTRY} purpose list index/>")
+        if not index.isascii() or not index.isdigit():
+            raise MalformedDocument(f"status index {index!r} is not a whole number")
+        references.append(StatusReference(attributes["purpose"], attributes["list"], int(index)))
+    return tuple(references)
 
 
 def _element_children(parent: etree._Element, where: str) -> list[etree._Element]:

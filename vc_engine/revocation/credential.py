@@ -18,13 +18,14 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from vc_engine.model import STATUS_ENTRY_TYPE, StatusReference
 from vc_engine.revocation.bitstring import BitstringError, StatusErrorCode, decode, encode
 from vc_engine.revocation.cache import StatusListCache
 from vc_engine.revocation.records import PublishedList, Purpose, StatusEntry
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 LIST_CREDENTIAL_TYPE = "BitstringStatusListCredential"
-ENTRY_TYPE = "BitstringStatusListEntry"
+ENTRY_TYPE = STATUS_ENTRY_TYPE
 
 _INDEX = re.compile(r"0|[1-9][0-9]{0,9}")
 
@@ -70,16 +71,14 @@ def status_list_credential(
 def credential_status(entries: Iterable[StatusEntry], *, base_url: str) -> list[dict[str, str]]:
     """The `credentialStatus` array for a credential holding `entries` (e.g. the pair that
     `StatusStore.allocate` returned for its document)."""
-    return [
-        {
-            "id": f"{status_list_url(base_url, e.list_id)}#{e.index}",
-            "type": ENTRY_TYPE,
-            "statusPurpose": e.purpose.value,
-            "statusListIndex": str(e.index),
-            "statusListCredential": status_list_url(base_url, e.list_id),
-        }
-        for e in entries
-    ]
+    return [status_reference(e, base_url=base_url).to_json() for e in entries]
+
+
+def status_reference(entry: StatusEntry, *, base_url: str) -> StatusReference:
+    """The reference a document carries for one of its entries."""
+    return StatusReference(
+        entry.purpose.value, status_list_url(base_url, entry.list_id), entry.index
+    )
 
 
 class StatusResult(StrEnum):

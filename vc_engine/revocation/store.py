@@ -37,7 +37,12 @@ from vc_engine.revocation.records import (
 )
 from vc_engine.trust import queries, validate
 from vc_engine.trust.engine import WRITE
-from vc_engine.trust.schema import status_entries, status_events, status_lists
+from vc_engine.trust.schema import (
+    status_entries,
+    status_events,
+    status_list_credentials,
+    status_lists,
+)
 from vc_engine.trust.store import Registry
 
 # Rows per IN (...) look-up: well under every backend's bound-parameter limit.
@@ -251,6 +256,58 @@ class StatusStore:
         return PublishedList(
             list_id, row.issuer_id, Purpose(row.purpose), bits, row.version, row.updated_at
         )
+
+    def lists_of(self, issuer_id: str) -> tuple[str, ...]:
+        """The ids of every list of an issuer, oldest first."""
+        with self._read() as conn:
+            return tuple(
+                conn.execute(
+                    select(status_lists.c.id)
+                    .where(status_lists.c.issuer_id == issuer_id)
+                    .order_by(status_lists.c.purpose, status_lists.c.sequence)
+                ).scalars()
+            )
+
+    def publish(self, list_id: str, credential: bytes, *, version: int, at: datetime) -> None:
+        """Keep the signed credential of `list_id` at `version` as the published one.
+
+        An older version never replaces a newer one, so two publishers racing cannot roll a
+        revocation back.
+        """
+        with self._write() as conn:
+            current = conn.execute(
+                select(status_list_credentials.c.version).where(
+                    status_list_credentials.c.list_id == list_id
+                )
+            ).scalar_one_or_none()
+            values = {"version": version, "credential": credential, "published_at": at}
+            if current is None:
+                conn.execute(insert(status_list_credentials).values(list_id=list_id, **values))
+            elif current <= version:
+                conn.execute(
+                    update(status_list_credentials)
+                    .where(status_list_credentials.c.list_id == list_id)
+                    .values(**values)
+                )
+
+    def documents_with_history(self) -> tuple[str, ...]:
+        """The ids of every document ever revoked, suspended or reinstated, sorted (what an
+        offline trust bundle carries the histories of)."""
+        with self._read() as conn:
+            return tuple(
+                sorted(
+                    conn.execute(select(status_events.c.document_id).distinct()).scalars()
+                )
+            )
+
+    def published_list(self, list_id: str) -> bytes | None:
+        with self._read() as conn:
+            credential: bytes | None = conn.execute(
+                select(status_list_credentials.c.credential).where(
+                    status_list_credentials.c.list_id == list_id
+                )
+            ).scalar_one_or_none()
+        return credential
 
     # Transactions (the same semantics as the registry's own)
 

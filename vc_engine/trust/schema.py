@@ -174,6 +174,18 @@ status_events = Table(
 )
 
 
+# The signed list credentials as last published: what a verifier (online, or offline through a
+# bundle) checks a document's status against. One row per list, replaced on each publication.
+status_list_credentials = Table(
+    "status_list_credentials",
+    metadata,
+    Column("list_id", Text, ForeignKey("status_lists.id"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("credential", LargeBinary, nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+)
+
+
 # API access (written and read by `api`): the service's clients, holding only a hash of each
 # secret, and the verification audit log, which records who verified which document and with
 # what verdict, never the document's content.
