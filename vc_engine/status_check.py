@@ -10,9 +10,8 @@ and cached; the registry checks of the signing key are made every time, since th
 
 from __future__ import annotations
 
-import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,8 +20,9 @@ from cachetools import LRUCache
 from vc_engine.formats import vc_jwt
 from vc_engine.model import Check, Document, StatusReference, SubIndication, issuer_did
 from vc_engine.policy import VerificationPolicy
-from vc_engine.revocation import StatusListCache, StatusResult, check_entry
-from vc_engine.revocation.records import Action, DocumentStatus
+from vc_engine.revocation import StatusListCache, StatusOutcome, StatusResult
+from vc_engine.revocation.credential import ListView, read_list
+from vc_engine.revocation.records import Action, DocumentStatus, Purpose
 from vc_engine.revocation.view import StatusView
 from vc_engine.trust.did import registry_resolver
 from vc_engine.trust.records import KeyStatus
@@ -36,8 +36,34 @@ class _SignedList:
     credential: dict[str, Any]
     key_id: str
     signed_at: datetime | None
+    views: dict[tuple[str, str, Purpose], ListView] = field(default_factory=dict)
+    """The list read for (url, issuer, purpose): decoded once per list version."""
+
+    def view(self, reference: StatusReference, issuer: str) -> ListView | StatusOutcome:
+        try:
+            purpose = Purpose(reference.purpose)
+        except ValueError:
+            return StatusOutcome(
+                StatusResult.MALFORMED, None, f"unknown status purpose {reference.purpose!r}"
+            )
+        key = (reference.list_url, issuer, purpose)
+        found = self.views.get(key)
+        if found is None:
+            read = read_list(
+                self.credential,
+                list_url=reference.list_url,
+                issuer=issuer,
+                purpose=purpose,
+                cache=_decoded,
+            )
+            if not isinstance(read, ListView):
+                return read
+            found = self.views[key] = read
+        return found
 
 
+# Keyed by the published bytes themselves: a bytes object caches its hash, so a list served
+# again from the same snapshot is found without hashing it again.
 _verified: LRUCache[bytes, _SignedList] = LRUCache(maxsize=256)
 _verified_lock = threading.Lock()
 _decoded = StatusListCache()
@@ -76,13 +102,8 @@ def _check(
     signed, problem = _believed_list(published, document.issuer_id, trust)
     if signed is None:
         return Check.indeterminate(name, SubIndication.TRY_LATER, problem)
-    outcome = check_entry(
-        reference.to_json(),
-        signed.credential,
-        issuer=issuer_did(document.issuer_id),
-        at=policy.at,
-        cache=_decoded,
-    )
+    view = signed.view(reference, issuer_did(document.issuer_id))
+    outcome = view.lookup(reference.index, policy.at) if isinstance(view, ListView) else view
     if outcome.result is StatusResult.OK:
         return Check.passed(name, f"not {_STATE[reference.purpose]} ({outcome.reason})")
     if outcome.result in (StatusResult.REVOKED, StatusResult.SUSPENDED):
@@ -113,9 +134,8 @@ def _why(document_id: str, result: StatusResult, status: StatusView) -> str:
 def _believed_list(
     published: bytes, issuer_id: str, trust: TrustView
 ) -> tuple[_SignedList | None, str]:
-    digest = hashlib.sha256(published).digest()
     with _verified_lock:
-        signed = _verified.get(digest)
+        signed = _verified.get(published)
     if signed is None:
         outcome = vc_jwt.open_credential(
             published, max_bytes=_MAX_LIST_BYTES, resolve=registry_resolver(trust)
@@ -125,7 +145,7 @@ def _believed_list(
             return None, f"the status list's signature does not hold: {failed.message}"
         signed = _SignedList(outcome.credential, outcome.facts.key_id, outcome.issued_at)
         with _verified_lock:
-            _verified[digest] = signed
+            _verified[published] = signed
     return _signer_trusted(signed, issuer_id, trust)
 
 

@@ -19,7 +19,13 @@ from enum import StrEnum
 from typing import Any
 
 from vc_engine.model import STATUS_ENTRY_TYPE, StatusReference
-from vc_engine.revocation.bitstring import BitstringError, StatusErrorCode, decode, encode
+from vc_engine.revocation.bitstring import (
+    Bitstring,
+    BitstringError,
+    StatusErrorCode,
+    decode,
+    encode,
+)
 from vc_engine.revocation.cache import StatusListCache
 from vc_engine.revocation.records import PublishedList, Purpose, StatusEntry
 
@@ -114,29 +120,72 @@ def check_entry(
     `list_credential` must already be signature-verified and `issuer` is the issuer the caller
     expects (the document's own issuer): a list signed by someone else says nothing about it.
     """
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"refusing naive datetime {at}: status is checked at an instant")
     try:
         # 1. The entry names a purpose we understand, an index, and a list.
         purpose, index, list_url = _read_entry(entry)
-        # 2. The list credential is that list, from the expected issuer, for that purpose.
+    except _Verdict as verdict:
+        return verdict.outcome
+    # 2.-4. The list is that list, from that issuer, for that purpose, fresh; read the bit.
+    read = read_list(
+        list_credential, list_url=list_url, issuer=issuer, purpose=purpose, cache=cache
+    )
+    return read.lookup(index, at) if isinstance(read, ListView) else read
+
+
+@dataclass(frozen=True)
+class ListView:
+    """A signature-verified list credential, checked against what an entry expects and decoded:
+    what every entry pointing to the list needs, so a verifier can keep it per list version."""
+
+    list_url: str
+    purpose: Purpose
+    bits: Bitstring
+    valid_from: datetime | None
+    expires_at: datetime
+
+    def lookup(self, index: int, at: datetime) -> StatusOutcome:
+        """The status at `at` of the entry at `index`."""
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise ValueError(f"refusing naive datetime {at}: status is checked at an instant")
+        if self.valid_from is not None and at < self.valid_from:
+            reason = f"the status list is not valid before {_xsd(self.valid_from)}"
+            return _stale(reason).outcome
+        if at >= self.expires_at:
+            reason = f"the status list expired at {_xsd(self.expires_at)}; fetch a fresh one"
+            return _stale(reason).outcome
+        try:
+            is_set = self.bits.get(index)
+        except BitstringError as exc:
+            return StatusOutcome(StatusResult.MALFORMED, exc.code, str(exc))
+        state = "revoked" if self.purpose is Purpose.REVOCATION else "suspended"
+        where = f"index {index} of {self.list_url}"
+        if not is_set:
+            return StatusOutcome(StatusResult.OK, None, f"the document is not {state} ({where})")
+        revoked = self.purpose is Purpose.REVOCATION
+        result = StatusResult.REVOKED if revoked else StatusResult.SUSPENDED
+        return StatusOutcome(result, None, f"the document is {state} ({where})")
+
+
+def read_list(
+    list_credential: Mapping[str, Any],
+    *,
+    list_url: str,
+    issuer: str,
+    purpose: Purpose,
+    cache: StatusListCache | None = None,
+) -> ListView | StatusOutcome:
+    """Check a signature-verified list credential against what an entry expects (its URL, the
+    document's issuer, the purpose), read its window and decode it; an outcome when it fails."""
+    try:
         subject = _read_list(list_credential, list_url, issuer, purpose)
-        # 3. The list is fresh at `at`.
-        _require_fresh(list_credential, subject, at)
-        # 4. Decode the list (once per distinct list) and read the bit.
+        valid_from, expires_at = _window(list_credential, subject)
         encoded = subject["encodedList"]
         bits = decode(encoded) if cache is None else cache.decode(encoded)
-        is_set = bits.get(index)
     except _Verdict as verdict:
         return verdict.outcome
     except BitstringError as exc:
         return StatusOutcome(StatusResult.MALFORMED, exc.code, str(exc))
-    state = "revoked" if purpose is Purpose.REVOCATION else "suspended"
-    where = f"index {index} of {list_url}"
-    if not is_set:
-        return StatusOutcome(StatusResult.OK, None, f"the document is not {state} ({where})")
-    result = StatusResult.REVOKED if purpose is Purpose.REVOCATION else StatusResult.SUSPENDED
-    return StatusOutcome(result, None, f"the document is {state} ({where})")
+    return ListView(list_url, purpose, bits, valid_from, expires_at)
 
 
 class _Verdict(Exception):
@@ -210,23 +259,22 @@ def _read_list(
     return subject
 
 
-def _require_fresh(credential: Mapping[str, Any], subject: Mapping[str, Any], at: datetime) -> None:
-    """A list with no end of validity is refused: it could be replayed forever, hiding every
-    later revocation."""
+def _window(
+    credential: Mapping[str, Any], subject: Mapping[str, Any]
+) -> tuple[datetime | None, datetime]:
+    """The list's validity: from `validFrom` to the earlier of `validUntil` and validFrom + ttl.
+    A list with no end is refused: it could be replayed forever, hiding every later revocation."""
     valid_from = _instant(credential, "validFrom")
     valid_until = _instant(credential, "validUntil")
     ttl = subject.get("ttl")
     if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 0):
         raise _malformed(f"ttl must be a non-negative number of milliseconds, got {ttl!r}")
-    if valid_from is not None and at < valid_from:
-        raise _stale(f"the status list is not valid before {_xsd(valid_from)}")
     ends = [valid_until] if valid_until is not None else []
     if ttl is not None and valid_from is not None:
         ends.append(valid_from + timedelta(milliseconds=ttl))
     if not ends:
         raise _stale("the status list states no end of validity (validUntil, or validFrom + ttl)")
-    if at >= min(ends):
-        raise _stale(f"the status list expired at {_xsd(min(ends))}; fetch a fresh one")
+    return valid_from, min(ends)
 
 
 def _instant(credential: Mapping[str, Any], member: str) -> datetime | None:

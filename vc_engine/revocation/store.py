@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from vc_engine.revocation import allocation
 from vc_engine.revocation.bitstring import Bitstring
+from vc_engine.revocation.view import StatusSnapshot
 from vc_engine.revocation.errors import (
     AllocationContention,
     AlreadyAllocated,
@@ -300,14 +301,22 @@ class StatusStore:
                 )
             )
 
+    def snapshot(self) -> StatusSnapshot:
+        """Every published list in memory (see `StatusSnapshot`)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(status_list_credentials.c.list_id, status_list_credentials.c.credential)
+            ).all()
+        return StatusSnapshot({row.list_id: bytes(row.credential) for row in rows}, self.status)
+
     def published_list(self, list_id: str) -> bytes | None:
         with self._read() as conn:
-            credential: bytes | None = conn.execute(
+            credential = conn.execute(
                 select(status_list_credentials.c.credential).where(
                     status_list_credentials.c.list_id == list_id
                 )
             ).scalar_one_or_none()
-        return credential
+        return None if credential is None else bytes(credential)
 
     # Transactions (the same semantics as the registry's own)
 
