@@ -30,9 +30,9 @@ from vc_engine.issue import (
     preflight,
     renditions,
 )
-from vc_engine.revocation import StatusStore
 from vc_engine.model import Indication
 from vc_engine.policy import INDIA, VerificationPolicy
+from vc_engine.revocation import StatusStore
 from vc_engine.trust.errors import RegistryError
 from vc_engine.trust.store import Registry
 from vc_engine.verify import verify as verify_document
