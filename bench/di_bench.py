@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from common import rate
 
 from vc_engine import keys
 from vc_engine.formats.data_integrity import add_proof, verify_proof
@@ -35,17 +35,6 @@ SUITES = (
     ("ecdsa-jcs-2019", keys.KeyAlgorithm.P256),
     ("ecdsa-jcs-2019", keys.KeyAlgorithm.P384),
 )
-
-
-def rate(count: int, action: Callable[[], object]) -> float:
-    """Calls per second of `action`, best of three rounds of `count` calls."""
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(count):
-            action()
-        best = min(best, time.perf_counter() - start)
-    return count / best
 
 
 def credentials(count: int) -> list[dict[str, Any]]:

@@ -9,59 +9,26 @@ Targets (issue 2): full-pipeline verify >= 5,000 documents/s/core; signing >= 3,
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from itertools import islice
 from pathlib import Path
 
 import signxml
+from common import fixture_documents, rate
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from vc_engine import doctypes, keys, records
+from vc_engine import keys
 from vc_engine.formats import signed_xml
 from vc_engine.formats.xmldsig import XmlSigningKey
-from vc_engine.model import Document, Indication
+from vc_engine.model import Indication
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.trust import Registry
 from vc_engine.verify import verify
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "records"
 NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-def rate(count: int, action: Callable[[], object]) -> float:
-    """Calls per second of `action`, best of three rounds of `count` calls."""
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(count):
-            action()
-        best = min(best, time.perf_counter() - start)
-    return count / best
-
-
-def documents(count: int) -> list[Document]:
-    spec = doctypes.get_doctype("BTHCER")
-    base = [
-        doctypes.record_to_document(
-            record,
-            spec,
-            issuer_id="in.gov.wb.kmc",
-            issuer_name="Kolkata Municipal Corporation",
-            issued_at=NOW - timedelta(minutes=1),
-        )
-        for _, record in islice(records.read_records(FIXTURES / "BTHCER.csv"), 300)
-        if isinstance(record, dict)
-    ]
-    return [
-        dataclasses.replace(base[i % len(base)], id=f"in.gov.wb.kmc-BTHCER-B{i:08d}")
-        for i in range(count)
-    ]
 
 
 def main() -> None:
@@ -75,7 +42,13 @@ def main() -> None:
         private_key, "KMC", NOW - timedelta(days=1), NOW + timedelta(days=365)
     )
     signing_key = XmlSigningKey(keys.FileSigner(private_key), certificate)
-    corpus = documents(count)
+    corpus = fixture_documents(
+        "BTHCER",
+        "in.gov.wb.kmc",
+        "Kolkata Municipal Corporation",
+        NOW - timedelta(minutes=1),
+        count,
+    )
 
     # Raw cryptographic cost of one document: one RSA-2048 PKCS#1 v1.5 SHA-256 operation.
     message = b"x" * 700  # about the size of a canonical SignedInfo
