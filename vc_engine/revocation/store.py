@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 
 from vc_engine.revocation import allocation
 from vc_engine.revocation.bitstring import Bitstring
-from vc_engine.revocation.view import StatusSnapshot
 from vc_engine.revocation.errors import (
     AllocationContention,
     AlreadyAllocated,
@@ -36,6 +35,7 @@ from vc_engine.revocation.records import (
     StatusEntry,
     StatusEvent,
 )
+from vc_engine.revocation.view import StatusSnapshot
 from vc_engine.trust import queries, validate
 from vc_engine.trust.engine import WRITE
 from vc_engine.trust.schema import (
