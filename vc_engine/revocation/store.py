@@ -296,9 +296,7 @@ class StatusStore:
         offline trust bundle carries the histories of)."""
         with self._read() as conn:
             return tuple(
-                sorted(
-                    conn.execute(select(status_events.c.document_id).distinct()).scalars()
-                )
+                sorted(conn.execute(select(status_events.c.document_id).distinct()).scalars())
             )
 
     def snapshot(self) -> StatusSnapshot:
