@@ -193,7 +193,7 @@ def test_signed_before_compromise_with_register_proof(trusted: Registry) -> None
     compromise_kmc(trusted, NOW - timedelta(hours=1))
     assert outcome(verify(data, trusted, POLICY)) == (Indication.PASSED, None)
     # The same id with other bytes is not proven by that row.
-    other = sign(holder={"name": "Someone Else", "gender": "M"})
+    other = sign(holder={**birth_certificate().holder, "name": "Someone Else"})
     assert outcome(verify(other, trusted, POLICY)) == (
         Indication.INDETERMINATE,
         SubIndication.REVOKED_NO_POE,
