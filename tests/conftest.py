@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from service import service  # noqa: F401 - the API tests' fixture
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 

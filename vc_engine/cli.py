@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 
 from vc_engine import doctypes, keys, records, render
+from vc_engine.cli_audit import register_audit_commands
 from vc_engine.cli_status import register_status_commands
 from vc_engine.issue import (
     IssuanceRefused,
@@ -367,6 +368,7 @@ def verify(
 
 
 register_status_commands(app, _registry, _fail, _now)
+register_audit_commands(app, _registry, _fail, _now)
 
 
 @app.command("demo")
@@ -375,6 +377,149 @@ def demo() -> None:
     from vc_engine.demo import run_demo
 
     run_demo(console, _now().replace(microsecond=0))
+
+
+# the HTTP service (api/): thin commands over api.serve
+
+client_app = typer.Typer(no_args_is_help=True, help="API clients of the HTTP service.")
+app.add_typer(client_app, name="client")
+
+
+@app.command("serve")
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    signing_keys: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="VC_ENGINE_SIGNING_KEYS",
+            help="Directory of issuers' keys (DIR/<issuer-id>/private.pem, cert.pem) for the "
+            "issuing routes.",
+        ),
+    ] = None,
+    max_body: Annotated[int, typer.Option(help="Request body limit in bytes.")] = 2 * 1024 * 1024,
+    rate: Annotated[float, typer.Option(help="Requests a second per client per process.")] = 200.0,
+    burst: Annotated[int, typer.Option(help="Requests a client may burst.")] = 400,
+    public_url: Annotated[
+        str | None, typer.Option(help="The service's external URL (names status lists).")
+    ] = None,
+    bundle_key: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="VC_ENGINE_BUNDLE_KEY", help="Registry root's private key, for GET /v1/bundle."
+        ),
+    ] = None,
+) -> None:
+    """Run the HTTP API and the clerks' web page (uvicorn) against the registry."""
+    from api.serve import run
+    from api.settings import Settings as ServiceSettings
+
+    with _registry(ctx):
+        pass  # create or migrate once, before the workers start
+    settings = ServiceSettings(
+        registry_url=ctx.obj.registry_url,
+        max_body_bytes=max_body,
+        rate_per_second=rate,
+        rate_burst=burst,
+        signing_keys=signing_keys,
+        public_url=public_url or f"http://{host}:{port}",
+        bundle_key=bundle_key,
+    )
+    console.print(f"serving on http://{host}:{port} ({workers} worker(s))")
+    run(settings, host=host, port=port, workers=workers)
+
+
+@client_app.command("create")
+def client_create(
+    ctx: typer.Context,
+    name: str,
+    scope: Annotated[
+        list[str],
+        typer.Option(
+            "--scope", help="verify, issue:<issuer>, revoke:<issuer>, registry:admin; repeat."
+        ),
+    ],
+) -> None:
+    """Make an API client; prints its bearer token once (only a hash is stored)."""
+    from api.serve import create_client
+
+    with _registry(ctx):
+        pass
+    try:
+        client, token = create_client(ctx.obj.registry_url, name, scope, _now())
+    except ValueError as error:
+        _fail(str(error), 2)
+    errors.print(f"client {client.id} ({client.name}): {' '.join(sorted(client.scopes))}")
+    errors.print("the token below is shown once; send it as Authorization: Bearer TOKEN")
+    sys.stdout.write(token + "\n")
+
+
+@client_app.command("revoke")
+def client_revoke(ctx: typer.Context, client_id: str) -> None:
+    """Refuse a client from now on."""
+    from api.access import UnknownClient
+    from api.serve import revoke_client
+
+    with _registry(ctx):
+        pass
+    try:
+        revoke_client(ctx.obj.registry_url, client_id, _now())
+    except UnknownClient as error:
+        _fail(str(error))
+    console.print(f"client {client_id} revoked")
+
+
+@client_app.command("list")
+def client_list(ctx: typer.Context) -> None:
+    """List API clients (never their secrets)."""
+    from api.serve import list_clients
+
+    with _registry(ctx):
+        pass
+    for client in list_clients(ctx.obj.registry_url):
+        state = "revoked" if client.revoked else "active"
+        console.print(
+            f"{client.id}  {state:7}  {client.name}  {' '.join(sorted(client.scopes))}",
+            highlight=False,
+        )
+
+
+@app.command("audit-log")
+def audit_log(
+    ctx: typer.Context,
+    client: Annotated[str | None, typer.Option(help="Only this client id.")] = None,
+    document: Annotated[str | None, typer.Option(help="Only this document id.")] = None,
+    since: Annotated[str | None, typer.Option(help="From this time (ISO 8601).")] = None,
+    until: Annotated[str | None, typer.Option(help="Before this time (ISO 8601).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.", min=1)] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
+) -> None:
+    """Who verified what, when, with what verdict (never the documents themselves)."""
+    from api.serve import audit_entries
+
+    with _registry(ctx):
+        pass
+    found = audit_entries(
+        ctx.obj.registry_url,
+        client_id=client,
+        document_id=document,
+        since=_instant(since, "--since"),
+        until=_instant(until, "--until"),
+        limit=limit,
+    )
+    for entry in found:
+        if as_json:
+            sys.stdout.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
+        else:
+            sub = f"/{entry.sub_indication}" if entry.sub_indication else ""
+            verdict = entry.indication + sub
+            console.print(
+                f"{entry.verified_at.isoformat()}  {entry.client_id}  {verdict:32}  "
+                f"{entry.document_id or '-'}  {entry.document_sha256}",
+                highlight=False,
+            )
 
 
 def _doctype(code: str) -> doctypes.DocType:

@@ -1,0 +1,118 @@
+"""The application factory: routes, access rules, limits, errors, metrics and the web page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from api import problems
+from api.access import ClientStore
+from api.audit import AuditLog
+from api.limits import BodyLimit, RateLimiter
+from api.metrics import Metrics, MetricsMiddleware
+from api.routes import bundle, documents, issue, registry, status_lists, verify
+from api.services import Clock, Services, system_clock
+from api.settings import Settings
+from api.signing import SigningKeys
+from api.trust_cache import FreshTrust
+from vc_engine.issue import StatusLists
+from vc_engine.revocation import StatusStore
+from vc_engine.trust.engine import create_registry_engine
+from vc_engine.trust.store import Registry
+
+STATIC = Path(__file__).parent / "static"
+PAGE_HEADERS = {
+    # The page shows text written by whoever presents a document: allow no inline script.
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+DESCRIPTION = """\
+Verify Indian government documents (signed XML, W3C Verifiable Credentials with Data Integrity
+proofs, vc+jwt) against the trust registry; issue them; revoke or suspend them; administer the
+registry.
+
+**Access.** Every route except `/status-lists/*`, `/healthz`, `/metrics` and the web page needs
+`Authorization: Bearer <client-id>.<secret>` from `vc-engine client create NAME --scope ...`.
+Scopes: `verify`, `issue:<issuer>`, `revoke:<issuer>`, `registry:admin`.
+
+**Errors** are RFC 9457 `application/problem+json` with a machine `code`: 400 malformed request,
+401 no/wrong key or revoked client, 403 missing scope, 413 body over the limit, 415 unsupported
+content type, 422 invalid values, 429 over the client's rate (with `Retry-After`).
+"""
+
+
+def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
+    """Build the service over the registry named in `settings` (migrated to the newest schema).
+
+    `clock` is the only time source of the service; tests pass a fixed one.
+    """
+    engine = create_registry_engine(settings.registry_url)
+    store = Registry(engine)
+    store.init()
+    metrics = Metrics()
+    found = Services(
+        settings=settings,
+        engine=engine,
+        registry=store,
+        trust=FreshTrust(engine, store),
+        clients=ClientStore(engine),
+        audit=AuditLog(engine),
+        limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
+        signing=SigningKeys(settings.signing_keys),
+        metrics=metrics,
+        clock=clock,
+        status_lists=StatusLists(StatusStore(store), base_url=settings.public_url),
+    )
+    app = FastAPI(
+        title="vc-engine",
+        version="1",
+        description=DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.services = found
+    problems.install(app)
+    app.include_router(verify.router)
+    app.include_router(issue.router)
+    app.include_router(documents.router)
+    app.include_router(status_lists.router)
+    app.include_router(registry.router)
+    app.include_router(bundle.router)
+
+    @app.get("/healthz", tags=["service"], summary="Alive, and the registry answers")
+    async def healthz() -> JSONResponse:
+        def ping() -> None:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+
+        try:
+            await run_in_threadpool(ping)
+        except Exception:
+            problems.log.exception("health check: the registry does not answer")
+            return problems.response(503, "unavailable", "the registry does not answer")
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/metrics", tags=["service"], summary="Prometheus metrics")
+    async def prometheus() -> Response:
+        return Response(metrics.exposition(), media_type="text/plain; version=0.0.4")
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(
+            STATIC / "index.html",
+            media_type="text/html; charset=utf-8",
+            headers=PAGE_HEADERS,
+        )
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.router.on_shutdown.append(engine.dispose)
+    return app

@@ -1,0 +1,246 @@
+"""Issuing: our formats in batches (/v1/issue) and the W3C VC API shape (/credentials/issue).
+
+The service signs with the issuer's own key, held by the issuer's deployment of the service
+(`Settings.signing_keys`), after the same preflight as the CLI: a document the registry would
+refuse is never signed. Every document is registered before it is returned.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api import bodies
+from api.access import Client
+from api.problems import Problem
+from api.services import Services, authenticated, require, services
+from api.signing import NoSigningKey
+from vc_engine import doctypes, keys
+from vc_engine.formats.vc_json import MalformedCredential, from_credential
+from vc_engine.issue import (
+    RENDITIONS,
+    IssuanceRefused,
+    Issuer,
+    issue_documents,
+    preflight,
+    renditions,
+)
+from vc_engine.model import Document
+from vc_engine.policy import INDIA
+
+router = APIRouter(tags=["issue"])
+
+
+class IssueRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    issuer: str = Field(description="The issuer id, e.g. in.gov.wb.kmc", max_length=200)
+    doctype: str = Field(description="Document type code, e.g. BTHCER", max_length=20)
+    formats: list[str] = Field(
+        default=["xml"], description="Renditions: xml, vc-di, vc-jwt", max_length=3
+    )
+    records: list[dict[str, Any]] = Field(
+        description="The issuer's records, as in fixtures/records/*.csv (up to 1,000)"
+    )
+
+
+_ISSUE_EXAMPLE = {
+    "issuer": "in.gov.wb.kmc",
+    "doctype": "BTHCER",
+    "formats": ["xml", "vc-jwt"],
+    "records": [
+        {
+            "docId": "2026000123",
+            "name": "Ananya Das",
+            "nameLocal": "অনন্যা দাস",
+            "gender": "F",
+            "dateOfBirth": "2026-11-01",
+            "placeOfBirth": "Kolkata",
+        }
+    ],
+}
+
+
+@router.post(
+    "/v1/issue",
+    summary="Sign records as documents, in our formats",
+    description="Up to 1,000 records per request. Each good record is signed in every "
+    "rendition asked for and registered; each bad one is reported by its index with the reason. "
+    "Renditions are returned as text, byte for byte as registered (keep them as they are). "
+    "Scope: `issue:<issuer>`.",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": IssueRequest.model_json_schema(),
+                    "example": _ISSUE_EXAMPLE,
+                }
+            },
+        }
+    },
+)
+async def issue_batch(
+    request: Request,
+    client: Annotated[Client, Depends(authenticated)],
+    found: Annotated[Services, Depends(services)],
+) -> JSONResponse:
+    ask = await bodies.model(request, IssueRequest)
+    require(client, f"issue:{ask.issuer}")
+    limit = found.settings.max_issue_records
+    if len(ask.records) > limit:
+        raise Problem(
+            413, "too_many_records", f"{len(ask.records):,} records; at most {limit:,} a request"
+        )
+    if not ask.records:
+        raise Problem(422, "invalid_request", "records is empty")
+    return JSONResponse(await run_in_threadpool(_issue_batch, found, ask))
+
+
+def _issue_batch(found: Services, ask: IssueRequest) -> dict[str, Any]:
+    try:
+        spec = doctypes.get_doctype(ask.doctype)
+    except doctypes.UnknownDocTypeError as error:
+        raise Problem(422, "unknown_doctype", str(error)) from None
+    now = found.clock()
+    issuer = _issuer(found, ask.issuer, spec.code, now)
+    names = list(dict.fromkeys(ask.formats))
+    try:
+        chosen = renditions(names, issuer)
+    except (IssuanceRefused, keys.KeyMaterialError) as error:
+        raise Problem(422, "format_unavailable", str(error)) from None
+    documents: list[tuple[int, Document]] = []
+    rejected: list[dict[str, Any]] = []
+    for index, record in enumerate(ask.records):
+        try:
+            documents.append(
+                (
+                    index,
+                    doctypes.record_to_document(
+                        record, spec, issuer_id=issuer.id, issuer_name=issuer.name, issued_at=now
+                    ),
+                )
+            )
+        except (doctypes.RecordError, doctypes.DocumentIdError, ValueError) as error:
+            rejected.append({"index": index, "reason": str(error)})
+    result = issue_documents(
+        documents, issuer, chosen, found.registry, found.clock, status_lists=found.status_lists
+    )
+    rejected.extend(
+        {"index": r.line, "reason": r.reason, "documentId": r.document_id} for r in result.rejected
+    )
+    issued = [
+        {
+            "index": index,
+            "id": document.id,
+            "renditions": {
+                name: data.decode("utf-8") for name, (_, data) in zip(names, outputs, strict=True)
+            },
+        }
+        for index, document, outputs in result.issued
+    ]
+    return {"issued": issued, "rejected": sorted(rejected, key=lambda r: r["index"])}
+
+
+def _issuer(found: Services, issuer_id: str, doctype: str, now: Any) -> Issuer:
+    try:
+        signer, certificate = found.signing.load(issuer_id)
+    except NoSigningKey as error:
+        raise Problem(409, "no_signing_key", str(error)) from None
+    try:
+        name = preflight(found.registry, issuer_id, keys.key_id(signer.public_key), doctype, now)
+    except IssuanceRefused as error:
+        raise Problem(409, "issuance_refused", str(error)) from None
+    return Issuer(issuer_id, name, signer, certificate, INDIA)
+
+
+_VC_ISSUE_EXAMPLE = {
+    "credential": {
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://vc-engine.org/contexts/v1"],
+        "id": "urn:elocker:in.gov.up.edistrict-CASCR-2026000001",
+        "type": ["VerifiableCredential", "ElockerDocument"],
+        "documentType": "CASCR",
+        "issuer": {"id": "did:web:edistrict.up.gov.in", "name": "e-District, Uttar Pradesh"},
+        "issuedAt": "2026-11-23T04:30:00Z",
+        "validFrom": "2026-11-23T00:00:00+05:30",
+        "credentialSubject": {"name": "...", "certificateData": {"caste": "..."}},
+    },
+    "options": {},
+}
+
+
+@router.post(
+    "/credentials/issue",
+    summary="Issue a credential (W3C VC API)",
+    description="`{credential, options}` in, `{verifiableCredential}` out (201). The credential "
+    "has the shape this engine issues (see vc_engine/formats/vc_json.py); `issuedAt` is set to "
+    "now. Ed25519/ECDSA issuers get a Data Integrity proof; other keys an "
+    "EnvelopedVerifiableCredential holding a vc+jwt. Scope: `issue:<issuer>`.",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"example": _VC_ISSUE_EXAMPLE}},
+        }
+    },
+)
+async def issue_credential(
+    request: Request,
+    client: Annotated[Client, Depends(authenticated)],
+    found: Annotated[Services, Depends(services)],
+) -> JSONResponse:
+    body = await bodies.json_object(request)
+    credential = body.get("credential")
+    if not isinstance(credential, dict):
+        raise Problem(422, "invalid_request", "credential must be a credential object")
+    if not isinstance(body.get("options", {}), dict):
+        raise Problem(422, "invalid_request", "options must be an object")
+    try:
+        document = from_credential(credential)
+    except (MalformedCredential, ValueError, TypeError, KeyError) as error:
+        raise Problem(422, "invalid_credential", f"not a credential we issue: {error}") from None
+    require(client, f"issue:{document.issuer_id}")
+    answer = await run_in_threadpool(_issue_one, found, document)
+    return JSONResponse(answer, status_code=201)
+
+
+def _issue_one(found: Services, document: Document) -> dict[str, Any]:
+    now = found.clock()
+    issuer = _issuer(found, document.issuer_id, document.doctype, now)
+    document = dataclasses.replace(document, issuer_name=issuer.name, issued_at=now)
+    problems = doctypes.check_document(document)
+    if problems:
+        raise Problem(422, "invalid_credential", "; ".join(problems))
+    use_di = issuer.signer.algorithm in (
+        keys.KeyAlgorithm.ED25519,
+        keys.KeyAlgorithm.P256,
+        keys.KeyAlgorithm.P384,
+    )
+    rendition = RENDITIONS["vc-di" if use_di else "vc-jwt"]
+    result = issue_documents(
+        [(0, document)],
+        issuer,
+        [rendition],
+        found.registry,
+        found.clock,
+        status_lists=found.status_lists,
+    )
+    if not result.issued:
+        reason = result.rejected[0].reason if result.rejected else "refused"
+        raise Problem(409, "already_issued", reason)
+    data = result.issued[0][2][0][1]
+    if use_di:
+        return {"verifiableCredential": json.loads(data)}
+    return {
+        "verifiableCredential": {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "id": "data:application/vc+jwt," + data.decode("ascii").strip(),
+            "type": "EnvelopedVerifiableCredential",
+        }
+    }

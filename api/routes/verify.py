@@ -1,0 +1,162 @@
+"""Verification: our route (/v1/verify, the report whatever the verdict) and the W3C VC API's
+(/credentials/verify, 200 only when verified)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from api import bodies, problems
+from api.access import Client
+from api.services import Services, authenticated, require, services
+
+router = APIRouter(tags=["verify"])
+
+_XML_EXAMPLE = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Certificate language="99" name="Birth Certificate"'
+    ' number="in.gov.wb.kmc-BTHCER-2026000123" ...>...<ds:Signature ...>...</ds:Signature>'
+    "</Certificate>"
+)
+_REPORT_EXAMPLE = {
+    "verified": True,
+    "indication": "PASSED",
+    "subIndication": None,
+    "checks": [
+        {"name": "signature", "status": "passed", "code": None, "message": "RSA-SHA256 ..."},
+        {"name": "validity", "status": "passed", "code": None, "message": "valid today"},
+    ],
+    "warnings": [],
+    "problemDetails": [],
+    "format": "xml-dsig",
+    "document": {
+        "id": "in.gov.wb.kmc-BTHCER-2026000123",
+        "type": "BTHCER",
+        "issuer": {"id": "in.gov.wb.kmc", "name": "Kolkata Municipal Corporation"},
+        "holder": {"name": "Ananya Das", "nameLocal": "অনন্যা দাস"},
+        "claims": {"placeOfBirth": "Kolkata"},
+    },
+}
+_PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Malformed request (empty, invalid UTF-8, ...)", "content": _PROBLEM},
+    401: {"description": "No key, a wrong key, or a revoked client", "content": _PROBLEM},
+    403: {"description": "The client lacks the `verify` scope", "content": _PROBLEM},
+    413: {"description": "Body over the size limit", "content": _PROBLEM},
+    415: {"description": "Unsupported content type", "content": _PROBLEM},
+    429: {"description": "Over the client's rate; see Retry-After", "content": _PROBLEM},
+}
+
+_DOCUMENT_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The document exactly as received: signed XML, a JSON-LD credential, a "
+        "vc+jwt, or a multipart form with the file in a part named `file`.",
+        "content": {
+            "application/xml": {"schema": {"type": "string"}, "example": _XML_EXAMPLE},
+            "application/vc+ld+json": {"schema": {"type": "object"}},
+            "application/ld+json": {"schema": {"type": "object"}},
+            "application/json": {"schema": {"type": "object"}},
+            "application/vc+jwt": {"schema": {"type": "string"}, "example": "eyJhbGciOi..."},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/v1/verify",
+    summary="Is this document equivalent to the original?",
+    description="Runs the whole pipeline (signature, trust registry, status, validity, "
+    "document-type rules) and returns the VerificationReport. 200 whether the document passed "
+    "or failed: the verification ran. Every call is written to the audit log (client, time, "
+    "document id, SHA-256, verdict), never the document's content. Scope: `verify`.",
+    openapi_extra=_DOCUMENT_BODY,
+    responses={200: {"content": {"application/json": {"example": _REPORT_EXAMPLE}}}, **_ERRORS},
+)
+async def verify_document(
+    request: Request,
+    client: Annotated[Client, Depends(authenticated)],
+    found: Annotated[Services, Depends(services)],
+    at: Annotated[
+        str | None,
+        Query(
+            description="Verify as of this instant (ISO 8601 with zone), e.g. for a document "
+            "presented last year.",
+            examples=["2026-01-15T10:00:00+05:30"],
+        ),
+    ] = None,
+) -> JSONResponse:
+    require(client, "verify")
+    when = bodies.instant(at, "at") or found.clock()
+    data = await bodies.document(request)
+    report = await run_in_threadpool(found.verify, client, data, when)
+    return JSONResponse(report.to_json())
+
+
+_VC_API_EXAMPLE = {
+    "verifiableCredential": {
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://vc-engine.org/contexts/v1"],
+        "type": ["VerifiableCredential", "ElockerDocument"],
+        "issuer": {"id": "did:web:edistrict.up.gov.in", "name": "e-District, Uttar Pradesh"},
+        "credentialSubject": {"name": "..."},
+        "proof": {"type": "DataIntegrityProof", "cryptosuite": "ecdsa-rdfc-2019"},
+    },
+    "options": {},
+}
+
+
+@router.post(
+    "/credentials/verify",
+    summary="Verify a credential (W3C VC API)",
+    description="`{verifiableCredential, options}` in; `{verified, credential, problemDetails, "
+    "results}` out, where `results` is the full VerificationReport. As the VC API and its test "
+    "suites expect: 200 when verified, 400 with the same body when not. `verifiableCredential` "
+    "may be a credential object, an EnvelopedVerifiableCredential (`data:application/vc+jwt,...`)"
+    " or a compact JWT string. Option `at` (ISO 8601) verifies as of a past instant. "
+    "Scope: `verify`.",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"example": _VC_API_EXAMPLE}},
+        }
+    },
+    responses={400: {"description": "Not verified (VC API body), or a malformed request"}},
+)
+async def verify_credential(
+    request: Request,
+    client: Annotated[Client, Depends(authenticated)],
+    found: Annotated[Services, Depends(services)],
+) -> JSONResponse:
+    require(client, "verify")
+    body = await bodies.json_object(request)
+    if "verifiableCredential" not in body:
+        raise problems.Problem(422, "invalid_request", "verifiableCredential is required")
+    options = body.get("options", {})
+    if not isinstance(options, dict):
+        raise problems.Problem(422, "invalid_request", "options must be an object")
+    at = options.get("at")
+    if at is not None and not isinstance(at, str):
+        raise problems.Problem(422, "invalid_request", "options.at must be an ISO 8601 string")
+    when = bodies.instant(at, "options.at") or found.clock()
+    credential = body["verifiableCredential"]
+    data = bodies.credential_bytes(credential)
+    if not data.strip():
+        raise problems.Problem(400, "empty_body", "verifiableCredential is empty")
+    report = await run_in_threadpool(found.verify, client, data, when)
+    results = report.to_json()
+    answer = {
+        "verified": report.verified,
+        "credential": credential,
+        "problemDetails": results["problemDetails"],
+        "results": results,
+    }
+    return JSONResponse(answer, status_code=200 if report.verified else 400)

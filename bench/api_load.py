@@ -1,0 +1,285 @@
+"""HTTP verification under load: `vc-engine serve --workers 2` on loopback, driven by `wrk` in
+a second process, against the in-process pipeline on the same cores in the same run.
+
+    .venv/bin/python bench/api_load.py [--duration 300] [--registry URL] [--connections 32]
+
+1. Enrol an issuer with a fresh RSA-2048 key in a throwaway registry (SQLite by default; give
+   --registry for PostgreSQL) and sign --documents birth certificates as signed XML.
+2. In-process baseline: the full pipeline (`verify` on a registry snapshot) in 2 processes,
+   for --baseline-seconds.
+3. Start the service (2 workers, 127.0.0.1 only) and find its maximum throughput with wrk
+   (closed loop, --connections connections, --max-seconds).
+4. Hold about 80% of that throughput for --duration seconds (each connection paced by a think
+   time, calibrated for a few seconds first) and read wrk's latency percentiles.
+Every response must be 200 with a PASSED report; anything else counts as an error.
+Ends with one JSON line. Targets (issue 5): HTTP >= 70% of in-process; p99 <= 20 ms at 80%;
+zero errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+from pathlib import Path
+
+from vc_engine import doctypes, keys, records
+from vc_engine.formats import signed_xml
+from vc_engine.formats.xmldsig import XmlSigningKey
+from vc_engine.policy import INDIA, VerificationPolicy
+from vc_engine.trust import Registry
+from vc_engine.verify import verify
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures" / "records"
+LUA = Path(__file__).resolve().parent / "api_load.lua"
+VC_ENGINE = Path(sys.executable).parent / "vc-engine"
+ISSUER = "in.gov.wb.kmc"
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def prepare(url: str, directory: Path, count: int) -> list[Path]:
+    key = keys.generate_private_key(keys.KeyAlgorithm.RSA2048)
+    certificate = keys.self_signed_certificate(
+        key, "Kolkata Municipal Corporation", NOW - timedelta(days=1), NOW + timedelta(days=30)
+    )
+    with Registry.open(url) as registry:
+        registry.init()
+        registry.add_issuer(ISSUER, "Kolkata Municipal Corporation", at=NOW - timedelta(days=1))
+        registry.authorise(ISSUER, "BTHCER", valid_from=NOW - timedelta(days=1))
+        registry.add_key(
+            ISSUER,
+            key.public_key(),
+            certificate=certificate,
+            valid_from=None,
+            valid_until=None,
+            at=NOW - timedelta(days=1),
+        )
+    signing = XmlSigningKey(keys.FileSigner(key), certificate)
+    spec = doctypes.get_doctype("BTHCER")
+    paths = []
+    for n, (_, record) in enumerate(islice(records.read_records(FIXTURES / "BTHCER.csv"), count)):
+        assert isinstance(record, dict)
+        document = doctypes.record_to_document(
+            record,
+            spec,
+            issuer_id=ISSUER,
+            issuer_name="Kolkata Municipal Corporation",
+            issued_at=NOW - timedelta(hours=1),
+        )
+        path = directory / f"doc{n}.xml"
+        path.write_bytes(signed_xml.issue(document, signing, INDIA))
+        paths.append(path)
+    return paths
+
+
+def _in_process(url: str, paths: list[str], seconds: float) -> int:
+    documents = [Path(p).read_bytes() for p in paths]
+    with Registry.open(url) as registry:
+        snapshot = registry.snapshot()
+        done = 0
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            for data in documents:
+                report = verify(data, snapshot, VerificationPolicy(at=datetime.now(UTC)))
+                assert report.verified, report.to_json()
+                done += 1
+    return done
+
+
+def in_process_rate(url: str, paths: list[Path], seconds: float, processes: int) -> float:
+    with ProcessPoolExecutor(processes) as pool:
+        futures = [
+            pool.submit(_in_process, url, [str(p) for p in paths], seconds)
+            for _ in range(processes)
+        ]
+        start = time.perf_counter()
+        total = sum(f.result() for f in futures)
+        elapsed = time.perf_counter() - start
+    return total / max(elapsed, seconds)
+
+
+def fresh_schema(url: str) -> tuple[str, str]:
+    """A new PostgreSQL schema for this run, and `url` confined to it."""
+    from sqlalchemy import create_engine, make_url, text
+
+    schema = f"vc_load_{os.getpid()}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    confined = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return confined.render_as_string(hide_password=False), schema
+
+
+def drop_schema(url: str, schema: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_healthy(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the service did not become healthy")
+
+
+def wrk(port: int, env: dict[str, str], connections: int, seconds: float) -> dict[str, float]:
+    """Run wrk; its requests/s, latency percentiles (ms) and error counts."""
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        "--timeout",
+        "5s",
+        "-s",
+        str(LUA),
+        f"http://127.0.0.1:{port}/v1/verify",
+    ]
+    run = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SystemExit(f"wrk failed: {run.stdout}{run.stderr}")
+    out = run.stdout
+    figures: dict[str, float] = {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        "requests": float(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
+        "not_passed": float(re.search(r"NOT_PASSED (\d+)", out).group(1)),  # type: ignore[union-attr]
+    }
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    figures["socket_errors"] = float(sum(int(g) for g in errors.groups())) if errors else 0.0
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    figures["non_2xx"] = float(non_2xx.group(1)) if non_2xx else 0.0
+    for percentile in ("50", "90", "99"):
+        found = re.search(rf"\s{percentile}%\s+([\d.]+)(us|ms|s)\b", out)
+        if found:
+            scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
+            figures[f"p{percentile}_ms"] = float(found.group(1)) * scale
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=300.0, help="fixed-load seconds")
+    parser.add_argument("--max-seconds", type=float, default=15.0, help="max-throughput seconds")
+    parser.add_argument("--baseline-seconds", type=float, default=10.0)
+    parser.add_argument("--documents", type=int, default=100)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--registry", help="registry URL (default: a throwaway SQLite file)")
+    args = parser.parse_args()
+    if not 1 <= args.duration <= 3600 or not 1 <= args.documents <= 1000:
+        raise SystemExit("--duration is 1..3600 s and --documents 1..1000")
+
+    with tempfile.TemporaryDirectory(prefix="vc-engine-load-") as temporary:
+        work = Path(temporary)
+        url = args.registry or f"sqlite:///{work / 'registry.db'}"
+        schema = None
+        if url.startswith("postgresql"):
+            url, schema = fresh_schema(url)
+        paths = prepare(url, work, args.documents)
+        listing = work / "files.txt"
+        listing.write_text("\n".join(str(p) for p in paths) + "\n")
+
+        from api.access import ClientStore
+        from vc_engine.trust.engine import create_registry_engine
+
+        engine = create_registry_engine(url)
+        _, token = ClientStore(engine).create("load bench", ["verify"], at=NOW)
+        engine.dispose()
+
+        baseline = in_process_rate(url, paths, args.baseline_seconds, args.workers)
+        print(f"in-process pipeline, {args.workers} processes: {baseline:,.0f} documents/s")
+
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                *(str(VC_ENGINE), "--registry", url, "serve", "--host", "127.0.0.1"),
+                *("--port", str(port), "--workers", str(args.workers)),
+                *("--rate", "1000000", "--burst", "1000000"),
+            ],
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+        )
+        env = {"VC_BENCH_FILES": str(listing), "VC_BENCH_TOKEN": token}
+        try:
+            wait_healthy(port)
+            wrk(port, env, args.connections, 3)  # warm up
+            peak = wrk(port, env, args.connections, args.max_seconds)
+            print(f"HTTP maximum: {peak['rps']:,.0f} documents/s, p99 {peak.get('p99_ms')} ms")
+            target = 0.8 * peak["rps"]
+            delay = max(0.0, 1000.0 * args.connections / target - peak.get("p50_ms", 0.0))
+            calibration = wrk(
+                port, {**env, "VC_BENCH_DELAY_MS": f"{delay:.3f}"}, args.connections, 5
+            )
+            delay = max(0.0, delay * calibration["rps"] / target)
+            steady = wrk(
+                port, {**env, "VC_BENCH_DELAY_MS": f"{delay:.3f}"}, args.connections, args.duration
+            )
+            share = steady["rps"] / peak["rps"]
+            print(
+                f"at {steady['rps']:,.0f}/s ({share:.0%} of maximum) for {args.duration:.0f} s: "
+                f"p50 {steady.get('p50_ms')} ms, p99 {steady.get('p99_ms')} ms"
+            )
+        finally:
+            os.killpg(server.pid, signal.SIGINT)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+
+        if schema is not None:
+            drop_schema(args.registry, schema)
+
+    errors = sum(
+        int(f[k]) for f in (peak, steady) for k in ("not_passed", "socket_errors", "non_2xx")
+    )
+    figures = {
+        "bench": "api_load",
+        "workers": args.workers,
+        "cores": os.cpu_count(),
+        "registry": url.split(":", 1)[0].split("+")[0],
+        "in_process_docs_per_s": round(baseline, 1),
+        "http_max_docs_per_s": round(peak["rps"], 1),
+        "http_vs_in_process": round(peak["rps"] / baseline, 3),
+        "steady_docs_per_s": round(steady["rps"], 1),
+        "steady_fraction_of_max": round(steady["rps"] / peak["rps"], 3),
+        "steady_seconds": args.duration,
+        "steady_p50_ms": steady.get("p50_ms"),
+        "steady_p99_ms": steady.get("p99_ms"),
+        "requests": int(peak["requests"] + steady["requests"]),
+        "errors": errors,
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

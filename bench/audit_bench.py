@@ -1,0 +1,260 @@
+"""Offline audit throughput on local processes, against the raw signature cost in the same run.
+
+    .venv/bin/python bench/audit_bench.py [--documents N] [--workers 2] [--cryptosuite S]
+
+Issues N files on a throwaway SQLite registry (one P-256 issuer; each original as signed XML, a
+Data Integrity credential and a vc+jwt, so the archive is a third of each, every file with its
+two status entries and the lists published), exports a signed trust bundle, then runs
+`vc_engine.audit.audit` over the directory on a `ProcessPoolExecutor` of `--workers` processes:
+wall time from the first file read to the last verdict, each worker opening the bundle itself.
+With `--register-rows M` it first measures the bundle at scale: M synthetic register rows (three
+renditions each) written straight into the register, then export and open times, file size and
+peak memory (RSS) of this process. "raw" is `cryptography`'s P-256 ECDSA verify on one core,
+times the workers. Target (issue 4): 100,000 mixed documents >= 5,000 documents/s on 2 cores.
+Ends with one JSON line of figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from common import enrol, fixture_documents, rate
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from vc_engine import keys
+from vc_engine.audit import audit, collect
+from vc_engine.issue import Issuer, StatusLists, issue_documents, publish_lists, renditions
+from vc_engine.model import Indication
+from vc_engine.policy import INDIA, VerificationPolicy
+from vc_engine.revocation import StatusStore
+from vc_engine.trust import Registry
+from vc_engine.trust.bundle import BundleLoader, write_bundle
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+ISSUER = "in.gov.wb.kmc"
+FORMATS = ("xml", "vc-di", "vc-jwt")
+
+
+def raw_p256_verify_rate(count: int) -> float:
+    private_key = ec.generate_private_key(ec.SECP256R1())
+    message, algorithm = b"x" * 64, ec.ECDSA(hashes.SHA256())
+    signature = private_key.sign(message, algorithm)
+    public = private_key.public_key()
+    return rate(count, lambda: public.verify(signature, message, algorithm))
+
+
+def issue_archive(
+    registry: Registry, out: Path, originals: int, cryptosuite: str
+) -> tuple[int, float]:
+    """Sign `originals` documents in every format into `out`; (files, seconds)."""
+    private_key = keys.generate_private_key(keys.KeyAlgorithm.P256)
+    since = NOW - timedelta(days=1)
+    certificate = keys.self_signed_certificate(
+        private_key, ISSUER, since, NOW + timedelta(days=365)
+    )
+    enrol(registry, ISSUER, "BTHCER", private_key.public_key(), since)
+    issuer = Issuer(ISSUER, "KMC", keys.FileSigner(private_key), certificate, INDIA, cryptosuite)
+    chosen = renditions(FORMATS, issuer)
+    lists = StatusLists(StatusStore(registry), "https://status.kmc.example")
+    documents = fixture_documents("BTHCER", ISSUER, "KMC", NOW - timedelta(minutes=30), originals)
+    out.mkdir(parents=True)
+    start = time.perf_counter()
+    used: set[str] = set()
+    files = 0
+    for begin in range(0, len(documents), 500):
+        chunk = list(enumerate(documents[begin : begin + 500], begin))
+        issued = issue_documents(
+            chunk,
+            issuer,
+            chosen,
+            registry,
+            lambda: NOW - timedelta(minutes=30),
+            status_lists=lists,
+            publish=False,
+        )
+        used |= issued.lists
+        for _, document, outputs in issued.issued:
+            for rendition, data in outputs:
+                (out / f"{document.id}{rendition.suffix}").write_bytes(data)
+                files += 1
+    publish_lists(lists, issuer, sorted(used), NOW - timedelta(minutes=20))
+    return files, time.perf_counter() - start
+
+
+def bundle_at_scale(rows: int) -> dict[str, float | int]:
+    """Export and open a bundle whose register holds `rows` documents."""
+    import hashlib
+    import resource
+
+    from vc_engine.trust.schema import issuance_renditions, issuances
+
+    with tempfile.TemporaryDirectory() as work:
+        root = Path(work)
+        with Registry.open(f"sqlite:///{root / 'registry.db'}") as registry:
+            registry.init()
+            key = keys.generate_private_key(keys.KeyAlgorithm.P256)
+            enrol(registry, ISSUER, "BTHCER", key.public_key(), NOW - timedelta(days=1))
+            kid = keys.key_id(key.public_key())
+            start = time.perf_counter()
+            with registry.engine.begin() as conn:
+                for begin in range(0, rows, 20_000):
+                    ids = [
+                        f"{ISSUER}-BTHCER-S{n:09d}" for n in range(begin, min(rows, begin + 20_000))
+                    ]
+                    digests = {
+                        (i, f): hashlib.sha256(f"{i}{f}".encode()).hexdigest()
+                        for i in ids
+                        for f in FORMATS
+                    }
+                    conn.execute(
+                        issuances.insert(),
+                        [
+                            {
+                                "document_id": i,
+                                "issuer_id": ISSUER,
+                                "doctype": "BTHCER",
+                                "sha256": digests[i, "xml"],
+                                "key_id": kid,
+                                "issued_at": NOW,
+                                "recorded_at": NOW,
+                            }
+                            for i in ids
+                        ],
+                    )
+                    conn.execute(
+                        issuance_renditions.insert(),
+                        [
+                            {"sha256": d, "document_id": i, "format": f}
+                            for (i, f), d in digests.items()
+                        ],
+                    )
+            print(f"wrote {rows:,} register rows in {time.perf_counter() - start:.1f} s")
+            root_key = keys.generate_private_key(keys.KeyAlgorithm.ED25519)
+            root_cert = keys.self_signed_certificate(
+                root_key, "root", NOW - timedelta(days=1), NOW + timedelta(days=30)
+            )
+            (root / "root.pem").write_bytes(root_cert.public_bytes(Encoding.PEM))
+            start = time.perf_counter()
+            write_bundle(
+                root / "big.bundle",
+                registry,
+                keys.FileSigner(root_key),
+                created=NOW - timedelta(minutes=1),
+                next_update=NOW + timedelta(hours=1),
+            )
+            export_s = time.perf_counter() - start
+            expected = registry.get_issuance(f"{ISSUER}-BTHCER-S{rows // 2:09d}")
+        size = (root / "big.bundle").stat().st_size
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        start = time.perf_counter()
+        view = BundleLoader(root / "big.bundle", root / "root.pem", NOW)()
+        open_s = time.perf_counter() - start
+        start = time.perf_counter()
+        found = view.issuance(f"{ISSUER}-BTHCER-S{rows // 2:09d}")
+        lookup_ms = (time.perf_counter() - start) * 1000
+        assert found == expected and view.documents == rows
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        f"bundle of {rows:,} documents: {size / 1e6:,.0f} MB, export {export_s:.1f} s, "
+        f"open {open_s:.1f} s, first look-up {lookup_ms:.1f} ms, "
+        f"peak RSS {peak / 1024:,.0f} MB (was {before / 1024:,.0f} MB before opening)"
+    )
+    return {
+        "scale_rows": rows,
+        "scale_bundle_mb": round(size / 1e6, 1),
+        "scale_export_s": round(export_s, 1),
+        "scale_open_s": round(open_s, 2),
+        "scale_first_lookup_ms": round(lookup_ms, 1),
+        "scale_peak_rss_mb": round(peak / 1024),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--documents", type=int, default=20_000, help="files in the archive")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--cryptosuite", default="ecdsa-jcs-2019")
+    parser.add_argument("--register-rows", type=int, default=0)
+    options = parser.parse_args()
+    scale = bundle_at_scale(options.register_rows) if options.register_rows else {}
+    originals = max(1, options.documents // len(FORMATS))
+    policy = VerificationPolicy(at=NOW)
+    figures: dict[str, float | int | str] = {"workers": options.workers}
+    raw = raw_p256_verify_rate(5000)
+    print(
+        f"raw P-256 verify: {raw:,.0f} /s on one core; {raw * options.workers:,.0f} /s "
+        f"on {options.workers}"
+    )
+    with tempfile.TemporaryDirectory() as work:
+        root = Path(work)
+        with Registry.open(f"sqlite:///{root / 'registry.db'}") as registry:
+            registry.init()
+            files, issuing = issue_archive(
+                registry, root / "archive", originals, options.cryptosuite
+            )
+            print(f"issued {files:,} files in {issuing:.1f} s")
+            root_key = keys.generate_private_key(keys.KeyAlgorithm.ED25519)
+            root_cert = keys.self_signed_certificate(
+                root_key, "root", NOW - timedelta(days=1), NOW + timedelta(days=30)
+            )
+            (root / "root.pem").write_bytes(root_cert.public_bytes(Encoding.PEM))
+            start = time.perf_counter()
+            write_bundle(
+                root / "trust.bundle",
+                registry,
+                keys.FileSigner(root_key),
+                created=NOW - timedelta(minutes=10),
+                next_update=NOW + timedelta(hours=1),
+                status=StatusStore(registry),
+            )
+            export_s = time.perf_counter() - start
+        loader = BundleLoader(root / "trust.bundle", root / "root.pem", policy.at)
+        start = time.perf_counter()
+        loader()
+        open_s = time.perf_counter() - start
+        paths = collect(root / "archive")
+        one_core = paths[: min(len(paths), 3000)]
+        start = time.perf_counter()
+        audit(one_core, loader, policy)
+        inline_rate = len(one_core) / (time.perf_counter() - start)
+        with ProcessPoolExecutor(max_workers=options.workers) as pool:
+            start = time.perf_counter()
+            report = audit(paths, loader, policy, pool)
+            elapsed = time.perf_counter() - start
+    passed = report.by_indication[Indication.PASSED]
+    assert passed == len(paths), report.by_sub_indication
+    audit_rate = len(paths) / elapsed
+    print(f"bundle: export {export_s:.2f} s, open {open_s:.3f} s ({os.cpu_count()} cores here)")
+    print(f"audit on 1 core (in-process): {inline_rate:,.0f} documents/s")
+    print(
+        f"audit of {len(paths):,} files on {options.workers} processes: {elapsed:.1f} s, "
+        f"{audit_rate:,.0f} documents/s = {audit_rate / (raw * options.workers):.1%} of raw "
+        "P-256 verify (target 5,000/s on 2 cores)"
+    )
+    figures |= {
+        "documents": len(paths),
+        "cryptosuite": options.cryptosuite,
+        "raw_p256_verify_per_s_one_core": round(raw),
+        "bundle_export_s": round(export_s, 3),
+        "bundle_open_s": round(open_s, 3),
+        "audit_one_core_per_s": round(inline_rate),
+        "audit_per_s": round(audit_rate),
+        "audit_ratio_to_raw": round(audit_rate / (raw * options.workers), 3),
+        "audit_seconds": round(elapsed, 2),
+        "target_per_s": 5000,
+        **scale,
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+"""POST /v1/verify and /credentials/verify through the HTTP service, on SQLite and PostgreSQL:
+the verdicts, the audit log, and every malformed request with its exact status and code."""
+
+from __future__ import annotations
+
+import json
+
+from service import ATTACKER, Service, signed_birth_certificate, tampered
+
+from api.audit import AuditLog
+from vc_engine.trust.engine import create_registry_engine
+
+from factory import NOW
+
+XML = {"Content-Type": "application/xml"}
+
+
+def post_xml(service: Service, data: bytes, who: str = "verify", **params: str):
+    return service.http.post(
+        "/v1/verify", content=data, headers={**XML, **service.auth(who)}, params=params
+    )
+
+
+def problem(response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["code"] == code
+    assert body["status"] == status
+    assert body["type"].endswith(code)
+
+
+# Verdicts
+
+
+def test_genuine_document_passes_with_its_claims(service: Service) -> None:
+    response = post_xml(service, signed_birth_certificate())
+    assert response.status_code == 200
+    report = response.json()
+    assert report["verified"] is True
+    assert report["indication"] == "PASSED"
+    assert report["document"]["holder"]["nameLocal"] == "অমিত হালদার"
+
+
+def test_tampered_document_is_a_200_failed_report(service: Service) -> None:
+    response = post_xml(service, tampered(signed_birth_certificate()))
+    assert response.status_code == 200
+    assert (response.json()["indication"], response.json()["subIndication"]) == (
+        "FAILED",
+        "HASH_FAILURE",
+    )
+
+
+def test_forged_key_is_not_trusted(service: Service) -> None:
+    report = post_xml(service, signed_birth_certificate(ATTACKER)).json()
+    assert report["subIndication"] == "NO_CERTIFICATE_CHAIN_FOUND"
+
+
+def test_at_verifies_as_of_a_past_time(service: Service) -> None:
+    """The document was issued a day before NOW; a year earlier it did not yet exist."""
+    early = post_xml(service, signed_birth_certificate(), at="2025-11-23T10:00:00+05:30").json()
+    assert early["indication"] != "PASSED"
+    assert post_xml(service, signed_birth_certificate(), at=NOW.isoformat()).json()["verified"]
+
+
+def test_multipart_file_is_verified(service: Service) -> None:
+    response = service.http.post(
+        "/v1/verify",
+        files={"file": ("doc.xml", signed_birth_certificate(), "application/xml")},
+        headers=service.auth("verify"),
+    )
+    assert response.status_code == 200
+    assert response.json()["verified"] is True
+
+
+def test_every_verification_is_audited_without_its_content(service: Service) -> None:
+    data = signed_birth_certificate()
+    post_xml(service, data)
+    post_xml(service, tampered(data))
+    engine = create_registry_engine(service.url)
+    try:
+        entries = AuditLog(engine).query()
+    finally:
+        engine.dispose()
+    assert [(e.indication, e.sub_indication) for e in entries] == [
+        ("FAILED", "HASH_FAILURE"),
+        ("PASSED", None),
+    ]
+    assert entries[1].document_id == "in.gov.wb.kmc-BTHCER-2026000001"
+    assert entries[0].document_id is None  # nothing unsigned is believed, not even the id
+    assert entries[1].client_id == service.tokens["verify"].split(".")[0]
+    assert len(entries[1].document_sha256) == 64
+
+
+# VC API
+
+
+def test_vc_api_verify_answers_400_with_the_same_body_when_not_verified(
+    service: Service,
+) -> None:
+    good = service.http.post(
+        "/credentials/verify",
+        json={"verifiableCredential": signed_birth_certificate().decode(), "options": {}},
+        headers=service.auth("verify"),
+    )
+    assert good.status_code == 200
+    assert good.json()["verified"] is True
+    assert set(good.json()) == {"verified", "credential", "problemDetails", "results"}
+    bad = service.http.post(
+        "/credentials/verify",
+        json={"verifiableCredential": tampered(signed_birth_certificate()).decode()},
+        headers=service.auth("verify"),
+    )
+    assert bad.status_code == 400
+    assert bad.headers["content-type"] == "application/json"
+    assert bad.json()["verified"] is False
+    assert bad.json()["problemDetails"][0]["type"].endswith("CRYPTOGRAPHIC_SECURITY_ERROR")
+
+
+def test_vc_api_verify_without_a_credential(service: Service) -> None:
+    response = service.http.post(
+        "/credentials/verify", json={"options": {}}, headers=service.auth("verify")
+    )
+    problem(response, 422, "invalid_request")
+
+
+def test_vc_api_verify_refuses_a_credential_of_the_wrong_json_type(service: Service) -> None:
+    response = service.http.post(
+        "/credentials/verify", json={"verifiableCredential": 42}, headers=service.auth("verify")
+    )
+    problem(response, 422, "invalid_credential")
+
+
+# Malformed requests: each with its exact status and code
+
+
+def test_wrong_content_type(service: Service) -> None:
+    response = service.http.post(
+        "/v1/verify",
+        content=signed_birth_certificate(),
+        headers={"Content-Type": "application/pdf", **service.auth("verify")},
+    )
+    problem(response, 415, "unsupported_media_type")
+
+
+def test_no_content_type(service: Service) -> None:
+    response = service.http.post(
+        "/v1/verify", content=signed_birth_certificate(), headers=service.auth("verify")
+    )
+    problem(response, 415, "unsupported_media_type")
+
+
+def test_empty_body(service: Service) -> None:
+    problem(post_xml(service, b""), 400, "empty_body")
+
+
+def test_blank_body(service: Service) -> None:
+    problem(post_xml(service, b"  \r\n "), 400, "empty_body")
+
+
+def test_body_over_the_limit_with_content_length(service: Service) -> None:
+    response = post_xml(service, b"<a>" + b" " * (2 * 1024 * 1024) + b"</a>")
+    problem(response, 413, "body_too_large")
+
+
+def test_body_over_the_limit_without_content_length(service: Service) -> None:
+    def chunks():
+        for _ in range(40):
+            yield b" " * 65536
+
+    response = service.http.post(
+        "/v1/verify", content=chunks(), headers={**XML, **service.auth("verify")}
+    )
+    assert "content-length" not in response.request.headers
+    problem(response, 413, "body_too_large")
+
+
+def test_invalid_utf8_in_a_json_body(service: Service) -> None:
+    response = service.http.post(
+        "/v1/verify",
+        content=b'{"a": "\xff\xfe"}',
+        headers={"Content-Type": "application/vc+ld+json", **service.auth("verify")},
+    )
+    problem(response, 400, "invalid_utf8")
+
+
+def test_invalid_utf8_in_a_jwt_body(service: Service) -> None:
+    response = service.http.post(
+        "/v1/verify",
+        content=b"eyJ\xff.e30.",
+        headers={"Content-Type": "application/vc+jwt", **service.auth("verify")},
+    )
+    problem(response, 400, "invalid_utf8")
+
+
+def test_json_that_is_not_an_object(service: Service) -> None:
+    response = service.http.post(
+        "/v1/verify",
+        content=b'["a", "list"]',
+        headers={"Content-Type": "application/json", **service.auth("verify")},
+    )
+    problem(response, 400, "json_not_object")
+
+
+def test_ten_thousand_deep_json_document_is_a_failed_report(service: Service) -> None:
+    data = b'{"a":' * 10_000 + b"1" + b"}" * 10_000
+    response = service.http.post(
+        "/v1/verify",
+        content=data,
+        headers={"Content-Type": "application/vc+ld+json", **service.auth("verify")},
+    )
+    assert response.status_code == 200
+    assert response.json()["subIndication"] == "FORMAT_FAILURE"
+
+
+def test_ten_thousand_deep_json_request(service: Service) -> None:
+    data = b'{"verifiableCredential":' + b"[" * 10_000 + b"]" * 10_000 + b"}"
+    response = service.http.post(
+        "/credentials/verify",
+        content=data,
+        headers={"Content-Type": "application/json", **service.auth("verify")},
+    )
+    problem(response, 400, "json_too_deep")
+
+
+def test_vc_api_request_that_is_not_json(service: Service) -> None:
+    response = service.http.post(
+        "/credentials/verify",
+        content=b"{not json",
+        headers={"Content-Type": "application/json", **service.auth("verify")},
+    )
+    problem(response, 400, "invalid_json")
+
+
+def test_vc_api_request_that_is_a_json_array(service: Service) -> None:
+    response = service.http.post(
+        "/credentials/verify",
+        content=json.dumps([1, 2]).encode(),
+        headers={"Content-Type": "application/json", **service.auth("verify")},
+    )
+    problem(response, 400, "json_not_object")
+
+
+def test_multipart_with_no_file(service: Service) -> None:
+    response = service.http.post(
+        "/v1/verify", files={"note": (None, "no file here")}, headers=service.auth("verify")
+    )
+    assert response.request.headers["content-type"].startswith("multipart/form-data")
+    problem(response, 400, "no_file")
+
+
+def test_malformed_multipart(service: Service) -> None:
+    response = service.http.post(
+        "/v1/verify",
+        content=b"--x\r\nContent-Disposition: form-data\r\n\r\nnot closed",
+        headers={"Content-Type": "multipart/form-data", **service.auth("verify")},
+    )
+    problem(response, 400, "bad_multipart")
+
+
+def test_at_without_a_time_zone(service: Service) -> None:
+    problem(
+        post_xml(service, signed_birth_certificate(), at="2026-01-01T10:00"), 400, "invalid_time"
+    )
+
+
+def test_at_that_is_not_a_time(service: Service) -> None:
+    problem(post_xml(service, signed_birth_certificate(), at="yesterday"), 400, "invalid_time")
+
+
+def test_unknown_route_is_a_problem(service: Service) -> None:
+    problem(service.http.get("/v1/nothing-here"), 404, "not_found")
+
+
+def test_wrong_method_is_a_problem(service: Service) -> None:
+    problem(
+        service.http.get("/v1/verify", headers=service.auth("verify")), 405, "method_not_allowed"
+    )
