@@ -25,7 +25,6 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import enrol, fixture_documents, rate
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -38,6 +37,8 @@ from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.revocation import StatusStore
 from vc_engine.trust import Registry
 from vc_engine.trust.bundle import BundleLoader, write_bundle
+
+from common import enrol, fixture_documents, rate
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 ISSUER = "in.gov.wb.kmc"

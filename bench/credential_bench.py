@@ -18,7 +18,6 @@ import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from common import enrol, fixture_documents, rate
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from vc_engine import keys
@@ -27,6 +26,8 @@ from vc_engine.model import Document, Indication
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.trust import Registry, TrustSnapshot
 from vc_engine.verify import verify
+
+from common import enrol, fixture_documents, rate
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 ISSUER = "in.gov.dl.transport"

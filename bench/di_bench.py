@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from common import rate
-
 from vc_engine import keys
 from vc_engine.formats.data_integrity import add_proof, verify_proof
 from vc_engine.formats.jsonld_contexts import default_loader
+
+from common import rate
 
 W3C = Path(__file__).resolve().parent.parent / "tests" / "vectors" / "w3c"
 CONTEXTS = default_loader().including(W3C / "contexts")

@@ -18,8 +18,6 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 
-from common import enrol, fixture_documents, rate
-
 from vc_engine import keys
 from vc_engine.issue import Issuer, StatusLists, issue_documents, publish_lists, renditions
 from vc_engine.model import Indication
@@ -28,6 +26,8 @@ from vc_engine.revocation import StatusStore
 from vc_engine.status_check import status_checks
 from vc_engine.trust import Registry
 from vc_engine.verify import verify
+
+from common import enrol, fixture_documents, rate
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 ISSUER = "in.gov.up.edistrict"

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import signxml
-from common import fixture_documents, rate
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
@@ -26,6 +25,8 @@ from vc_engine.model import Indication
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.trust import Registry
 from vc_engine.verify import verify
+
+from common import fixture_documents, rate
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "records"
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from service import service  # noqa: F401 - the API tests' fixture
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from vc_engine.trust import Registry
+
+from service import service  # noqa: F401 - the API tests' fixture
 
 POSTGRES_URL_ENV = "VC_ENGINE_TEST_POSTGRES_URL"
 

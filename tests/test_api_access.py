@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from service import KMC, KMC_ID, Service, signed_birth_certificate, start
 
 from vc_engine.formats.vc_json import to_credential
 from vc_engine.policy import INDIA
 
 from factory import valid_birth_certificate
+from service import KMC, KMC_ID, Service, signed_birth_certificate, start
 
 DOC = "in.gov.wb.kmc-BTHCER-2026000001"
 

@@ -7,13 +7,13 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
-from service import KMC, KMC_ID, Service, signed_birth_certificate
 from test_api_verify import post_xml, problem
 
 from vc_engine.formats.vc_json import to_credential
 from vc_engine.policy import INDIA
 
 from factory import make_key, valid_birth_certificate
+from service import KMC, KMC_ID, Service, signed_birth_certificate
 
 RECORD = {
     "docId": "2026000900",

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 
-from service import signed_birth_certificate, start, trust_kmc
 from typer.testing import CliRunner
 
 from vc_engine.cli import app
 from vc_engine.trust import Registry
+
+from service import signed_birth_certificate, start, trust_kmc
 
 
 def test_client_create_then_verify_then_audit_log(registry: Registry, registry_url: str) -> None:

@@ -18,7 +18,6 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from service import ATTACKER, KMC, Service, signed_birth_certificate
 
 from vc_engine import keys
 from vc_engine.formats import vc_di, vc_jwt, xmldsig
@@ -26,6 +25,7 @@ from vc_engine.policy import INDIA
 
 from factory import NOW, canonical_unsigned, forge, hmac_signing, rsa_signing
 from factory import valid_birth_certificate as birth_certificate
+from service import ATTACKER, KMC, Service, signed_birth_certificate
 
 ED25519 = keys.FileSigner(keys.generate_private_key(keys.KeyAlgorithm.ED25519))
 METHOD = (

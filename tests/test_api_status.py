@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from service import KMC, KMC_ID, Service, make_clients, signed_birth_certificate, start, trust_kmc
 from test_api_admin import RECORD
 from test_api_verify import post_xml, problem
 
@@ -15,6 +14,7 @@ from vc_engine.revocation import StatusStore
 from vc_engine.trust import Registry
 
 from factory import NOW
+from service import KMC, KMC_ID, Service, make_clients, signed_birth_certificate, start, trust_kmc
 
 DOC = "in.gov.wb.kmc-BTHCER-2026000900"
 

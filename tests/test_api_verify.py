@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 
-from service import ATTACKER, Service, signed_birth_certificate, tampered
-
 from api.audit import AuditLog
 from vc_engine.trust.engine import create_registry_engine
 
 from factory import NOW
+from service import ATTACKER, Service, signed_birth_certificate, tampered
 
 XML = {"Content-Type": "application/xml"}
 

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from service import make_clients, signed_birth_certificate, tampered, trust_kmc
 
 from api import Settings, create_app
 from vc_engine.trust import Registry
 
 from factory import NOW
+from service import make_clients, signed_birth_certificate, tampered, trust_kmc
 
 CHROMIUM = os.environ.get("VC_ENGINE_CHROMIUM", "/usr/bin/chromium")
 ARGS = [

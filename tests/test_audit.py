@@ -10,16 +10,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from archive import (
-    CREATED,
-    HOSTILE_NAME,
-    NEXT_UPDATE,
-    POLICY,
-    Archive,
-    build_archive,
-    document_id,
-    make_root,
-)
 from typer.testing import CliRunner
 
 from vc_engine import audit_html
@@ -31,6 +21,17 @@ from vc_engine.revocation import StatusStore
 from vc_engine.trust import Registry
 from vc_engine.trust.bundle import BundleLoader, write_bundle
 from vc_engine.verify import verify
+
+from archive import (
+    CREATED,
+    HOSTILE_NAME,
+    NEXT_UPDATE,
+    POLICY,
+    Archive,
+    build_archive,
+    document_id,
+    make_root,
+)
 
 ROOT = make_root()
 

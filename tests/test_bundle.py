@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from archive import CREATED, NEXT_UPDATE, POLICY, Archive, build_archive, document_id, make_root
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -22,6 +21,7 @@ from vc_engine.trust import Registry
 from vc_engine.trust.bundle import export_bundle, open_bundle
 from vc_engine.trust.bundle_format import BundleRefused, Refusal
 
+from archive import CREATED, NEXT_UPDATE, POLICY, Archive, build_archive, document_id, make_root
 from factory import NOW
 
 ROOT = make_root()
