@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,18 +21,20 @@ import platformdirs
 import typer
 from rich.console import Console
 
-from vc_engine import doctypes, keys, records, render
+from vc_engine import batch, doctypes, keys, records, render
+from vc_engine.batch_journal import Journal
+from vc_engine.batch_workers import KeySource, PemKey, SigningSpec
 from vc_engine.cli_audit import register_audit_commands
 from vc_engine.cli_status import register_status_commands
 from vc_engine.issue import (
     IssuanceRefused,
     Issuer,
     StatusLists,
-    issue_records,
     preflight,
     renditions,
 )
 from vc_engine.model import Indication
+from vc_engine.pkcs11 import Pkcs11Key, is_pkcs11_uri
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.revocation import StatusStore
 from vc_engine.trust.errors import RegistryError
@@ -287,7 +290,14 @@ def issuer_show(ctx: typer.Context, issuer_id: str) -> None:
 def issue(
     ctx: typer.Context,
     issuer_id: Annotated[str, typer.Option("--issuer")],
-    key: Annotated[Path, typer.Option("--key", help="PEM private key.")],
+    key: Annotated[
+        str,
+        typer.Option(
+            "--key",
+            help="PEM private key file (passphrase from VC_ENGINE_KEY_PASSPHRASE or a prompt), "
+            "or a PKCS#11 URI 'pkcs11:token=NAME;object=LABEL' (PIN from VC_ENGINE_PKCS11_PIN).",
+        ),
+    ],
     doctype: Annotated[str, typer.Option("--doctype")],
     records_file: Annotated[Path, typer.Option("--records", help="CSV or JSON Lines file.")],
     out: Annotated[Path, typer.Option("--out", help="Output directory.")],
@@ -303,43 +313,189 @@ def issue(
             help="Data Integrity cryptosuite (default: eddsa-rdfc-2022 / ecdsa-rdfc-2019)."
         ),
     ] = None,
+    archive: Annotated[
+        bool, typer.Option("--archive", help="Write ZIP archives of 10,000 documents each.")
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Local signing processes (default: all cores)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Sign on a Dask cluster, e.g. tcp://host:8786."),
+    ] = None,
+    pkcs11_module: Annotated[
+        str | None,
+        typer.Option(
+            "--pkcs11-module",
+            help="PKCS#11 library (default: $VC_ENGINE_PKCS11_MODULE, else SoftHSM2).",
+        ),
+    ] = None,
+    block_size: Annotated[
+        int, typer.Option("--block-size", min=1, help="Records per block (status, register).")
+    ] = batch.DEFAULT_BLOCK_SIZE,
+    archive_size: Annotated[
+        int, typer.Option("--archive-size", min=1, help="Documents per ZIP archive.")
+    ] = batch.DEFAULT_ARCHIVE_SIZE,
+    show_progress: Annotated[
+        bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: tty).")
+    ] = None,
 ) -> None:
-    """Sign every record of a file as a document, in every rendition asked for."""
+    """Sign every record of a file as a document, in every rendition asked for, as a resumable
+    batch job: killed part-way, the same command carries on where it stopped."""
     spec = _doctype(doctype)
     if not records_file.is_file():
         _fail(f"records file {records_file} does not exist", 2)
-    passphrase = os.environ.get(PASSPHRASE_VARIABLE)
+    chosen = [f.strip() for f in format.split(",") if f.strip()]
     try:
-        signer = keys.FileSigner(
-            keys.load_private_key(key, passphrase.encode() if passphrase else None)
-        )
+        source = _key_source(key, pkcs11_module)
         certificate = None if cert is None else keys.load_certificate(cert.read_bytes())
+        signer = source.open()
     except (OSError, keys.KeyMaterialError) as error:
         _fail(str(error))
+    from cryptography.hazmat.primitives.serialization import Encoding
+
     with _registry(ctx) as registry:
         try:
             name = preflight(registry, issuer_id, keys.key_id(signer.public_key), spec.code, _now())
             issuer = Issuer(issuer_id, name, signer, certificate, INDIA, cryptosuite)
-            chosen = renditions([f.strip() for f in format.split(",") if f.strip()], issuer)
+            renditions(chosen, issuer)
         except (IssuanceRefused, keys.KeyMaterialError) as refusal:
             _fail(str(refusal))
-        try:
-            lines = records.read_records(records_file)
-            lists = StatusLists(StatusStore(registry), ctx.obj.status_base_url)
-            summary = issue_records(
-                lines, spec, issuer, chosen, registry, out, _now, status_lists=lists
-            )
-        except records.RecordFileError as error:
-            _fail(str(error), 2)
-    for rejected in summary.rejected:
-        errors.print(f"[yellow]line {rejected.line}:[/] {rejected.reason}", highlight=False)
-    documents = len(summary.issued) // len(chosen)
+        signing = SigningSpec(
+            issuer_id,
+            name,
+            spec.code,
+            tuple(chosen),
+            source,
+            None if certificate is None else certificate.public_bytes(Encoding.DER),
+            INDIA,
+            cryptosuite,
+        )
+        job_id, lines = batch.job_id_for(
+            records_file,
+            issuer_id=issuer_id,
+            doctype=spec.code,
+            formats=chosen,
+            out_dir=out,
+            archive=archive,
+        )
+        total = max(0, lines - 1) if records_file.suffix.lower() == ".csv" else lines
+        options = batch.BatchOptions(
+            block_size=block_size,
+            archive=archive,
+            archive_size=archive_size,
+            workers=workers,
+            scheduler=scheduler,
+        )
+        with _progress_bar(show_progress, total) as progress:
+            try:
+                summary = batch.run_batch(
+                    records.read_records(records_file),
+                    job_id=job_id,
+                    signing=signing,
+                    registry=registry,
+                    out_dir=out,
+                    clock=_now,
+                    status_lists=StatusLists(StatusStore(registry), ctx.obj.status_base_url),
+                    options=options,
+                    progress=progress,
+                    total=total,
+                )
+            except records.RecordFileError as error:
+                _fail(str(error), 2)
+            except (batch.BatchError, IssuanceRefused, keys.KeyMaterialError) as error:
+                _fail(str(error))
+            except OSError as error:
+                _fail(
+                    f"the job stopped: {error.strerror or error} ({error.filename or out}); "
+                    "what it registered is kept: run the same command again to resume"
+                )
+        for shown, rejected in enumerate(Journal(registry).rejections(summary.job_id)):
+            if shown == 50:
+                errors.print(f"... and more: see {summary.rejects}", highlight=False)
+                break
+            errors.print(f"[yellow]line {rejected.line}:[/] {rejected.reason}", highlight=False)
     console.print(
-        f"issued {documents} documents ({len(summary.issued)} files) into {out}; "
-        f"rejected {len(summary.rejected)}"
+        f"issued {summary.issued} documents ({summary.issued * len(chosen)} files) into {out}; "
+        f"rejected {summary.rejected} (job {summary.job_id}"
+        f"{', resumed' if summary.resumed else ''}; manifest {summary.manifest})",
+        highlight=False,
+        soft_wrap=True,
     )
     if summary.rejected and not summary.issued:
         raise typer.Exit(1)
+
+
+def _key_source(key: str, pkcs11_module: str | None) -> KeySource:
+    """A PKCS#11 URI, or a PEM file whose passphrase, if it has one, comes from the
+    environment or a prompt: never from a command-line value."""
+    if is_pkcs11_uri(key):
+        return Pkcs11Key.from_environment(key, pkcs11_module)
+    path = Path(key)
+    try:
+        pem = path.read_bytes()
+    except FileNotFoundError:
+        raise keys.KeyMaterialError(f"private key file {path} does not exist") from None
+    passphrase: bytes | None = None
+    if keys.pem_is_encrypted(pem):
+        text = os.environ.get(PASSPHRASE_VARIABLE)
+        if text is None:
+            if not sys.stdin.isatty():
+                raise keys.KeyMaterialError(
+                    f"{path} is encrypted: set {PASSPHRASE_VARIABLE} or run interactively"
+                )
+            text = typer.prompt(f"passphrase for {path}", hide_input=True)
+        passphrase = text.encode()
+    keys.load_private_key_pem(pem, passphrase, name=str(path))
+    return PemKey(pem, passphrase)
+
+
+@contextmanager
+def _progress_bar(
+    show: bool | None, total: int
+) -> Iterator[Callable[[batch.BatchProgress], None] | None]:
+    if not (console.is_terminal if show is None else show):
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("issuing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]:>8} docs/s"),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=errors,
+    ) as bar:
+        task = bar.add_task("issue", total=total or None, rate="-")
+        marks: list[tuple[float, int]] = []
+
+        def update(state: batch.BatchProgress) -> None:
+            now = time.monotonic()
+            marks.append((now, state.issued))
+            del marks[:-50]
+            since, issued = marks[0]
+            rate = (state.issued - issued) / (now - since) if now > since else None
+            bar.update(
+                task,
+                completed=state.records,
+                total=max(state.records, total) or None,
+                rate="-" if rate is None else f"{rate:,.0f}",
+            )
+
+        yield update
 
 
 @app.command("verify")

@@ -157,20 +157,34 @@ def certificate_public_key(cert: x509.Certificate) -> PublicKey:
 
 def load_private_key(path: Path, passphrase: bytes | None = None) -> PrivateKey:
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=passphrase)
+        data = path.read_bytes()
     except FileNotFoundError:
         raise KeyMaterialError(f"private key file {path} does not exist") from None
+    return load_private_key_pem(data, passphrase, name=str(path))
+
+
+def load_private_key_pem(
+    data: bytes, passphrase: bytes | None = None, *, name: str = "the key"
+) -> PrivateKey:
+    """A PEM private key (PKCS#8 or traditional, optionally passphrase-encrypted)."""
+    try:
+        key = serialization.load_pem_private_key(data, password=passphrase)
     except (ValueError, TypeError, UnsupportedAlgorithm):
         # The library's message may quote key material; say only what went wrong.
         raise KeyMaterialError(
-            f"{path} is not a readable PEM private key (wrong passphrase?)"
+            f"{name} is not a readable PEM private key (wrong passphrase?)"
         ) from None
     if not isinstance(
         key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
     ):
-        raise KeyMaterialError(f"{path} holds an unsupported key type")
+        raise KeyMaterialError(f"{name} holds an unsupported key type")
     algorithm_of(key)
     return key
+
+
+def pem_is_encrypted(data: bytes) -> bool:
+    """Does this PEM private key need a passphrase? (PKCS#8 or traditional OpenSSL form.)"""
+    return b"ENCRYPTED PRIVATE KEY" in data or b"Proc-Type: 4,ENCRYPTED" in data
 
 
 def write_private_key(path: Path, key: PrivateKey, passphrase: bytes | None = None) -> None:

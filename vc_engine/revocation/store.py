@@ -127,6 +127,30 @@ class StatusStore:
             rows = _entry_rows(conn, document_id, lock=False)
         return None if rows is None else _entries(document_id, rows)
 
+    def entries_of_many(self, document_ids: Sequence[str]) -> dict[str, DocumentEntries]:
+        """The entries of those of `document_ids` that hold some, in one read (a batch resumed
+        after a crash between allocating and registering reuses them)."""
+        found: dict[str, _EntryRows] = {}
+        with self._read() as conn:
+            for start in range(0, len(document_ids), _CHUNK):
+                chunk = list(document_ids[start : start + _CHUNK])
+                rows = conn.execute(
+                    select(
+                        status_entries.c.document_id,
+                        status_entries.c.purpose,
+                        status_entries.c.list_id,
+                        status_entries.c.list_index,
+                        status_entries.c.is_set,
+                    ).where(status_entries.c.document_id.in_(chunk))
+                )
+                for r in rows:
+                    found.setdefault(r.document_id, {})[r.purpose] = (
+                        r.list_id,
+                        r.list_index,
+                        bool(r.is_set),
+                    )
+        return {document_id: _entries(document_id, rows) for document_id, rows in found.items()}
+
     # Status changes
 
     def revoke(

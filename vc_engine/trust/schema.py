@@ -212,3 +212,59 @@ verification_log = Table(
     Column("indication", Text, nullable=False),
     Column("sub_indication", Text, nullable=True),
 )
+
+
+# The batch issuance journal (written and read by `vc_engine.batch_journal`): a job, the blocks
+# of its input it has registered (a prefix of the input, in order), the documents it issued and
+# the records it rejected. A document's journal row is written in the same transaction as its
+# register row, so "issued by this job" and "in the register" never disagree.
+
+batch_jobs = Table(
+    "batch_jobs",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("issuer_id", Text, ForeignKey("issuers.id"), nullable=False),
+    Column("doctype", Text, nullable=False),
+    Column("formats", Text, nullable=False),
+    Column("block_size", Integer, nullable=False),
+    Column("archive_size", Integer, nullable=True),
+    Column("archives_closed", Integer, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("state IN ('running', 'complete')", name="ck_batch_jobs_state"),
+)
+
+batch_blocks = Table(
+    "batch_blocks",
+    metadata,
+    Column("job_id", Text, ForeignKey("batch_jobs.id"), nullable=False),
+    Column("block", Integer, nullable=False),
+    Column("first_line", Integer, nullable=True),
+    Column("last_line", Integer, nullable=True),
+    Column("records", Integer, nullable=False),
+    Column("issued", Integer, nullable=False),
+    Column("first_sequence", Integer, nullable=False),
+    Column("state", Text, nullable=False),
+    PrimaryKeyConstraint("job_id", "block", name="pk_batch_blocks"),
+    CheckConstraint("state IN ('registered', 'done')", name="ck_batch_blocks_state"),
+)
+
+batch_documents = Table(
+    "batch_documents",
+    metadata,
+    Column("document_id", Text, ForeignKey("issuances.document_id"), primary_key=True),
+    Column("job_id", Text, ForeignKey("batch_jobs.id"), nullable=False, index=True),
+    Column("block", Integer, nullable=False),
+    Column("line", Integer, nullable=False),
+)
+
+batch_rejects = Table(
+    "batch_rejects",
+    metadata,
+    Column("job_id", Text, ForeignKey("batch_jobs.id"), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("document_id", Text, nullable=True),
+    PrimaryKeyConstraint("job_id", "line", name="pk_batch_rejects"),
+)

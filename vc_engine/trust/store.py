@@ -10,7 +10,7 @@ passed in, timezone-aware, and stored as UTC.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -313,10 +313,16 @@ class Registry:
         )
         return self.record_issuances((record,))[0]
 
-    def record_issuances(self, rows: Iterable[IssuanceRecord]) -> tuple[IssuanceRecord, ...]:
+    def record_issuances(
+        self,
+        rows: Iterable[IssuanceRecord],
+        *,
+        also: Callable[[Connection], None] | None = None,
+    ) -> tuple[IssuanceRecord, ...]:
         """Write many register rows in one transaction: all of them, or (on any refusal) none.
 
-        Returns the rows as stored (instants in UTC).
+        `also` writes more rows in the same transaction (the batch journal), so they and the
+        register rows commit or vanish together. Returns the rows as stored (instants in UTC).
         """
         records = tuple(validate.issuance(r) for r in rows)
         ids = [r.document_id for r in records]
@@ -334,6 +340,8 @@ class Registry:
             renditions = queries.rendition_values(records)
             if renditions:
                 conn.execute(insert(issuance_renditions), renditions)
+            if also is not None:
+                also(conn)
         return records
 
     def get_issuance(self, document_id: str) -> IssuanceRecord | None:

@@ -1,0 +1,198 @@
+"""Batch issuance throughput, scaling and memory, against the raw signing cost in the same run.
+
+    .venv/bin/python bench/batch_bench.py [--documents N] [--large N] [--workers W] [--no-scaling]
+
+Each measured batch runs in its own process (a fresh registry, a CSV of N records cycling the
+fixtures), so its peak memory is its own: the coordinator's and the largest signer's resident
+set. Figures:
+
+* signed XML, RSA-2048, W workers: documents/s (target: 100,000 in <= 60 s, i.e. >= 1,667/s);
+* eddsa-jcs-2022 credentials, W workers (target: 100,000 in <= 30 s, >= 3,333/s);
+* the same XML batch on 1 worker (in-process) and its speed-up to W (target >= 1.8x at W = 2);
+* peak memory at N and at --large documents (must stay flat);
+* each rate as a share of W cores doing nothing but the raw signature.
+
+Prints each figure, then one JSON line of all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+)
+
+from vc_engine import keys
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def raw_rate(algorithm: keys.KeyAlgorithm, seconds: float = 1.0) -> float:
+    signer = keys.FileSigner(keys.generate_private_key(algorithm))
+    scheme = keys.default_scheme(algorithm)
+    message = b"x" * 700
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for _ in range(50):
+            signer.sign(message, scheme)
+        count += 50
+    return count / (time.perf_counter() - start)
+
+
+def child(documents: int, workers: int, suite: str) -> None:
+    """One batch, measured; prints one JSON line."""
+    from vc_engine.batch import BatchOptions, run_batch
+    from vc_engine.batch_workers import PemKey, SigningSpec
+    from vc_engine.issue import StatusLists
+    from vc_engine.records import read_records
+    from vc_engine.revocation import StatusStore
+    from vc_engine.trust import Registry
+
+    from batch_support import enrol_public, write_records
+
+    algorithm = keys.KeyAlgorithm.RSA2048 if suite == "xml" else keys.KeyAlgorithm.ED25519
+    formats = ("xml",) if suite == "xml" else ("vc-di",)
+    with tempfile.TemporaryDirectory(dir="/tmp") as work:
+        registry = Registry.open(f"sqlite:///{work}/registry.db")
+        registry.init()
+        private_key = keys.generate_private_key(algorithm)
+        certificate = enrol_public(registry, private_key.public_key())
+        pem = private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+        spec = SigningSpec(
+            "in.gov.wb.kmc",
+            "Kolkata Municipal Corporation",
+            "BTHCER",
+            formats,
+            PemKey(pem),
+            certificate,
+            cryptosuite=None if suite == "xml" else "eddsa-jcs-2022",
+        )
+        source = write_records(Path(work) / "records.csv", documents)
+        start = time.perf_counter()
+        summary = run_batch(
+            read_records(source),
+            job_id="bench",
+            signing=spec,
+            registry=registry,
+            out_dir=Path(work) / "out",
+            clock=lambda: NOW,
+            status_lists=StatusLists(StatusStore(registry), "https://status.example.gov.in"),
+            options=BatchOptions(workers=workers, block_size=1000),
+            total=documents,
+        )
+        elapsed = time.perf_counter() - start
+        registry.close()
+    assert summary.issued == documents, summary
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "seconds": elapsed,
+                "per_s": documents / elapsed,
+                "coordinator_peak_mib": own / 1024,
+                "worker_peak_mib": workers_peak / 1024,
+            }
+        )
+    )
+
+
+def measure(documents: int, workers: int, suite: str) -> dict[str, float]:
+    argv = [sys.executable, __file__, "--child", suite, "--documents", str(documents)]
+    argv += ["--workers", str(workers)]
+    done = subprocess.run(argv, capture_output=True, text=True, check=True)
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--documents", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=100_000, help="0: skip the large run")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-scaling", action="store_true", help="skip the 1-worker run")
+    parser.add_argument("--child", choices=("xml", "jcs"))
+    args = parser.parse_args()
+    if args.child:
+        child(args.documents, args.workers, args.child)
+        return
+    n, w = args.documents, args.workers
+
+    raw_rsa = raw_rate(keys.KeyAlgorithm.RSA2048)
+    raw_ed = raw_rate(keys.KeyAlgorithm.ED25519)
+    xml = measure(n, w, "xml")
+    jcs = measure(n, w, "jcs")
+    figures: dict[str, float | int | None] = {
+        "documents": n,
+        "workers": w,
+        "raw_rsa2048_sign_per_s_per_core": round(raw_rsa),
+        "raw_ed25519_sign_per_s_per_core": round(raw_ed),
+        "xml_rsa2048_per_s": round(xml["per_s"]),
+        "xml_rsa2048_seconds_per_100k": round(100_000 / xml["per_s"], 1),
+        "xml_ratio_to_raw": round(xml["per_s"] / (raw_rsa * w), 3),
+        "eddsa_jcs_per_s": round(jcs["per_s"]),
+        "eddsa_jcs_seconds_per_100k": round(100_000 / jcs["per_s"], 1),
+        "eddsa_jcs_ratio_to_raw": round(jcs["per_s"] / (raw_ed * w), 3),
+        "coordinator_peak_mib_small": round(xml["coordinator_peak_mib"], 1),
+        "worker_peak_mib_small": round(xml["worker_peak_mib"], 1),
+    }
+    if not args.no_scaling:
+        single = measure(n, 1, "xml")
+        figures["xml_rsa2048_per_s_1_worker"] = round(single["per_s"])
+        figures["speedup_1_to_workers"] = round(xml["per_s"] / single["per_s"], 2)
+    if args.large:
+        large = measure(args.large, w, "xml")
+        figures["large_documents"] = args.large
+        figures["xml_rsa2048_per_s_large"] = round(large["per_s"])
+        figures["xml_rsa2048_seconds_large"] = round(large["seconds"], 1)
+        figures["coordinator_peak_mib_large"] = round(large["coordinator_peak_mib"], 1)
+        figures["worker_peak_mib_large"] = round(large["worker_peak_mib"], 1)
+    figures["target_xml_per_s"] = 1667
+    figures["target_jcs_per_s"] = 3334
+    figures["target_speedup"] = 1.8
+
+    print(f"raw RSA-2048 sign, 1 core        {raw_rsa:10,.0f} /s")
+    print(f"raw Ed25519 sign, 1 core         {raw_ed:10,.0f} /s")
+    print(
+        f"signed XML RSA-2048, {w} workers   {xml['per_s']:10,.0f} /s  "
+        f"{figures['xml_ratio_to_raw']:6.1%} of {w} cores of raw signing; "
+        f"100k in {figures['xml_rsa2048_seconds_per_100k']} s (target 60)"
+    )
+    print(
+        f"eddsa-jcs-2022, {w} workers        {jcs['per_s']:10,.0f} /s  "
+        f"{figures['eddsa_jcs_ratio_to_raw']:6.1%} of {w} cores of raw signing; "
+        f"100k in {figures['eddsa_jcs_seconds_per_100k']} s (target 30)"
+    )
+    if "speedup_1_to_workers" in figures:
+        print(
+            f"signed XML, 1 worker             {figures['xml_rsa2048_per_s_1_worker']:10,} /s  "
+            f"speed-up 1 -> {w}: {figures['speedup_1_to_workers']}x (target 1.8x)"
+        )
+    print(
+        f"peak memory at {n:,}: coordinator {figures['coordinator_peak_mib_small']} MiB, "
+        f"worker {figures['worker_peak_mib_small']} MiB"
+    )
+    if args.large:
+        print(
+            f"peak memory at {args.large:,}: coordinator {figures['coordinator_peak_mib_large']} "
+            f"MiB, worker {figures['worker_peak_mib_large']} MiB; "
+            f"{args.large:,} XML in {figures['xml_rsa2048_seconds_large']} s"
+        )
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
