@@ -13,13 +13,13 @@ staging file (`batch_output.Staging`) from which they are written again after a 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from vc_engine.trust.engine import WRITE
+from vc_engine.trust.engine import read_transaction, write_transaction
 from vc_engine.trust.schema import (
     batch_blocks,
     batch_documents,
@@ -277,14 +277,8 @@ class Journal:
             ).scalar_one()
         return int(issued), int(refused)
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn:
-            conn.execution_options(**{WRITE: True})
-            with conn.begin():
-                yield conn
+    def _write(self) -> AbstractContextManager[Connection]:
+        return write_transaction(self._engine)
 
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn, conn.begin():
-            yield conn
+    def _read(self) -> AbstractContextManager[Connection]:
+        return read_transaction(self._engine)

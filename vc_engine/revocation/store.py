@@ -10,8 +10,8 @@ nothing behind. Nothing here reads the clock: every instant is passed in.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -37,7 +37,7 @@ from vc_engine.revocation.records import (
 )
 from vc_engine.revocation.view import StatusSnapshot
 from vc_engine.trust import queries, validate
-from vc_engine.trust.engine import WRITE
+from vc_engine.trust.engine import read_transaction, write_transaction
 from vc_engine.trust.schema import (
     status_entries,
     status_events,
@@ -342,20 +342,11 @@ class StatusStore:
 
     # Transactions (the same semantics as the registry's own)
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn:
-            conn.execution_options(**{WRITE: True})
-            with conn.begin():
-                yield conn
+    def _write(self) -> AbstractContextManager[Connection]:
+        return write_transaction(self._engine)
 
-    @contextmanager
-    def _read(self, *, consistent: bool = False) -> Iterator[Connection]:
-        with self._engine.connect() as conn:
-            if consistent and conn.dialect.name == "postgresql":
-                conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                yield conn
+    def _read(self, *, consistent: bool = False) -> AbstractContextManager[Connection]:
+        return read_transaction(self._engine, consistent=consistent)
 
 
 _EntryRows = dict[str, tuple[str, int, bool]]

@@ -9,6 +9,8 @@ busy timeout instead of failing on lock upgrade.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,3 +49,24 @@ def migrate(connection: Connection) -> None:
     config.set_main_option("path_separator", "os")
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction; on SQLite it starts with BEGIN IMMEDIATE, so concurrent writers
+    queue instead of failing half-way."""
+    with engine.connect() as conn:
+        conn.execution_options(**{WRITE: True})
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def read_transaction(engine: Engine, *, consistent: bool = False) -> Iterator[Connection]:
+    """One read transaction; `consistent` makes every statement in it see the same state
+    (SQLite transactions already do; PostgreSQL needs REPEATABLE READ)."""
+    with engine.connect() as conn:
+        if consistent and conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn

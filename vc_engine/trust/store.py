@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
@@ -23,7 +23,12 @@ from sqlalchemy.exc import IntegrityError
 
 from vc_engine import keys
 from vc_engine.trust import queries, validate
-from vc_engine.trust.engine import WRITE, create_registry_engine, migrate
+from vc_engine.trust.engine import (
+    create_registry_engine,
+    migrate,
+    read_transaction,
+    write_transaction,
+)
 from vc_engine.trust.errors import (
     AlreadyAuthorised,
     AlreadyIssued,
@@ -83,7 +88,7 @@ class Registry:
     @property
     def engine(self) -> Engine:
         """The database engine, shared with rooms that keep their tables in the registry's
-        database (the status lists). A writer there must set the `WRITE` execution option, as
+        database (the status lists). A writer there must use `engine.write_transaction`, as
         `_write` does, so SQLite queues it with BEGIN IMMEDIATE."""
         return self._engine
 
@@ -369,22 +374,11 @@ class Registry:
 
     # Transactions
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn:
-            conn.execution_options(**{WRITE: True})
-            with conn.begin():
-                yield conn
+    def _write(self) -> AbstractContextManager[Connection]:
+        return write_transaction(self._engine)
 
-    @contextmanager
-    def _read(self, *, consistent: bool = False) -> Iterator[Connection]:
-        """A read transaction; `consistent` makes every statement in it see the same state
-        (SQLite transactions already do; PostgreSQL needs REPEATABLE READ)."""
-        with self._engine.connect() as conn:
-            if consistent and conn.dialect.name == "postgresql":
-                conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                yield conn
+    def _read(self, *, consistent: bool = False) -> AbstractContextManager[Connection]:
+        return read_transaction(self._engine, consistent=consistent)
 
 
 @contextmanager
