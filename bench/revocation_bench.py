@@ -33,6 +33,8 @@ from vc_engine.revocation import (
 )
 from vc_engine.trust import Registry
 
+from common import rate
+
 ISSUER = "in.gov.wb.kmc"
 DID = "did:web:kmc.wb.gov.in"
 BASE = "https://status.kmc.wb.gov.in"
@@ -41,13 +43,7 @@ NOW = datetime(2024, 4, 1, 9, 30, tzinfo=UTC)
 
 def per_call_us(count: int, action: Callable[[], object]) -> float:
     """Microseconds per call of `action`, best of three rounds of `count` calls."""
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(count):
-            action()
-        best = min(best, time.perf_counter() - start)
-    return best / count * 1e6
+    return 1e6 / rate(count, action)
 
 
 def run(url: str, revocations: int, allocate: int) -> dict[str, float]:
