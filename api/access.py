@@ -6,9 +6,10 @@ shown once, at creation, and never stored. A request names its client with
     Authorization: Bearer <client-id>.<secret>
 
 Scopes: `verify`, `issue:<issuer-id>`, `revoke:<issuer-id>`, `registry:admin`. A revoked client
-is refused from the moment its row says so (every request reads the row; nothing is cached
-across requests except the fact that a given token matched a given stored hash, so the slow
-scrypt runs once per process per token rather than on every request).
+is refused from the moment its row says so: rows are reused only within a request's registry
+`View` (`api.trust_cache`), which a write to the clients table anywhere replaces. The fact that
+a given token matched a given stored hash is remembered too, so the slow scrypt runs once per
+process per token rather than on every request.
 """
 
 from __future__ import annotations
@@ -22,12 +23,15 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, Row, insert, select, update
 
 from api.reads import read_only
 from vc_engine.trust.schema import api_clients
+
+if TYPE_CHECKING:
+    from api.trust_cache import View
 
 SCOPE_PATTERN = re.compile(r"verify|registry:admin|(issue|revoke):[a-z0-9][a-z0-9.-]{0,127}")
 CLIENT_ID_PATTERN = re.compile(r"vcc_[0-9a-f]{16}")
@@ -56,6 +60,12 @@ class Client:
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+@dataclass(frozen=True)
+class StoredClient:
+    client: Client
+    secret_hash: str
 
 
 def valid_scope(scope: str) -> bool:
@@ -157,33 +167,67 @@ class ClientStore:
             rows = conn.execute(select(api_clients).order_by(api_clients.c.created_at)).all()
         return [_client(row) for row in rows]
 
-    def authenticate(self, token: str) -> Client | None:
+    def authenticate(self, token: str, view: View | None = None) -> Client | None:
         """The client a bearer token names, if its secret matches; revoked clients included
-        (the caller refuses them with their own reason). None for anything else."""
-        client_id, dot, secret = token.partition(".")
-        if not dot or CLIENT_ID_PATTERN.fullmatch(client_id) is None or len(secret) > 256:
+        (the caller refuses them with their own reason). None for anything else. The row is
+        read from `view` when it holds it, else from the database (and kept in `view`)."""
+        parsed = _parse(token)
+        if parsed is None:
             return None
+        client_id, secret = parsed
+        stored = None if view is None else view.clients.get(client_id)
+        if stored is None:
+            stored = self._load(client_id)
+            if stored is None:
+                return None
+            if view is not None:
+                view.remember_client(stored)
+        key = self._match_key(token, stored)
+        with self._lock:
+            seen = key in self._matched
+            if seen:
+                self._matched.move_to_end(key)
+        if not seen:
+            if not secret_matches(secret, stored.secret_hash):
+                return None
+            with self._lock:
+                self._matched[key] = None
+                while len(self._matched) > 10_000:
+                    self._matched.popitem(last=False)
+        return stored.client
+
+    def authenticate_cached(self, token: str, view: View) -> Client | None:
+        """`authenticate` without I/O or scrypt: the client when `view` holds its row and the
+        token is known to match it; None when that is not known (ask `authenticate`)."""
+        parsed = _parse(token)
+        stored = None if parsed is None else view.clients.get(parsed[0])
+        if stored is None:
+            return None
+        key = self._match_key(token, stored)
+        with self._lock:
+            if key not in self._matched:
+                return None
+            self._matched.move_to_end(key)
+        return stored.client
+
+    def _load(self, client_id: str) -> StoredClient | None:
         with read_only(self._engine) as conn:
             row = conn.execute(
                 select(api_clients).where(api_clients.c.id == client_id)
             ).one_or_none()
-        if row is None:
-            return None
-        stored: str = row.secret_hash
-        token_digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
-        cache_key = (client_id, stored, token_digest)
-        with self._lock:
-            seen = cache_key in self._matched
-            if seen:
-                self._matched.move_to_end(cache_key)
-        if not seen:
-            if not secret_matches(secret, stored):
-                return None
-            with self._lock:
-                self._matched[cache_key] = None
-                while len(self._matched) > 10_000:
-                    self._matched.popitem(last=False)
-        return _client(row)
+        return None if row is None else StoredClient(_client(row), row.secret_hash)
+
+    @staticmethod
+    def _match_key(token: str, stored: StoredClient) -> tuple[str, str, str]:
+        digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        return stored.client.id, stored.secret_hash, digest
+
+
+def _parse(token: str) -> tuple[str, str] | None:
+    client_id, dot, secret = token.partition(".")
+    if not dot or CLIENT_ID_PATTERN.fullmatch(client_id) is None or len(secret) > 256:
+        return None
+    return client_id, secret
 
 
 def _client(row: Row[Any]) -> Client:

@@ -12,14 +12,15 @@ from sqlalchemy import text
 
 from api import problems
 from api.access import ClientStore
-from api.audit import AuditLog
+from api.audit import AuditLog, AuditWriter
+from api.freshness import ChangedByWrites, for_engine
 from api.limits import BodyLimit, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import bundle, documents, issue, registry, status_lists, verify
 from api.services import Clock, Services, system_clock
 from api.settings import Settings
 from api.signing import SigningKeys
-from api.trust_cache import FreshTrust
+from api.trust_cache import RegistryCache
 from vc_engine.issue import StatusLists
 from vc_engine.revocation import StatusStore
 from vc_engine.trust.engine import create_registry_engine
@@ -57,18 +58,22 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     store = Registry(engine)
     store.init()
     metrics = Metrics()
+    freshness = for_engine(engine)
+    status_store = StatusStore(store)
+    audit = AuditLog(engine)
     found = Services(
         settings=settings,
         engine=engine,
         registry=store,
-        trust=FreshTrust(engine, store),
+        cache=RegistryCache(store, status_store, freshness),
         clients=ClientStore(engine),
-        audit=AuditLog(engine),
+        audit=audit,
+        audit_writer=AuditWriter(audit),
         limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
         signing=SigningKeys(settings.signing_keys),
         metrics=metrics,
         clock=clock,
-        status_lists=StatusLists(StatusStore(store), base_url=settings.public_url),
+        status_lists=StatusLists(status_store, base_url=settings.public_url),
     )
     app = FastAPI(
         title="vc-engine",
@@ -114,5 +119,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
-    app.router.on_shutdown.append(engine.dispose)
+    app.add_middleware(ChangedByWrites, freshness=freshness)
+    # In this order: the last audit entries are committed before the engine goes.
+    app.router.on_shutdown.extend((found.audit_writer.close, freshness.close, engine.dispose))
     return app

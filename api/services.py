@@ -1,7 +1,7 @@
 """What every route works with: the store, the access rules and the clock, built once per app.
 
-Nothing here holds request state. The snapshot cache (`FreshTrust`), the loaded signing keys and
-the token-match cache are reused only while the database or key files say they are current.
+Nothing here holds request state. The registry cache (`RegistryCache`), the loaded signing keys
+and the token-match cache are reused only while the database or key files say they are current.
 """
 
 from __future__ import annotations
@@ -9,19 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 
 from api import problems
 from api.access import Client, ClientStore
-from api.audit import AuditLog, entry
+from api.audit import AuditLog, AuditWriter, entry
 from api.limits import RateLimiter
 from api.metrics import Metrics
 from api.settings import Settings
 from api.signing import SigningKeys
-from api.trust_cache import FreshTrust
+from api.trust_cache import RegistryCache, View
 from vc_engine.issue import StatusLists
 from vc_engine.model import VerificationReport
 from vc_engine.policy import VerificationPolicy
@@ -29,6 +30,11 @@ from vc_engine.trust.store import Registry
 from vc_engine.verify import verify
 
 Clock = Callable[[], datetime]
+
+INLINE_MAX_BYTES = 64 * 1024
+"""Documents up to this size are verified on the event loop: a signed certificate takes a few
+tenths of a millisecond of CPU, less than handing it to a worker thread and back costs. Larger
+ones (up to the body limit) go to a thread, so one huge document cannot stall the loop."""
 
 
 def system_clock() -> datetime:
@@ -40,21 +46,34 @@ class Services:
     settings: Settings
     engine: Engine
     registry: Registry
-    trust: FreshTrust
+    cache: RegistryCache
     clients: ClientStore
     audit: AuditLog
+    audit_writer: AuditWriter
     limiter: RateLimiter
     signing: SigningKeys
     metrics: Metrics
     clock: Clock
     status_lists: StatusLists
 
-    def verify(self, client: Client, data: bytes, at: datetime) -> VerificationReport:
-        """Run the pipeline against a current registry snapshot, and log the verdict."""
-        report = verify(
-            data, self.trust.snapshot(), VerificationPolicy(at=at), status=self.status_lists.store
+    def check(self, data: bytes, at: datetime, view: View) -> VerificationReport:
+        """Run the pipeline against the registry as `view` holds it."""
+        return verify(
+            data,
+            self.cache.trust(view),
+            VerificationPolicy(at=at),
+            status=self.cache.status(view),
         )
-        self.audit.write([entry(client.id, self.clock(), data, report)])
+
+    async def verify(
+        self, client: Client, data: bytes, at: datetime, view: View
+    ) -> VerificationReport:
+        """Verify `data` and log the verdict; answers once the audit entry is committed."""
+        if view.trust is not None and len(data) <= INLINE_MAX_BYTES:
+            report = self.check(data, at, view)
+        else:
+            report = await run_in_threadpool(self.check, data, at, view)
+        await self.audit_writer.submit(entry(client.id, self.clock(), data, report))
         self.metrics.verdicts.labels(str(report.indication)).inc()
         return report
 
@@ -65,9 +84,20 @@ async def services(request: Request) -> Services:
     return found
 
 
-async def authenticated(request: Request) -> Client:
-    """The calling client, or a 401/429 problem. Scopes are checked by `require`."""
+async def registry_view(request: Request) -> View:
+    """The registry as of this request's start; FastAPI takes it once per request."""
     found: Services = request.app.state.services
+    return found.cache.view()
+
+
+async def authenticated(request: Request, view: Annotated[View, Depends(registry_view)]) -> Client:
+    """The calling client, or a 401/429 problem. Scopes are checked by `require`."""
+    return await identify(request, request.app.state.services, view)
+
+
+async def identify(request: Request, found: Services, view: View) -> Client:
+    """`authenticated` for routes that take no dependencies (the verification routes, where
+    FastAPI's dependency resolution is a measurable share of a request)."""
     header = request.headers.get("authorization")
     if header is None:
         raise problems.Problem(
@@ -77,9 +107,12 @@ async def authenticated(request: Request) -> Client:
             headers={"WWW-Authenticate": 'Bearer realm="vc-engine"'},
         )
     scheme, _, token = header.partition(" ")
+    token = token.strip()
     client = None
-    if scheme.lower() == "bearer" and token.strip():
-        client = await run_in_threadpool(found.clients.authenticate, token.strip())
+    if scheme.lower() == "bearer" and token:
+        client = found.clients.authenticate_cached(token, view)
+        if client is None:
+            client = await run_in_threadpool(found.clients.authenticate, token, view)
     if client is None:
         raise problems.Problem(
             401,

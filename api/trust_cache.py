@@ -1,63 +1,93 @@
-"""The registry snapshot a verification reads, reused while the registry has not changed.
+"""What requests read from the registry, reused while the registry has not changed.
 
-Taking a `TrustSnapshot` reads every issuer, key (with history) and authorisation; doing that for
-every request would make the registry's size the cost of a verification. Instead each request
-asks the database one cheap question, the registry's fingerprint, and reuses the snapshot taken
-under the same fingerprint. Any write through any process (this one, another service process,
-the CLI) changes the fingerprint, so the next request in every process sees it: the service stays
-stateless in the sense that matters, and a compromise or revocation recorded anywhere applies at
-once.
-
-The fingerprint: the count and greatest id of key events and of authorisations (both only ever
-inserted; every new key inserts an event), the number of keys, and each issuer's status and
-status time (issuers are few; their status changes in place).
+Taking a `TrustSnapshot` reads every issuer, key (with history) and authorisation; doing that,
+or reading the caller's client row and the status lists a document points to, on every request
+would make the database the cost of a verification. Instead each request takes a `View`: the
+freshness token of the moment it began (see `api.freshness`) and whatever has been read under
+that same token, filled in lazily. Everything in a view was read after its token was taken, so
+a request never sees the registry older than it was when the request began (within the
+notification delay `api.freshness` states). A new token starts an empty view: a write anywhere
+(this process, another service process, the CLI) reaches every process's next request, so a
+compromise, a revocation or a revoked client applies at once.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, func, select
-
-from api.reads import read_only
-from vc_engine.trust.schema import authorisations, issuer_keys, issuers, key_events
+from api.freshness import Freshness
+from vc_engine.revocation.records import DocumentStatus
+from vc_engine.revocation.store import StatusStore
 from vc_engine.trust.store import Registry
 from vc_engine.trust.view import TrustSnapshot
 
-# One statement, one round trip: the counters ride along on every issuer row (both backends
-# evaluate the uncorrelated subqueries once). Built once: SQLAlchemy then reuses its compiled form.
-_FINGERPRINT = select(
-    issuers.c.id,
-    issuers.c.status,
-    issuers.c.status_since,
-    select(func.count(key_events.c.id)).scalar_subquery(),
-    select(func.max(key_events.c.id)).scalar_subquery(),
-    select(func.count(authorisations.c.id)).scalar_subquery(),
-    select(func.max(authorisations.c.id)).scalar_subquery(),
-    select(func.count(issuer_keys.c.key_id)).scalar_subquery(),
-).order_by(issuers.c.id)
+if TYPE_CHECKING:
+    from api.access import StoredClient
+
+_MAX_CLIENTS = 10_000
+_MAX_LISTS = 4_096
 
 
-class FreshTrust:
-    def __init__(self, engine: Engine, registry: Registry) -> None:
-        self._engine = engine
+@dataclass
+class View:
+    """The registry as read under one freshness token. Filled by `RegistryCache`; its dicts
+    only grow, so threads sharing a view may race to fill an entry but never see a torn one."""
+
+    token: Hashable
+    trust: TrustSnapshot | None = None
+    lists: dict[str, bytes] = field(default_factory=dict)
+    clients: dict[str, StoredClient] = field(default_factory=dict)
+
+    def remember_client(self, client: StoredClient) -> None:
+        if len(self.clients) < _MAX_CLIENTS:
+            self.clients[client.client.id] = client
+
+
+class RegistryCache:
+    def __init__(self, registry: Registry, status: StatusStore, freshness: Freshness) -> None:
         self._registry = registry
+        self._status = status
+        self.freshness = freshness
         self._lock = threading.Lock()
-        self._cached: tuple[tuple[Any, ...], TrustSnapshot] | None = None
+        self._view = View(token=object())  # equal to no token
 
-    def fingerprint(self) -> tuple[Any, ...]:
-        with read_only(self._engine) as conn:
-            return tuple(tuple(row) for row in conn.execute(_FINGERPRINT))
+    def view(self) -> View:
+        """The view for a request beginning now (no I/O on PostgreSQL with its listener up)."""
+        token = self.freshness.token()
+        with self._lock:
+            if self._view.token != token:
+                self._view = View(token)
+            return self._view
 
-    def snapshot(self) -> TrustSnapshot:
-        """A snapshot at least as new as the registry was when this call began."""
-        current = self.fingerprint()
-        with self._lock:
-            cached = self._cached
-        if cached is not None and cached[0] == current:
-            return cached[1]
-        snapshot = self._registry.snapshot()
-        with self._lock:
-            self._cached = (current, snapshot)
-        return snapshot
+    def trust(self, view: View) -> TrustSnapshot:
+        """The trust snapshot under `view` (read from the database on the view's first use)."""
+        if view.trust is None:
+            view.trust = self._registry.snapshot()
+        return view.trust
+
+    def status(self, view: View) -> CachedStatus:
+        return CachedStatus(view, self._status)
+
+
+class CachedStatus:
+    """A `StatusView` whose published lists are read once per view. Status histories (wanted
+    only for a revoked or suspended document's reasons) are read each time."""
+
+    def __init__(self, view: View, store: StatusStore) -> None:
+        self._lists = view.lists
+        self._store = store
+
+    def published_list(self, list_id: str) -> bytes | None:
+        found = self._lists.get(list_id)
+        if found is None:
+            # Not remembered when absent: a document naming made-up lists must not fill memory.
+            found = self._store.published_list(list_id)
+            if found is not None and len(self._lists) < _MAX_LISTS:
+                self._lists[list_id] = found
+        return found
+
+    def status(self, document_id: str) -> DocumentStatus | None:
+        return self._store.status(document_id)

@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api import bodies, problems
-from api.access import Client
-from api.services import Services, authenticated, require, services
+from api.services import Services, identify, require
 
 router = APIRouter(tags=["verify"])
 
@@ -49,6 +47,16 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     429: {"description": "Over the client's rate; see Retry-After", "content": _PROBLEM},
 }
 
+_AT = {
+    "name": "at",
+    "in": "query",
+    "required": False,
+    "description": "Verify as of this instant (ISO 8601 with zone), e.g. for a document "
+    "presented last year.",
+    "schema": {"type": "string", "format": "date-time"},
+    "example": "2026-01-15T10:00:00+05:30",
+}
+
 _DOCUMENT_BODY = {
     "requestBody": {
         "required": True,
@@ -79,26 +87,20 @@ _DOCUMENT_BODY = {
     "document-type rules) and returns the VerificationReport. 200 whether the document passed "
     "or failed: the verification ran. Every call is written to the audit log (client, time, "
     "document id, SHA-256, verdict), never the document's content. Scope: `verify`.",
-    openapi_extra=_DOCUMENT_BODY,
+    openapi_extra={**_DOCUMENT_BODY, "parameters": [_AT]},
     responses={200: {"content": {"application/json": {"example": _REPORT_EXAMPLE}}}, **_ERRORS},
 )
-async def verify_document(
-    request: Request,
-    client: Annotated[Client, Depends(authenticated)],
-    found: Annotated[Services, Depends(services)],
-    at: Annotated[
-        str | None,
-        Query(
-            description="Verify as of this instant (ISO 8601 with zone), e.g. for a document "
-            "presented last year.",
-            examples=["2026-01-15T10:00:00+05:30"],
-        ),
-    ] = None,
-) -> JSONResponse:
+async def verify_document(request: Request) -> JSONResponse:
+    # No FastAPI dependencies or parameters here: on this route their resolution costs about
+    # as much as the rest of the HTTP handling. `at` is documented in `_AT`.
+    found: Services = request.app.state.services
+    view = found.cache.view()
+    client = await identify(request, found, view)
     require(client, "verify")
+    at = request.query_params.get("at") if request.scope["query_string"] else None
     when = bodies.instant(at, "at") or found.clock()
     data = await bodies.document(request)
-    report = await run_in_threadpool(found.verify, client, data, when)
+    report = await found.verify(client, data, when, view)
     return JSONResponse(report.to_json())
 
 
@@ -131,11 +133,10 @@ _VC_API_EXAMPLE = {
     },
     responses={400: {"description": "Not verified (VC API body), or a malformed request"}},
 )
-async def verify_credential(
-    request: Request,
-    client: Annotated[Client, Depends(authenticated)],
-    found: Annotated[Services, Depends(services)],
-) -> JSONResponse:
+async def verify_credential(request: Request) -> JSONResponse:
+    found: Services = request.app.state.services  # no dependencies: see verify_document
+    view = found.cache.view()
+    client = await identify(request, found, view)
     require(client, "verify")
     body = await bodies.json_object(request)
     if "verifiableCredential" not in body:
@@ -151,7 +152,7 @@ async def verify_credential(
     data = bodies.credential_bytes(credential)
     if not data.strip():
         raise problems.Problem(400, "empty_body", "verifiableCredential is empty")
-    report = await run_in_threadpool(found.verify, client, data, when)
+    report = await found.verify(client, data, when, view)
     results = report.to_json()
     answer = {
         "verified": report.verified,
