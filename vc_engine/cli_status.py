@@ -69,18 +69,15 @@ def register_status_commands(
         with open_registry(ctx) as registry:
             issuer = _issuer(registry, issuer_id, signer, at, fail)
             store = StatusStore(registry)
-            operation = {
-                Action.REVOKE: store.revoke,
-                Action.SUSPEND: store.suspend,
-                Action.REINSTATE: store.reinstate,
-            }[action]
             try:
-                operation(document_id, reason=reason, actor=actor or getpass.getuser(), at=at)
+                store.change(
+                    document_id, action, reason=reason, actor=actor or getpass.getuser(), at=at
+                )
             except RegistryError as error:
                 fail(str(error), 1)
             entries = store.entries_of(document_id)
             assert entries is not None, "a document whose status changed has entries"
-            entry = entries.revocation if action is Action.REVOKE else entries.suspension
+            entry = entries.of(action.purpose)
             lists = StatusLists(store, ctx.obj.status_base_url)
             publish_lists(lists, issuer, [entry.list_id], at)
         console.print(

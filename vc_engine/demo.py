@@ -276,11 +276,10 @@ def _change_status(
     document = _open_any(data)
     issuer = issuers[document.doctype][0]
     store = StatusStore(registry)
-    change = store.revoke if action is Action.REVOKE else store.suspend
-    change(document.id, reason=reason, actor="demo clerk", at=now)
+    store.change(document.id, action, reason=reason, actor="demo clerk", at=now)
     entries = store.entries_of(document.id)
     assert entries is not None
-    entry = entries.revocation if action is Action.REVOKE else entries.suspension
+    entry = entries.of(action.purpose)
     publish_lists(StatusLists(store, STATUS_BASE_URL), issuer, [entry.list_id], now)
 
 

@@ -67,13 +67,11 @@ async def _change(
     effective = bodies.instant(ask.effectiveAt, "effectiveAt")
     now = found.clock()
     store = found.status_lists.store
-    change = {Action.REVOKE: store.revoke, Action.SUSPEND: store.suspend}.get(
-        action, store.reinstate
-    )
 
     def work() -> tuple[StatusEvent, DocumentStatus | None, bool]:
-        event = change(
+        event = store.change(
             document_id,
+            action,
             reason=ask.reason,
             actor=f"api-client:{client.id}",
             at=now,
@@ -105,7 +103,7 @@ def _republish(
 ) -> bool:
     """Sign and publish the list the change flipped, when this service holds the issuer's key;
     verifiers read only published lists. Without the key, the issuer publishes it
-    (`vc-engine status publish`) and the change shows from then on."""
+    (`vc-engine status-list publish`) and the change shows from then on."""
     if status is None:
         return False
     issuer_id = _issuer_of(document_id)
@@ -116,7 +114,7 @@ def _republish(
         return False
     if record is None:
         return False
-    entry = status.entries.revocation if action is Action.REVOKE else status.entries.suspension
+    entry = status.entries.of(action.purpose)
     issuer = Issuer(issuer_id, record.name, signer, certificate, INDIA)
     publish_lists(found.status_lists, issuer, [entry.list_id], found.clock())
     return True

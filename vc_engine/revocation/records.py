@@ -50,6 +50,10 @@ class DocumentEntries(NamedTuple):
     revocation: StatusEntry
     suspension: StatusEntry
 
+    def of(self, purpose: Purpose) -> StatusEntry:
+        """The entry in the list of `purpose` (an action's list: `Action.purpose`)."""
+        return self.revocation if purpose is Purpose.REVOCATION else self.suspension
+
 
 @dataclass(frozen=True, slots=True)
 class StatusEvent:

@@ -163,7 +163,9 @@ class StatusStore:
         effective_at: datetime | None = None,
     ) -> StatusEvent:
         """Revoke for good: a revoked document is never reinstated."""
-        return self._change(document_id, Action.REVOKE, reason, actor, at, effective_at)
+        return self.change(
+            document_id, Action.REVOKE, reason=reason, actor=actor, at=at, effective_at=effective_at
+        )
 
     def suspend(
         self,
@@ -175,7 +177,14 @@ class StatusStore:
         effective_at: datetime | None = None,
     ) -> StatusEvent:
         """Suspend until reinstated; a revoked document cannot be suspended (it is final)."""
-        return self._change(document_id, Action.SUSPEND, reason, actor, at, effective_at)
+        return self.change(
+            document_id,
+            Action.SUSPEND,
+            reason=reason,
+            actor=actor,
+            at=at,
+            effective_at=effective_at,
+        )
 
     def reinstate(
         self,
@@ -187,17 +196,26 @@ class StatusStore:
         effective_at: datetime | None = None,
     ) -> StatusEvent:
         """Lift a suspension; only a suspended, unrevoked document can be reinstated."""
-        return self._change(document_id, Action.REINSTATE, reason, actor, at, effective_at)
+        return self.change(
+            document_id,
+            Action.REINSTATE,
+            reason=reason,
+            actor=actor,
+            at=at,
+            effective_at=effective_at,
+        )
 
-    def _change(
+    def change(
         self,
         document_id: str,
         action: Action,
+        *,
         reason: str,
         actor: str,
         at: datetime,
-        effective_at: datetime | None,
+        effective_at: datetime | None = None,
     ) -> StatusEvent:
+        """Apply `action` (the rules are those of `revoke`, `suspend` and `reinstate`)."""
         recorded = validate.aware_utc("at", at)
         event = StatusEvent(
             action=action,
