@@ -89,7 +89,7 @@ class StatusStore:
     ) -> dict[str, DocumentEntries]:
         with self._write() as conn:
             queries.require_issuer(conn, issuer_id)
-            taken = _allocated_among(conn, ids)
+            taken = queries.present_among(conn, status_entries.c.document_id, ids)
             if taken:
                 raise AlreadyAllocated(f"documents already hold status entries: {', '.join(taken)}")
             drawn = {
@@ -411,15 +411,3 @@ def _require_allowed(document_id: str, action: Action, state: DocumentState) -> 
         raise StatusConflict(f"document {document_id} is already suspended")
     if action is Action.REINSTATE and state is not DocumentState.SUSPENDED:
         raise StatusConflict(f"document {document_id} is not suspended; nothing to reinstate")
-
-
-def _allocated_among(conn: Connection, ids: Sequence[str]) -> list[str]:
-    taken: set[str] = set()
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        taken.update(
-            conn.execute(
-                select(status_entries.c.document_id).where(status_entries.c.document_id.in_(chunk))
-            ).scalars()
-        )
-    return sorted(taken)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, insert, select
+from sqlalchemy import Column, ColumnElement, Connection, Row, insert, select
 
 from vc_engine import keys
 from vc_engine.trust.errors import UnknownIssuer, UnknownKey
@@ -85,15 +85,16 @@ def require_keys_of_issuers(conn: Connection, records: Sequence[IssuanceRecord])
 
 
 def existing_document_ids(conn: Connection, ids: Sequence[str]) -> list[str]:
-    taken: list[str] = []
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        taken.extend(
-            conn.execute(
-                select(issuances.c.document_id).where(issuances.c.document_id.in_(chunk))
-            ).scalars()
-        )
-    return sorted(taken)
+    return present_among(conn, issuances.c.document_id, ids)
+
+
+def present_among(conn: Connection, column: Column[str], values: Sequence[str]) -> list[str]:
+    """Which of `values` the column holds, sorted, in IN (...) look-ups of bounded size."""
+    found: set[str] = set()
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        found.update(conn.execute(select(column).where(column.in_(chunk))).scalars())
+    return sorted(found)
 
 
 def issuance_values(record: IssuanceRecord) -> dict[str, Any]:
