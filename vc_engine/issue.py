@@ -288,14 +288,14 @@ def _with_status(
     """The documents with their status entries: new ones drawn for documents that have none, the
     existing ones kept for a document allocated before (a run resumed after a crash)."""
     store = status_lists.store
-    entries = {document.id: store.entries_of(document.id) for _, document in documents}
-    fresh = [document_id for document_id, found in entries.items() if found is None]
+    ids = [document.id for _, document in documents]
+    entries = store.entries_of_many(ids)
+    fresh = [document_id for document_id in ids if document_id not in entries]
     entries.update(store.allocate(issuer.id, fresh, at=at) if fresh else {})
     with_status = []
     lists: set[str] = set()
     for number, document in documents:
         pair = entries[document.id]
-        assert pair is not None
         references = tuple(
             status_reference(entry, base_url=status_lists.base_url) for entry in pair
         )
