@@ -5,7 +5,8 @@ shown once, at creation, and never stored. A request names its client with
 
     Authorization: Bearer <client-id>.<secret>
 
-Scopes: `verify`, `issue:<issuer-id>`, `revoke:<issuer-id>`, `registry:admin`. A revoked client
+Scopes: `verify`, `audit` (offline bundles), `issue:<issuer-id>`, `revoke:<issuer-id>`,
+`registry:admin`. A revoked client
 is refused from the moment its row says so: rows are reused only within a request's registry
 `View` (`api.trust_cache`), which a write to the clients table anywhere replaces. The fact that
 a given token matched a given stored hash is remembered too, so the slow scrypt runs once per
@@ -33,7 +34,7 @@ from vc_engine.trust.schema import api_clients
 if TYPE_CHECKING:
     from api.trust_cache import View
 
-SCOPE_PATTERN = re.compile(r"verify|registry:admin|(issue|revoke):[a-z0-9][a-z0-9.-]{0,127}")
+SCOPE_PATTERN = re.compile(r"verify|audit|registry:admin|(issue|revoke):[a-z0-9][a-z0-9.-]{0,127}")
 CLIENT_ID_PATTERN = re.compile(r"vcc_[0-9a-f]{16}")
 
 # scrypt: 16 MiB and a few tens of milliseconds per hash. The secrets are 256 random bits, so the
@@ -56,6 +57,10 @@ class Client:
 
     def allows(self, scope: str) -> bool:
         return scope in self.scopes
+
+    def allows_any(self, prefix: str) -> bool:
+        """Holds some scope starting with `prefix` (e.g. `issue:` for one issuer or another)."""
+        return any(scope.startswith(prefix) for scope in self.scopes)
 
     @property
     def revoked(self) -> bool:

@@ -41,7 +41,8 @@ registry.
 
 **Access.** Every route except `/status-lists/*`, `/healthz`, `/metrics` and the web page needs
 `Authorization: Bearer <client-id>.<secret>` from `vc-engine client create NAME --scope ...`.
-Scopes: `verify`, `issue:<issuer>`, `revoke:<issuer>`, `registry:admin`.
+Scopes: `verify`, `audit` (offline bundles), `issue:<issuer>`, `revoke:<issuer>`,
+`registry:admin`.
 
 **Errors** are RFC 9457 `application/problem+json` with a machine `code`: 400 malformed request,
 401 no/wrong key or revoked client, 403 missing scope, 413 body over the limit, 415 unsupported

@@ -23,6 +23,7 @@ from starlette.formparsers import MultiPartException
 
 from api.problems import Problem, validation_detail
 from vc_engine.formats.safe_json import UnsafeJson, loads_object
+from vc_engine.model import InstantError, bounded_instant
 
 XML_TYPES = frozenset({"application/xml", "text/xml"})
 JSON_TYPES = frozenset(
@@ -135,7 +136,10 @@ def instant(text: str | None, name: str) -> datetime | None:
         raise Problem(
             400, "invalid_time", f"{name}: {text[:40]!r} has no time zone (add Z or +05:30)"
         )
-    return value
+    try:
+        return bounded_instant(value, name)
+    except InstantError as error:
+        raise Problem(400, "invalid_time", str(error)) from None
 
 
 def credential_bytes(credential: object) -> bytes:

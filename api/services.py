@@ -143,3 +143,12 @@ def require(client: Client, scope: str) -> None:
         raise problems.Problem(
             403, "insufficient_scope", f"client {client.id} lacks the scope {scope!r}"
         )
+
+
+def require_any(client: Client, prefix: str) -> None:
+    """Before the body is read, for a route whose exact scope names something in the body: the
+    client must hold some scope of this kind (`require` then checks the exact one)."""
+    if not client.allows_any(prefix):
+        raise problems.Problem(
+            403, "insufficient_scope", f"client {client.id} holds no {prefix}<issuer> scope"
+        )

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from api.freshness import Freshness
 from vc_engine.revocation.records import DocumentStatus
 from vc_engine.revocation.store import StatusStore
+from vc_engine.revocation.view import ListWatermarks
 from vc_engine.trust.store import Registry
 from vc_engine.trust.view import TrustSnapshot
 
@@ -53,6 +54,9 @@ class RegistryCache:
         self.freshness = freshness
         self._lock = threading.Lock()
         self._view = View(token=object())  # equal to no token
+        self.watermarks = ListWatermarks()
+        """Kept for the life of the process, across views: a list older than one this process
+        has believed is refused even after the caches are dropped."""
 
     def view(self) -> View:
         """The view for a request beginning now (no I/O on PostgreSQL with its listener up)."""
@@ -69,16 +73,17 @@ class RegistryCache:
         return view.trust
 
     def status(self, view: View) -> CachedStatus:
-        return CachedStatus(view, self._status)
+        return CachedStatus(view, self._status, self.watermarks)
 
 
 class CachedStatus:
     """A `StatusView` whose published lists are read once per view. Status histories (wanted
     only for a revoked or suspended document's reasons) are read each time."""
 
-    def __init__(self, view: View, store: StatusStore) -> None:
+    def __init__(self, view: View, store: StatusStore, watermarks: ListWatermarks) -> None:
         self._lists = view.lists
         self._store = store
+        self.watermarks = watermarks
 
     def published_list(self, list_id: str) -> bytes | None:
         found = self._lists.get(list_id)

@@ -215,7 +215,6 @@ def main() -> None:
                 keys.FileSigner(root_key),
                 created=NOW - timedelta(minutes=10),
                 next_update=NOW + timedelta(hours=1),
-                status=StatusStore(registry),
             )
             export_s = time.perf_counter() - start
         loader = BundleLoader(root / "trust.bundle", root / "root.pem", policy.at)

@@ -67,6 +67,8 @@ class Archive:
     """Issuer whose key was compromised after its documents were registered."""
     compromised_before: str
     """Issuer whose key was compromised before its documents claim to be signed."""
+    issuers: dict[str, Issuer]
+    """Each issuer with its signing key, by id."""
 
 
 def _enrol(
@@ -176,4 +178,5 @@ def build_archive(
     tampered[len(tampered) // 2] ^= 0x01
     (junk / "tampered.jwt").write_bytes(bytes(tampered))
     (junk / "dangling.jwt").symlink_to(directory / "nowhere.jwt")
-    return Archive(directory, documents, revoked, suspended, births.id, licences.id)
+    issuers = {i.id: i for i in (certs, births, licences)}
+    return Archive(directory, documents, revoked, suspended, births.id, licences.id, issuers)

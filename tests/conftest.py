@@ -73,6 +73,17 @@ def registry(registry_url: str) -> Iterator[Registry]:
         yield opened
 
 
+@pytest.fixture(autouse=True)
+def auditor_state(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Each test its own record of bundles seen, never the developer's own."""
+    directory = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("VC_ENGINE_STATE_DIR", str(directory))
+    monkeypatch.delenv("VC_ENGINE_BUNDLE_STATE", raising=False)
+    return directory
+
+
 @pytest.fixture
 def clock() -> datetime:
     """A fixed instant the tests treat as "now"; nothing under test reads the real clock."""

@@ -27,10 +27,11 @@ KMC = make_key("Kolkata Municipal Corporation")
 ATTACKER = make_key("Kolkata Municipal Corporation (forged)")
 SCOPES = {
     "verify": ["verify"],
+    "auditor": ["audit"],
     "admin": ["registry:admin"],
     "issuer": [f"issue:{KMC_ID}", f"revoke:{KMC_ID}"],
     "other_issuer": ["issue:in.gov.up.transport", "revoke:in.gov.up.transport"],
-    "revoked": ["verify", "registry:admin", f"issue:{KMC_ID}", f"revoke:{KMC_ID}"],
+    "revoked": ["verify", "audit", "registry:admin", f"issue:{KMC_ID}", f"revoke:{KMC_ID}"],
 }
 
 

@@ -61,7 +61,7 @@ ROUTES = [
     Route("POST", f"/v1/documents/{DOC}/suspend", "issuer", "other_issuer", json={"reason": "x"}),
     Route("POST", f"/v1/documents/{DOC}/reinstate", "issuer", "other_issuer", json={"reason": "x"}),
     Route("GET", f"/v1/documents/{DOC}/status", "issuer", "other_issuer"),
-    Route("GET", "/v1/bundle", "verify", "issuer"),
+    Route("GET", "/v1/bundle", "auditor", "verify"),
     Route("GET", "/v1/issuers", "admin", "verify"),
     Route("POST", "/v1/issuers", "admin", "issuer", json={"id": "in.gov.xx.new", "name": "New"}),
     Route("GET", f"/v1/issuers/{KMC_ID}", "admin", "verify"),

@@ -165,7 +165,7 @@ def test_bundle_is_signed_by_the_root_and_opens_offline(
     (tmp_path / "root-cert.pem").write_bytes(certificate.public_bytes(Encoding.PEM))
     issued_xml(service)
     with start(registry_url, service.keys_dir, bundle_key=tmp_path / "root.pem") as http:
-        answer = http.get("/v1/bundle", headers=service.auth("verify"))
+        answer = http.get("/v1/bundle", headers=service.auth("auditor"))
     assert answer.status_code == 200, answer.text
     (tmp_path / "got.bundle").write_bytes(answer.content)
     view = load_bundle(tmp_path / "got.bundle", tmp_path / "root-cert.pem", at=NOW)
@@ -174,5 +174,5 @@ def test_bundle_is_signed_by_the_root_and_opens_offline(
 
 def test_bundle_without_a_root_key_is_404(service: Service) -> None:
     problem(
-        service.http.get("/v1/bundle", headers=service.auth("verify")), 404, "bundle_unavailable"
+        service.http.get("/v1/bundle", headers=service.auth("auditor")), 404, "bundle_unavailable"
     )

@@ -19,18 +19,31 @@ def test_base58_encode_matches_the_base58_package(data: bytes) -> None:
 
 @given(st.binary(max_size=120))
 def test_base58_round_trip(data: bytes) -> None:
-    assert base58btc.decode(base58btc.encode(data)) == data
+    assert base58btc.decode(base58btc.encode(data), max_bytes=len(data)) == data
 
 
 @given(st.text(alphabet=base58btc.ALPHABET, max_size=100))
 def test_base58_decode_matches_the_base58_package(text: str) -> None:
-    assert base58btc.decode(text) == base58.b58decode(text.encode("ascii"))
+    expected = base58.b58decode(text.encode("ascii"))
+    assert base58btc.decode(text, max_bytes=len(expected)) == expected
+
+
+@given(st.binary(min_size=1, max_size=120))
+def test_base58_refuses_a_value_longer_than_its_cap(data: bytes) -> None:
+    with pytest.raises(ValueError):
+        base58btc.decode(base58btc.encode(data), max_bytes=len(data) - 1)
+
+
+@given(st.integers(min_value=0, max_value=200))
+def test_base58_cap_admits_every_value_of_that_size(size: int) -> None:
+    assert len(base58btc.encode(b"\xff" * size)) <= base58btc.max_length(size)
+    assert len(base58btc.encode(b"\0" * size)) <= base58btc.max_length(size)
 
 
 @pytest.mark.parametrize("text", ["0", "O", "I", "l", "+", "é", "z z"])
 def test_base58_refuses_characters_outside_the_alphabet(text: str) -> None:
     with pytest.raises(ValueError):
-        base58btc.decode(text)
+        base58btc.decode(text, max_bytes=64)
 
 
 json_scalars = (

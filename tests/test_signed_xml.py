@@ -21,7 +21,7 @@ from vc_engine import keys
 from vc_engine.formats import signed_xml, xmldsig
 from vc_engine.formats.signed_xml import open_signed
 from vc_engine.model import CheckStatus, SubIndication
-from vc_engine.policy import INDIA
+from vc_engine.policy import INDIA, XmlLimits
 
 from factory import (
     NOW,
@@ -34,6 +34,7 @@ from factory import (
 )
 
 MAX = 10 * 1024 * 1024
+LIMITS = XmlLimits()
 RSA = make_key("Kolkata Municipal Corporation")
 P256 = make_key("Kolkata Municipal Corporation", keys.KeyAlgorithm.P256)
 ATTACKER = make_key("Kolkata Municipal Corporation (forged)")
@@ -45,7 +46,7 @@ def issued(key=RSA, **changes: object) -> bytes:
 
 def failure(data: bytes, *, allow_legacy: bool = True) -> SubIndication | None:
     """The code of the first check that did not pass; None when the format stage passed."""
-    outcome = open_signed(data, max_bytes=MAX, allow_legacy=allow_legacy)
+    outcome = open_signed(data, max_bytes=MAX, allow_legacy=allow_legacy, limits=LIMITS)
     failed = [c for c in outcome.checks if c.status is not CheckStatus.PASSED]
     assert (outcome.document is None) == bool(failed)
     return failed[0].code if failed else None
@@ -55,7 +56,10 @@ def failure(data: bytes, *, allow_legacy: bool = True) -> SubIndication | None:
 def test_issued_document_opens_to_the_same_document(key) -> None:
     document = birth_certificate()
     outcome = open_signed(
-        signed_xml.issue(document, key.signing_key, INDIA), max_bytes=MAX, allow_legacy=False
+        signed_xml.issue(document, key.signing_key, INDIA),
+        max_bytes=MAX,
+        allow_legacy=False,
+        limits=LIMITS,
     )
     assert outcome.document == document
     assert outcome.facts is not None and outcome.facts.key_id == key.key_id
@@ -83,7 +87,7 @@ def test_we_verify_what_signxml_signs() -> None:
     signed = signer.sign(
         root, key=RSA.private_key, cert=RSA.certificate.public_bytes(Encoding.PEM).decode()
     )
-    outcome = open_signed(etree.tostring(signed), max_bytes=MAX, allow_legacy=False)
+    outcome = open_signed(etree.tostring(signed), max_bytes=MAX, allow_legacy=False, limits=LIMITS)
     assert outcome.document == birth_certificate()
 
 
@@ -111,7 +115,7 @@ def test_any_text_round_trips_and_signxml_agrees(place: str, name: str) -> None:
         holder={"name": name, "gender": "F"}, claims={"placeOfBirth": place}
     )
     data = signed_xml.issue(document, RSA.signing_key, INDIA)
-    assert open_signed(data, max_bytes=MAX, allow_legacy=False).document == document
+    assert open_signed(data, max_bytes=MAX, allow_legacy=False, limits=LIMITS).document == document
     signxml.XMLVerifier().verify(data, x509_cert=RSA.certificate)
 
 
@@ -215,7 +219,7 @@ def test_external_entity_is_refused_and_the_file_is_never_read(tmp_path: Path) -
         f'<?xml version="1.0"?><!DOCTYPE Certificate [<!ENTITY x SYSTEM "file://{secret}">]>'
         "<Certificate>&x;</Certificate>"
     ).encode()
-    outcome = open_signed(data, max_bytes=MAX, allow_legacy=True)
+    outcome = open_signed(data, max_bytes=MAX, allow_legacy=True, limits=LIMITS)
     assert outcome.checks[0].code is SubIndication.FORMAT_FAILURE
     assert "TOP-SECRET" not in repr(outcome)
 
@@ -234,7 +238,7 @@ def test_comment_inside_signed_text_shows_the_whole_text() -> None:
     """Comments are outside the signed content; a reader of the original tree would see only
     'Kol'. Claims come from the signed content, so they read 'Kolkata'."""
     data = issued().replace(b">Kolkata<", b">Kol<!-- injected -->kata<")
-    outcome = open_signed(data, max_bytes=MAX, allow_legacy=False)
+    outcome = open_signed(data, max_bytes=MAX, allow_legacy=False, limits=LIMITS)
     assert outcome.document is not None
     assert outcome.document.claims["placeOfBirth"] == "Kolkata"
 
@@ -273,7 +277,7 @@ def legacy_document() -> bytes:
 
 
 def test_legacy_profile_passes_with_a_warning() -> None:
-    outcome = open_signed(legacy_document(), max_bytes=MAX, allow_legacy=True)
+    outcome = open_signed(legacy_document(), max_bytes=MAX, allow_legacy=True, limits=LIMITS)
     assert outcome.document == birth_certificate()
     assert outcome.facts is not None and outcome.facts.legacy_profile == xmldsig.LEGACY_PROFILE
     assert any("legacy" in w for w in outcome.warnings)
@@ -355,13 +359,13 @@ def test_deep_nesting_is_refused() -> None:
 
 def test_fifty_megabytes_is_refused_before_parsing() -> None:
     data = b"<Certificate>" + b" " * (50 * 1024 * 1024) + b"</Certificate>"
-    outcome = open_signed(data, max_bytes=MAX, allow_legacy=True)
+    outcome = open_signed(data, max_bytes=MAX, allow_legacy=True, limits=LIMITS)
     assert outcome.checks[0].code is SubIndication.FORMAT_FAILURE
     assert "limit" in outcome.checks[0].message
 
 
 def test_issued_at_survives_as_an_aware_utc_instant() -> None:
-    outcome = open_signed(issued(), max_bytes=MAX, allow_legacy=False)
+    outcome = open_signed(issued(), max_bytes=MAX, allow_legacy=False, limits=LIMITS)
     assert outcome.document is not None
     assert outcome.document.issued_at == NOW - __import__("datetime").timedelta(days=1)
     assert outcome.document.issued_at.utcoffset() is not None

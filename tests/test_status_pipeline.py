@@ -166,6 +166,7 @@ class ReplacedList:
     def __init__(self, registry: Registry, credential: bytes) -> None:
         self.store = StatusStore(registry)
         self.credential = credential
+        self.watermarks = self.store.watermarks
 
     def published_list(self, list_id: str) -> bytes | None:
         return self.credential

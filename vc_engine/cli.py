@@ -33,7 +33,7 @@ from vc_engine.issue import (
     preflight,
     renditions,
 )
-from vc_engine.model import Indication
+from vc_engine.model import Indication, InstantError, bounded_instant
 from vc_engine.pkcs11 import Pkcs11Key, is_pkcs11_uri
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.revocation import StatusStore
@@ -124,7 +124,10 @@ def _instant(text: str | None, option: str) -> datetime | None:
         _fail(f"{option}: {text!r} is not an ISO 8601 time", 2)
     if value.tzinfo is None:
         _fail(f"{option}: {text!r} has no time zone; add Z or an offset like +05:30", 2)
-    return value.astimezone(UTC)
+    try:
+        return bounded_instant(value, option).astimezone(UTC)
+    except InstantError as error:
+        _fail(str(error), 2)
 
 
 # registry
@@ -594,7 +597,8 @@ def client_create(
     scope: Annotated[
         list[str],
         typer.Option(
-            "--scope", help="verify, issue:<issuer>, revoke:<issuer>, registry:admin; repeat."
+            "--scope",
+            help="verify, audit, issue:<issuer>, revoke:<issuer>, registry:admin; repeat.",
         ),
     ],
 ) -> None:

@@ -26,9 +26,9 @@ from vc_engine import audit as auditing
 from vc_engine import audit_html, keys
 from vc_engine.model import Indication
 from vc_engine.policy import VerificationPolicy
-from vc_engine.revocation import StatusStore
 from vc_engine.trust.bundle import BundleLoader, load_bundle, write_bundle
-from vc_engine.trust.bundle_format import BundleRefused
+from vc_engine.trust.bundle_format import BundleRefused, Refusal
+from vc_engine.trust.bundle_history import BundleHistory, default_history_path
 from vc_engine.trust.bundle_view import BundleView
 from vc_engine.trust.store import Registry
 
@@ -39,6 +39,23 @@ Clock = Callable[[], datetime]
 PASSPHRASE_VARIABLE = "VC_ENGINE_KEY_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
 _DURATION = re.compile(r"(\d+)([dhm])")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+RollbackOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-rollback",
+        help="Accept a bundle older than one of its root seen here before (with a warning).",
+    ),
+]
+StateOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--state",
+        envvar="VC_ENGINE_BUNDLE_STATE",
+        help="Where the newest bundle seen per root is remembered "
+        "(default: bundles-seen.json in your state directory).",
+    ),
+]
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
@@ -96,7 +113,6 @@ def register_audit_commands(
                     signer,
                     created=created,
                     next_update=created + lifetime,
-                    status=StatusStore(registry),
                 )
             except keys.KeyMaterialError as error:
                 fail(str(error), 1)
@@ -117,10 +133,14 @@ def register_audit_commands(
         allow_expired: Annotated[
             bool, typer.Option("--allow-expired", help="Accept a bundle past its next update.")
         ] = False,
+        allow_rollback: RollbackOption = False,
+        state: StateOption = None,
     ) -> None:
-        """Check a bundle: signed by the root, whole, untampered, and not past its next update.
-        Exit 0 accepted, 1 refused."""
+        """Check a bundle: signed by the root, whole, untampered, not past its next update, and
+        not older than one of the same root seen here before. Exit 0 accepted, 1 refused,
+        3 older than one seen (INDETERMINATE: fetch the newest)."""
         view = _open(lambda: load_bundle(file, root, at=now(), allow_expired=allow_expired), fail)
+        view.warnings = (*view.warnings, *_admit(view, state, allow_rollback, fail))
         for warning in view.warnings:
             errors.print(f"[yellow]warning:[/] {warning}", highlight=False)
         console.print(
@@ -149,6 +169,8 @@ def register_audit_commands(
             bool,
             typer.Option("--allow-expired-bundle", help="Accept a bundle past its next update."),
         ] = False,
+        allow_rollback: RollbackOption = False,
+        state: StateOption = None,
     ) -> None:
         """Verify every document under DIR offline against a signed trust bundle, in parallel.
         Exit 0 all PASSED, 1 any FAILED, 3 otherwise some INDETERMINATE."""
@@ -156,10 +178,16 @@ def register_audit_commands(
             fail(f"{directory} is not a directory", 2)
         at = now()
         html_report = report.with_suffix(".html")
-        loader = BundleLoader(bundle.resolve(), root.resolve(), at, allow_expired_bundle)
-        # Opened here first (and kept for this process), so a refused bundle stops the audit
-        # with its reason before any worker starts.
-        _open(lambda: auditing.open_once(loader), fail)
+        # Opened here first, so a refused bundle stops the audit with its reason before any
+        # worker starts; the workers open it again, with what was said of it here.
+        first = _open(
+            lambda: load_bundle(bundle, root, at=at, allow_expired=allow_expired_bundle), fail
+        )
+        admitted = _admit(first, state, allow_rollback, fail)
+        loader = BundleLoader(
+            bundle.resolve(), root.resolve(), at, allow_expired_bundle, tuple(admitted)
+        )
+        auditing.open_once(loader)
         files = auditing.collect(directory, exclude=(report, html_report, bundle))
         policy = VerificationPolicy(at=at)
         with _executor(scheduler, workers) as executor, _bar(len(files)) as advance:
@@ -175,6 +203,17 @@ def register_audit_commands(
             raise typer.Exit(1)
         if counts[Indication.INDETERMINATE]:
             raise typer.Exit(3)
+
+
+def _admit(view: BundleView, state: Path | None, allow_rollback: bool, fail: Fail) -> list[str]:
+    """Check the bundle against those of its root seen on this machine (and remember it)."""
+    history = BundleHistory(state or default_history_path())
+    try:
+        return history.admit(view.root_key_id, view.sequence, allow_rollback=allow_rollback)
+    except BundleRefused as refusal:
+        if refusal.code is Refusal.ROLLBACK:
+            fail(f"INDETERMINATE: bundle refused ({refusal.code}): {refusal.reason}", 3)
+        fail(f"bundle refused ({refusal.code}): {refusal.reason}", 2)
 
 
 def _open(load: Callable[[], BundleView], fail: Fail) -> BundleView:

@@ -27,7 +27,7 @@ from vc_engine.formats.vc_json import from_credential
 from vc_engine.formats.xmldsig import XmlSigningKey
 from vc_engine.issue import Issuer, StatusLists, issue_records, publish_lists, renditions
 from vc_engine.model import Document, Indication, VerificationReport
-from vc_engine.policy import INDIA, VerificationPolicy
+from vc_engine.policy import INDIA, VerificationPolicy, XmlLimits
 from vc_engine.revocation import StatusStore
 from vc_engine.revocation.records import Action
 from vc_engine.trust.store import Registry
@@ -316,7 +316,9 @@ def _alg_none(token: bytes) -> bytes:
 
 
 def _read(data: bytes) -> Document:
-    outcome = signed_xml.open_signed(data, max_bytes=len(data), allow_legacy=False)
+    outcome = signed_xml.open_signed(
+        data, max_bytes=len(data), allow_legacy=False, limits=XmlLimits()
+    )
     assert outcome.document is not None, "the demo's own documents must open"
     return outcome.document
 

@@ -349,13 +349,17 @@ _JWK_PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 _DID_KEY = "did:key:"
 
 
+MAX_MULTIKEY_BYTES = 2 + 49
+"""The longest Multikey we read: a multicodec prefix and a compressed P-384 point."""
+
+
 def _base58btc_decode(text: str) -> bytes:
     if not text.startswith("z"):
         raise KeyMaterialError("a multibase value must be base58btc (start with 'z')")
     try:
-        return base58btc.decode(text[1:])
-    except ValueError:
-        raise KeyMaterialError("not a base58btc value") from None
+        return base58btc.decode(text[1:], max_bytes=MAX_MULTIKEY_BYTES)
+    except ValueError as exc:
+        raise KeyMaterialError(f"not a Multikey of a key we accept: {exc}") from None
 
 
 def _base58btc_encode(data: bytes) -> str:

@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -334,3 +334,41 @@ def issuer_id_of_did(did: str) -> str | None:
     if host == did or not host or any(c in host for c in ":/%#?"):
         return None
     return ".".join(reversed(host.split(".")))
+
+
+EARLIEST_INSTANT = datetime(1, 1, 2, tzinfo=UTC)
+LATEST_INSTANT = datetime(9999, 12, 30, tzinfo=UTC)
+"""The instants the engine reasons about. A day inside each end of Python's calendar: an instant
+read from a document can then be moved to UTC, to a civil time zone or by a clock skew without
+leaving the calendar, and no arithmetic on it can overflow."""
+
+
+class InstantError(ValueError):
+    """A time that is not an instant the engine can use; the message says why, for a person."""
+
+
+def bounded_instant(value: datetime, what: str) -> datetime:
+    """`value` itself, once it is known to be aware and within EARLIEST..LATEST_INSTANT (so it
+    can be moved to any time zone); `InstantError` otherwise."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InstantError(f"{what} has no time zone")
+    try:
+        instant = value.astimezone(UTC)
+    except OverflowError:
+        instant = None
+    if instant is None or not EARLIEST_INSTANT <= instant <= LATEST_INSTANT:
+        raise InstantError(
+            f"{what} {value.isoformat()} lies outside the years 0001-9999 in UTC; "
+            "no document can be signed, valid or verified then"
+        )
+    return value
+
+
+def parse_instant(text: str, what: str) -> datetime:
+    """An ISO 8601 date-time with its offset, as written (see `bounded_instant`)."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise InstantError(f"{what} {shown!r} is not an ISO 8601 date-time") from None
+    return bounded_instant(value, what)

@@ -102,6 +102,16 @@ def _check(
     signed, problem = _believed_list(published, document.issuer_id, trust)
     if signed is None:
         return Check.indeterminate(name, SubIndication.TRY_LATER, problem)
+    assert signed.signed_at is not None, "a believed list has a signing time"
+    newest = status.watermarks.observe(reference.list_id, signed.signed_at)
+    if newest is not None:
+        return Check.indeterminate(
+            name,
+            SubIndication.TRY_LATER,
+            f"status list {reference.list_url} was signed at {signed.signed_at.isoformat()}, "
+            f"before the one already seen here (signed at {newest.isoformat()}): an older list "
+            "could hide revocations made since; fetch the newest",
+        )
     view = signed.view(reference, issuer_did(document.issuer_id))
     outcome = view.lookup(reference.index, policy.at) if isinstance(view, ListView) else view
     if outcome.result is StatusResult.OK:
@@ -128,7 +138,10 @@ def _why(document_id: str, result: StatusResult, status: StatusView) -> str:
     if not events:
         return f"the document is {result.value} by its issuer's status list"
     last = events[-1]
-    return f"{result.value} since {last.effective_at.isoformat()} by {last.actor}: {last.reason}"
+    since = f"{result.value} since {last.effective_at.isoformat()}"
+    if last.reason is None:
+        return since
+    return f"{since} by {last.actor}: {last.reason}"
 
 
 def _believed_list(

@@ -8,6 +8,8 @@ validity of unsigned claims would only produce misleading reasons.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
+from functools import lru_cache
 
 from vc_engine import doctypes
 from vc_engine.formats import (
@@ -20,8 +22,16 @@ from vc_engine.formats import (
     vc_di,
     vc_jwt,
 )
-from vc_engine.model import Check, CheckStatus, Document, SubIndication, VerificationReport
-from vc_engine.policy import VerificationPolicy
+from vc_engine.keys import load_certificate
+from vc_engine.model import (
+    Check,
+    CheckStatus,
+    Document,
+    SignatureFacts,
+    SubIndication,
+    VerificationReport,
+)
+from vc_engine.policy import Severity, VerificationPolicy
 from vc_engine.revocation.view import StatusView
 from vc_engine.status_check import status_checks
 from vc_engine.trust.did import registry_resolver
@@ -73,21 +83,26 @@ def verify(
     #    compromised before that, and the issuer may issue this document type.
     document_sha256 = hashlib.sha256(data).hexdigest()
     checks.extend(evaluate_trust(trust, document, opened.facts, document_sha256, policy))
+    warnings = list(opened.warnings)
 
-    # 5. Status: not revoked or suspended, by the issuer's signed status lists.
+    # 5. A certificate the document carries was valid when the document claims to be signed.
+    if not _any_failed(checks):
+        checks.extend(_embedded_certificate(opened.facts, document, policy, warnings))
+
+    # 6. Status: not revoked or suspended, by the issuer's signed status lists.
     if not _any_failed(checks):
         checks.extend(status_checks(document, trust, status, policy))
 
-    # 6. Validity window, read in the issuer's calendar.
+    # 7. Validity window, read in the issuer's calendar.
     if not _any_failed(checks):
         checks.append(_validity(document, policy))
 
-    # 7. Document-type rules on the signed claims.
+    # 8. Document-type rules on the signed claims.
     if not _any_failed(checks):
         checks.append(_doctype_rules(document))
 
     return VerificationReport.from_checks(
-        checks, format=format_name, document=document, warnings=opened.warnings
+        checks, format=format_name, document=document, warnings=warnings
     )
 
 
@@ -97,7 +112,7 @@ def _open(
     limit = policy.max_document_bytes
     if format_name == SIGNED_XML:
         return signed_xml.open_signed(
-            data, max_bytes=limit, allow_legacy=policy.allow_legacy_rsa_sha1
+            data, max_bytes=limit, allow_legacy=policy.allow_legacy_rsa_sha1, limits=policy.xml
         )
     if format_name == VC_DATA_INTEGRITY:
         return vc_di.open_signed(data, max_bytes=limit, resolve=registry_resolver(trust))
@@ -128,6 +143,35 @@ def _envelope_time(opened: FormatOutcome, policy: VerificationPolicy) -> Check |
             f"the envelope expired at {opened.expires_at.isoformat()}",
         )
     return None
+
+
+def _embedded_certificate(
+    facts: SignatureFacts, document: Document, policy: VerificationPolicy, warnings: list[str]
+) -> list[Check]:
+    severity = policy.embedded_certificate_window
+    if facts.certificate_der is None or severity is Severity.IGNORE:
+        return []
+    not_before, not_after = _certificate_window(facts.certificate_der)
+    signed = document.issued_at
+    name = "embedded-certificate"
+    if not_before <= signed < not_after:
+        return [Check.passed(name, f"the embedded certificate was valid at {signed.isoformat()}")]
+    code = SubIndication.NOT_YET_VALID if signed < not_before else SubIndication.EXPIRED
+    message = (
+        f"the embedded certificate is valid from {not_before.isoformat()} until "
+        f"{not_after.isoformat()}, not at the signing time {signed.isoformat()}"
+    )
+    if severity is Severity.FAIL:
+        return [Check.failed(name, code, message)]
+    if severity is Severity.WARN:
+        warnings.append(message)
+    return [Check.passed(name, message)]
+
+
+@lru_cache(maxsize=1024)
+def _certificate_window(der: bytes) -> tuple[datetime, datetime]:
+    certificate = load_certificate(der)
+    return certificate.not_valid_before_utc, certificate.not_valid_after_utc
 
 
 def _validity(document: Document, policy: VerificationPolicy) -> Check:

@@ -1,8 +1,11 @@
 """GET /v1/bundle: a signed offline trust bundle, made on request, for auditors.
 
-It carries only public material (issuers, keys, authorisations, the issuance register's
-digests, the published status lists), signed by the registry root's key named in the settings.
-Scope: `verify` (an auditor verifies documents, offline).
+It carries what an auditor needs to verify offline and nothing more (see `vc_engine.trust.bundle`
+for the decision): issuers, keys with their history, authorisations, the issuance register's
+digests, the published status lists, and the state of every document whose status ever changed,
+with the times of each change but never the clerks' reasons or names. It is signed by the
+registry root's key named in the settings. Scope: `audit`, its own: a department that only
+verifies documents has no business holding every issuer's status history.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ async def bundle(
     client: Annotated[Client, Depends(authenticated)],
     found: Annotated[Services, Depends(services)],
 ) -> FileResponse:
-    require(client, "verify")
+    require(client, "audit")
     key_path = found.settings.bundle_key
     if key_path is None:
         raise Problem(404, "bundle_unavailable", "this service signs no bundles (no root key)")
@@ -57,7 +60,6 @@ async def bundle(
             signer,
             created=created,
             next_update=created + timedelta(days=found.settings.bundle_validity_days),
-            status=found.status_lists.store,
         )
 
     try:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api import bodies
 from api.access import Client
 from api.problems import Problem
-from api.services import Services, authenticated, require, services
+from api.services import Services, authenticated, require, require_any, services
 from api.signing import NoSigningKey
 from vc_engine import doctypes, keys
 from vc_engine.formats.vc_json import MalformedCredential, from_credential
@@ -91,6 +91,7 @@ async def issue_batch(
     client: Annotated[Client, Depends(authenticated)],
     found: Annotated[Services, Depends(services)],
 ) -> JSONResponse:
+    require_any(client, "issue:")
     ask = await bodies.model(request, IssueRequest)
     require(client, f"issue:{ask.issuer}")
     limit = found.settings.max_issue_records
@@ -195,6 +196,7 @@ async def issue_credential(
     client: Annotated[Client, Depends(authenticated)],
     found: Annotated[Services, Depends(services)],
 ) -> JSONResponse:
+    require_any(client, "issue:")
     body = await bodies.json_object(request)
     credential = body.get("credential")
     if not isinstance(credential, dict):

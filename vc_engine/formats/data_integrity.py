@@ -43,9 +43,11 @@ from vc_engine.keys import (
     key_id,
     verify_signature,
 )
-from vc_engine.model import Check, SignatureFacts, SubIndication
+from vc_engine.model import Check, InstantError, SignatureFacts, SubIndication, parse_instant
 
 ASSERTION_METHOD = "assertionMethod"
+MAX_SIGNATURE_BYTES = 96
+"""The longest signature of any suite we verify: ECDSA P-384's r||s."""
 Resolver = Callable[[str], PublicKey | None]
 
 
@@ -261,12 +263,9 @@ def _created(proof: Mapping[str, Any]) -> datetime | None:
     if not isinstance(value, str):
         raise _format("created must be an XML Schema dateTime string")
     try:
-        created = datetime.fromisoformat(value)
-    except ValueError:
-        raise _format(f"created {value!r} is not a dateTime") from None
-    if created.tzinfo is None:
-        raise _format(f"created {value!r} has no time zone")
-    return created
+        return parse_instant(value, "created")
+    except InstantError as exc:
+        raise _format(str(exc)) from None
 
 
 def _proof_value(proof: Mapping[str, Any]) -> bytes:
@@ -274,9 +273,9 @@ def _proof_value(proof: Mapping[str, Any]) -> bytes:
     if not isinstance(value, str) or not value.startswith("z"):
         raise _format("proofValue must be a multibase base58btc ('z') string")
     try:
-        return base58btc.decode(value[1:])
-    except ValueError:
-        raise _format("proofValue is not valid base58btc") from None
+        return base58btc.decode(value[1:], max_bytes=MAX_SIGNATURE_BYTES)
+    except ValueError as exc:
+        raise _format(f"proofValue is not a signature of a suite we accept: {exc}") from None
 
 
 def _resolve(method: str, resolve: Resolver) -> PublicKey:

@@ -16,6 +16,7 @@ from vc_engine.formats.safe_xml import UnsafeXml, parse
 from vc_engine.formats.xml_document import MalformedDocument, from_element, to_element
 from vc_engine.formats.xmldsig import XmlSigningKey, sign_enveloped, verify_enveloped
 from vc_engine.model import Check, Document, SubIndication
+from vc_engine.policy import XmlLimits
 
 FORMAT = SIGNED_XML
 _DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -28,19 +29,26 @@ def issue(document: Document, key: XmlSigningKey, civil_timezone: tzinfo) -> byt
     return _DECLARATION + sign_enveloped(canonical, key) + b"\n"
 
 
-def open_signed(data: bytes, *, max_bytes: int, allow_legacy: bool) -> FormatOutcome:
+def open_signed(
+    data: bytes, *, max_bytes: int, allow_legacy: bool, limits: XmlLimits
+) -> FormatOutcome:
     """Parse, check the signature and read back the signed Document; failures are checks."""
     try:
-        root = parse(data, max_bytes=max_bytes)
+        root = parse(data, max_bytes=max_bytes, limits=limits)
     except UnsafeXml as exc:
         return _failed(Check.failed("parse", SubIndication.FORMAT_FAILURE, str(exc)))
-    checks = [Check.passed("parse", "well-formed UTF-8 XML without DTD or entities")]
-    outcome = verify_enveloped(root, allow_legacy=allow_legacy)
+    checks = [
+        Check.passed("parse", "well-formed UTF-8 XML 1.0 without DTD or entities, within limits")
+    ]
+    outcome = verify_enveloped(
+        root, allow_legacy=allow_legacy, max_certificates=limits.max_certificates
+    )
     checks.extend(outcome.checks)
     if outcome.signed is None:
         return FormatOutcome(FORMAT, tuple(checks), None, None)
     try:
-        document = from_element(parse(outcome.signed.signed_bytes, max_bytes=max_bytes))
+        signed_root = parse(outcome.signed.signed_bytes, max_bytes=max_bytes, limits=limits)
+        document = from_element(signed_root)
     except (UnsafeXml, MalformedDocument) as exc:
         checks.append(Check.failed("signed-content", SubIndication.FORMAT_FAILURE, str(exc)))
         return FormatOutcome(FORMAT, tuple(checks), None, None)

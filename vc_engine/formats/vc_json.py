@@ -24,7 +24,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from vc_engine.model import ClaimValue, Document, StatusReference, issuer_did, issuer_id_of_did
+from vc_engine.model import (
+    ClaimValue,
+    Document,
+    InstantError,
+    StatusReference,
+    issuer_did,
+    issuer_id_of_did,
+    parse_instant,
+)
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 ENGINE_CONTEXT = "https://vc-engine.org/contexts/v1"
@@ -159,12 +167,9 @@ def _instant(moment: datetime) -> str:
 
 def _parse_instant(text: str, name: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise MalformedCredential(f"{name} {text!r} is not an ISO 8601 date-time") from None
-    if moment.tzinfo is None:
-        raise MalformedCredential(f"{name} {text!r} has no time zone")
-    return moment
+        return parse_instant(text, name)
+    except InstantError as exc:
+        raise MalformedCredential(str(exc)) from None
 
 
 def _civil_date(text: str, name: str) -> date:

@@ -61,7 +61,14 @@ from vc_engine.keys import (
     load_public_jwk,
     verify_signature,
 )
-from vc_engine.model import Check, Document, SignatureFacts, SubIndication
+from vc_engine.model import (
+    Check,
+    Document,
+    InstantError,
+    SignatureFacts,
+    SubIndication,
+    bounded_instant,
+)
 
 FORMAT = "vc+jwt"
 MEDIA_TYPE = "application/vc+jwt"
@@ -383,8 +390,8 @@ def _time(payload: Mapping[str, Any], claim: str) -> datetime | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _format_failure(f"{claim} must be a NumericDate (seconds since 1970)")
     try:
-        return _EPOCH + timedelta(seconds=value)
-    except OverflowError:
+        return bounded_instant(_EPOCH + timedelta(seconds=value), claim)
+    except (OverflowError, InstantError):
         raise _format_failure(f"{claim} is outside the range of dates") from None
 
 

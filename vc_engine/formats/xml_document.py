@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime
 
 from lxml import etree
 
-from vc_engine.model import ClaimValue, Document, StatusReference
+from vc_engine.model import ClaimValue, Document, InstantError, StatusReference, parse_instant
 
 ROOT = "Certificate"
 _TABLE_MARK = "table"
@@ -192,7 +192,7 @@ def _format_instant(instant: datetime) -> str:
 
 
 def _parse_instant(text: str) -> datetime:
-    instant = datetime.fromisoformat(text)
-    if instant.tzinfo is None:
-        raise MalformedDocument(f"issuedAt {text!r} has no time zone")
-    return instant.astimezone(UTC)
+    try:
+        return parse_instant(text, "issuedAt").astimezone(UTC)
+    except InstantError as exc:
+        raise MalformedDocument(str(exc)) from None

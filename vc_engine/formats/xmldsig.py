@@ -142,7 +142,9 @@ def _constraint_failure(message: str) -> Rejected:
     return Rejected("crypto-constraints", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, message)
 
 
-def verify_enveloped(root: etree._Element, *, allow_legacy: bool) -> SignatureOutcome:
+def verify_enveloped(
+    root: etree._Element, *, allow_legacy: bool, max_certificates: int
+) -> SignatureOutcome:
     """Check the one enveloped signature of `root`; never raises for a bad document.
 
     The signature is detached from `root` on the way: the tree is not reusable afterwards.
@@ -154,7 +156,7 @@ def verify_enveloped(root: etree._Element, *, allow_legacy: bool) -> SignatureOu
         warnings = _check_algorithms(info.method, info.digest_method, allow_legacy)
         checks.append(Check.passed("crypto-constraints", _describe(info.method, warnings)))
         signature_value = _base64(_only(signature, "SignatureValue").text, "SignatureValue")
-        (public_key, signer_key_id), certificate_der = _embedded_key(signature)
+        (public_key, signer_key_id), certificate_der = _embedded_key(signature, max_certificates)
         signed_info_c14n = _canonical_signed_info(info)
         scheme = SignatureScheme.RS1 if info.method == RSA_SHA1 else _SIGNATURE_METHODS[info.method]
         if not verify_signature(public_key, signature_value, signed_info_c14n, scheme):
@@ -290,17 +292,37 @@ def _describe(method: str, warnings: tuple[str, ...]) -> str:
     return f"{name} over SHA-256 digests{suffix}"
 
 
-def _embedded_key(signature: etree._Element) -> tuple[tuple[PublicKey, str], bytes]:
-    certificates = signature.findall(
-        f"{_tag('KeyInfo')}/{_tag('X509Data')}/{_tag('X509Certificate')}"
+def _embedded_key(
+    signature: etree._Element, max_certificates: int
+) -> tuple[tuple[PublicKey, str], bytes]:
+    """The signer's key from KeyInfo, which must hold exactly one X509Data of one to
+    `max_certificates` X509Certificate elements and nothing else; the first certificate is the
+    signer's (the others may carry its chain)."""
+    key_info = signature.find(_tag("KeyInfo"))
+    no_chain = Rejected(
+        "signature-format",
+        SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+        "KeyInfo must carry one X509Data with the signer's X509Certificate",
     )
-    if len(certificates) != 1:
-        raise Rejected(
-            "signature-format",
-            SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-            "KeyInfo must carry exactly one X509Certificate",
-        )
-    der = _base64(certificates[0].text, "X509Certificate")
+    if key_info is None:
+        raise no_chain
+    if key_info.text and key_info.text.strip():
+        raise _format_failure("KeyInfo may hold only its X509Data")
+    children = list(key_info)
+    if len(children) != 1 or children[0].tag != _tag("X509Data"):
+        if not any(c.tag == _tag("X509Data") for c in children):
+            raise no_chain
+        raise _format_failure("KeyInfo must hold exactly one X509Data and nothing else")
+    x509_data = children[0]
+    if len(x509_data) > max_certificates or (x509_data.text and x509_data.text.strip()):
+        raise _format_failure(f"X509Data may hold at most {max_certificates} certificates")
+    if any(
+        c.tag != _tag("X509Certificate") or len(c) or (c.tail and c.tail.strip()) for c in x509_data
+    ):
+        raise _format_failure("X509Data may hold only X509Certificate elements")
+    if not len(x509_data):
+        raise no_chain
+    der = _base64(x509_data[0].text, "X509Certificate")
     try:
         return _key_of_certificate(der), der
     except KeyMaterialError as exc:

@@ -18,7 +18,13 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from vc_engine.model import STATUS_ENTRY_TYPE, StatusReference
+from vc_engine.model import (
+    LATEST_INSTANT,
+    STATUS_ENTRY_TYPE,
+    InstantError,
+    StatusReference,
+    parse_instant,
+)
 from vc_engine.revocation.bitstring import (
     Bitstring,
     BitstringError,
@@ -34,6 +40,7 @@ LIST_CREDENTIAL_TYPE = "BitstringStatusListCredential"
 ENTRY_TYPE = STATUS_ENTRY_TYPE
 
 _INDEX = re.compile(r"0|[1-9][0-9]{0,9}")
+_MILLISECOND = timedelta(milliseconds=1)
 
 
 def status_list_url(base_url: str, list_id: str) -> str:
@@ -69,7 +76,7 @@ def status_list_credential(
             "type": "BitstringStatusList",
             "statusPurpose": published.purpose.value,
             "encodedList": encode(published.bits),
-            "ttl": ttl // timedelta(milliseconds=1),
+            "ttl": ttl // _MILLISECOND,
         },
     }
 
@@ -271,7 +278,11 @@ def _window(
         raise _malformed(f"ttl must be a non-negative number of milliseconds, got {ttl!r}")
     ends = [valid_until] if valid_until is not None else []
     if ttl is not None and valid_from is not None:
-        ends.append(valid_from + timedelta(milliseconds=ttl))
+        # A ttl reaching past the calendar's end bounds nothing the calendar can name.
+        room = LATEST_INSTANT - valid_from
+        ends.append(
+            LATEST_INSTANT if ttl >= room // _MILLISECOND else valid_from + ttl * _MILLISECOND
+        )
     if not ends:
         raise _stale("the status list states no end of validity (validUntil, or validFrom + ttl)")
     return valid_from, min(ends)
@@ -281,13 +292,12 @@ def _instant(credential: Mapping[str, Any], member: str) -> datetime | None:
     value = credential.get(member)
     if value is None:
         return None
-    try:
-        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
+    if not isinstance(value, str):
         raise _malformed(f"{member} must be a date-time with a time zone, got {value!r}")
-    return parsed
+    try:
+        return parse_instant(value, member)
+    except InstantError as exc:
+        raise _malformed(str(exc)) from None
 
 
 def _xsd(instant: datetime) -> str:

@@ -61,8 +61,11 @@ class StatusEvent:
 
     action: Action
     effective_at: datetime
-    reason: str
-    actor: str
+    reason: str | None
+    """Why, in the words of whoever made the change; None where it is withheld (an offline
+    bundle carries states and times, never clerks' free text about a citizen)."""
+    actor: str | None
+    """Who made the change; None where it is withheld, as `reason`."""
     recorded_at: datetime
 
 

@@ -35,7 +35,7 @@ from vc_engine.revocation.records import (
     StatusEntry,
     StatusEvent,
 )
-from vc_engine.revocation.view import StatusSnapshot
+from vc_engine.revocation.view import ListWatermarks, StatusSnapshot
 from vc_engine.trust import queries, validate
 from vc_engine.trust.engine import read_transaction, write_transaction
 from vc_engine.trust.schema import (
@@ -59,6 +59,7 @@ class StatusStore:
 
     def __init__(self, registry: Registry) -> None:
         self._engine: Engine = registry.engine
+        self.watermarks = ListWatermarks()
 
     # Allocation
 

@@ -2,15 +2,30 @@
 
 A bundle (container: `bundle_format`) holds, in its signed JSON payload:
 
-    {"type": "vc-engine-trust-bundle", "version": 1,
+    {"type": "vc-engine-trust-bundle", "version": 2, "sequence": <n>,
      "created": <instant>, "nextUpdate": <instant>,
      "issuers": [...], "keys": [... public key PEM, certificate, window, full history ...],
      "authorisations": [...],
      "issuanceRegister": {"encoding": "zlib+json", "rows": N,
                           "sections": [{"first", "last", "rows", "length", "sha256"}, ...]},
      "statusLists": {<list id>: <the published BitstringStatusListCredential, vc+jwt text>},
-     "documentStatus": [... the history of every document ever revoked/suspended/reinstated ...],
+     "documentStatus": [... the state of every document ever revoked/suspended/reinstated,
+                         with each change's action and times ...],
      "contexts": {<pinned context URL>: <sha256>}}
+
+What a bundle carries, and why. An auditor must reach the same verdict offline as a verifier
+online, so the bundle holds everything the trust and status stages read, and nothing else: no
+secret, and no clerk's free text about a citizen. Key histories keep their reasons (a registry
+administrator's note on an issuer's key, e.g. "laptop stolen", which a report of a compromise
+must show). Document status histories keep the action and its effective and recorded times,
+but not the reason ("forged marks") nor who made the change: those stay in the registry, for
+the issuer (`GET /v1/documents/{id}/status`, scope `revoke:<issuer>`). A report made offline
+therefore says "revoked since <time>", without the why. Bundles are served only to clients with
+the `audit` scope.
+
+`sequence` numbers the bundles of one root (`bundle_export`), so an auditor can refuse one older
+than a bundle already seen (`bundle_history`): an unexpired older bundle would otherwise let a
+revoked document pass.
 
 The issuance register is the large part (a row per document: id, issuer, type, key, the SHA-256
 of every rendition, issued and recorded times), so it follows the payload as compressed
@@ -46,12 +61,12 @@ from vc_engine.trust.bundle_export import (
     ROWS_PER_SECTION,
     VERSION,
     ExportSummary,
-    StatusSource,
     export_bundle,
     pinned_contexts,
     write_bundle,
 )
 from vc_engine.trust.bundle_format import BundleRefused, Refusal, unseal
+from vc_engine.trust.bundle_history import BundleHistory
 from vc_engine.trust.bundle_view import BundleView, IssuanceRegister, RegisterSection
 
 __all__ = [
@@ -61,7 +76,6 @@ __all__ = [
     "BundleView",
     "ExportSummary",
     "Refusal",
-    "StatusSource",
     "export_bundle",
     "load_bundle",
     "open_bundle",
@@ -78,8 +92,14 @@ def open_bundle(
     at: datetime,
     allow_expired: bool = False,
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+    history: BundleHistory | None = None,
+    allow_rollback: bool = False,
 ) -> BundleView:
-    """The view of a bundle signed by `root`, as of `at`; a `BundleRefused` otherwise."""
+    """The view of a bundle signed by `root`, as of `at`; a `BundleRefused` otherwise.
+
+    With a `history`, a bundle older (by sequence) than one of the same root seen before is
+    refused (ROLLBACK), or with `allow_rollback` accepted with a warning on every report; a
+    newer one is remembered."""
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError("open_bundle needs a timezone-aware `at`")
 
@@ -94,6 +114,10 @@ def open_bundle(
         raise BundleRefused(
             Refusal.UNSUPPORTED, f"bundle version {payload.get('version')!r}; this reads {VERSION}"
         )
+
+    sequence = payload.get("sequence")
+    if type(sequence) is not int or sequence < 1:
+        raise BundleRefused(Refusal.MALFORMED, "the bundle's sequence is not a positive count")
 
     # 3. The register sections are exactly those the payload signs for.
     register = _register(payload, sealed.body)
@@ -126,6 +150,12 @@ def open_bundle(
             f"{created.isoformat()}",
         )
 
+    # 6. Not older than a bundle of this root seen before (a rollback could hide revocations).
+    if history is not None:
+        warnings.extend(
+            history.admit(sealed.header["kid"], sequence, allow_rollback=allow_rollback)
+        )
+
     contexts = codec.decoded(
         "contexts", lambda c: {str(k): str(v) for k, v in c.items()}, payload.get("contexts")
     )
@@ -138,6 +168,7 @@ def open_bundle(
         created=created,
         next_update=next_update,
         root_key_id=sealed.header["kid"],
+        sequence=sequence,
         sha256=hashlib.sha256(data).hexdigest(),
         issuers=codec.decoded("issuers", _each(codec.read_issuer), payload.get("issuers")),
         keys=codec.decoded("keys", _each(codec.read_key), payload.get("keys")),
@@ -159,11 +190,24 @@ def open_bundle(
 
 
 def load_bundle(
-    bundle: Path, root_certificate: Path, *, at: datetime, allow_expired: bool = False
+    bundle: Path,
+    root_certificate: Path,
+    *,
+    at: datetime,
+    allow_expired: bool = False,
+    history: BundleHistory | None = None,
+    allow_rollback: bool = False,
 ) -> BundleView:
     """`open_bundle` of files on disk."""
     root = keys.load_certificate(root_certificate.read_bytes())
-    return open_bundle(bundle.read_bytes(), root, at=at, allow_expired=allow_expired)
+    return open_bundle(
+        bundle.read_bytes(),
+        root,
+        at=at,
+        allow_expired=allow_expired,
+        history=history,
+        allow_rollback=allow_rollback,
+    )
 
 
 @dataclass(frozen=True)
@@ -175,11 +219,16 @@ class BundleLoader:
     root_certificate: Path
     at: datetime
     allow_expired: bool = False
+    warnings: tuple[str, ...] = ()
+    """Said of this bundle by whoever admitted it (a rollback accepted with `BundleHistory`),
+    for every report made with it."""
 
     def __call__(self) -> BundleView:
-        return load_bundle(
+        view = load_bundle(
             self.bundle, self.root_certificate, at=self.at, allow_expired=self.allow_expired
         )
+        view.warnings = (*view.warnings, *self.warnings)
+        return view
 
 
 def _register(payload: dict[str, Any], body: memoryview) -> IssuanceRegister:

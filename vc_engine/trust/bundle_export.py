@@ -13,41 +13,49 @@ import json
 import shutil
 import tempfile
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
-from sqlalchemy import Connection, select, true
+from sqlalchemy import Connection, insert, select, true, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from vc_engine import keys
-from vc_engine.revocation.records import DocumentStatus
+from vc_engine.revocation.records import (
+    Action,
+    DocumentEntries,
+    DocumentState,
+    DocumentStatus,
+    Purpose,
+    StatusEntry,
+    StatusEvent,
+)
 from vc_engine.trust import bundle_records as codec
 from vc_engine.trust import queries
 from vc_engine.trust.bundle_format import header_line
+from vc_engine.trust.engine import WRITE
 from vc_engine.trust.records import IssuanceRecord
-from vc_engine.trust.schema import issuance_renditions, issuances
+from vc_engine.trust.schema import (
+    bundle_sequences,
+    issuance_renditions,
+    issuances,
+    status_entries,
+    status_events,
+    status_list_credentials,
+    status_lists,
+)
 from vc_engine.trust.store import Registry
 
 PAYLOAD_TYPE = "vc-engine-trust-bundle"
-VERSION = 1
+VERSION = 2
+"""2: a sequence number per root; status histories without reasons or actors."""
 ROWS_PER_SECTION = 4096
 """Rows per register section: small enough to decode in milliseconds on a look-up."""
 REGISTER_ENCODING = "zlib+json"
-
-
-class StatusSource(Protocol):
-    """What export reads of the status lists (`revocation.StatusStore` is one)."""
-
-    def lists_of(self, issuer_id: str) -> tuple[str, ...]: ...
-
-    def published_list(self, list_id: str) -> bytes | None: ...
-
-    def documents_with_history(self) -> tuple[str, ...]: ...
-
-    def status(self, document_id: str) -> DocumentStatus | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +63,7 @@ class ExportSummary:
     created: datetime
     next_update: datetime
     root_key_id: str
+    sequence: int
     issuers: int
     keys: int
     documents: int
@@ -71,34 +80,53 @@ def export_bundle(
     *,
     created: datetime,
     next_update: datetime,
-    status: StatusSource | None = None,
+    include_status: bool = True,
     rows_per_section: int = ROWS_PER_SECTION,
 ) -> ExportSummary:
-    """Write a bundle of `registry` (and of `status`'s lists, if given) signed by `signer`.
+    """Write a bundle of `registry` (and of its status lists) signed by `signer`.
 
-    The registry part (issuers, keys, authorisations, register) is read in one consistent
-    transaction; the status part is read after it, so it is at least as new. Each status list
-    is carried as its issuer signed it, with its own validUntil: an audit after that finds the
-    documents in it INDETERMINATE (TRY_LATER), as a verifier online with that list would. A list
-    never published is left out and named in the warnings.
+    Everything is read in one transaction that also takes the bundle's sequence number, the
+    next for the root key: so a bundle with a higher number never holds an older registry than
+    one with a lower number, and an auditor who has seen number N can refuse anything below it
+    (a rollback to before a revocation). Exports by one root are therefore serialized: on
+    PostgreSQL by the sequence row's lock (a concurrent export retries), on SQLite by its one
+    writer at a time.
+
+    Each status list is carried as its issuer signed it, with its own validUntil: an audit
+    after that finds the documents in it INDETERMINATE (TRY_LATER), as a verifier online with
+    that list would. A list never published is left out and named in the warnings. Status
+    histories carry actions and times only (see `bundle_records.document_status_json`).
     """
     created = codec.read_instant(codec.instant(created))
     next_update = codec.read_instant(codec.instant(next_update))
     if next_update <= created:
         raise ValueError("a bundle's nextUpdate must be after its creation")
+    root_key_id = keys.key_id(signer.public_key)
     with tempfile.TemporaryFile() as sections_file:
-        with _consistent_read(registry) as conn:
-            issuers = queries.all_issuers(conn)
-            registered_keys = queries.keys_where(conn, true())
-            authorisations = queries.authorisations_where(conn, true())
-            sections, documents = _write_register(
-                _issuance_rows(conn), sections_file, rows_per_section
-            )
-        lists, statuses, warnings = _status_part(status, [i.id for i in issuers], next_update)
+        for attempt in range(_ATTEMPTS):
+            sections_file.seek(0)
+            sections_file.truncate()
+            try:
+                with _numbered_snapshot(registry) as conn:
+                    sequence = _next_sequence(conn, root_key_id)
+                    issuers = queries.all_issuers(conn)
+                    registered_keys = queries.keys_where(conn, true())
+                    authorisations = queries.authorisations_where(conn, true())
+                    sections, documents = _write_register(
+                        _issuance_rows(conn), sections_file, rows_per_section
+                    )
+                    lists, statuses, warnings = (
+                        _status_part(conn) if include_status else ({}, [], [])
+                    )
+                break
+            except (OperationalError, IntegrityError) as error:
+                if attempt + 1 == _ATTEMPTS or not _lost_the_race(error):
+                    raise
         payload = _json(
             {
                 "type": PAYLOAD_TYPE,
                 "version": VERSION,
+                "sequence": sequence,
                 "created": codec.instant(created),
                 "nextUpdate": codec.instant(next_update),
                 "issuers": [codec.issuer_json(i) for i in issuers],
@@ -122,7 +150,8 @@ def export_bundle(
     return ExportSummary(
         created=created,
         next_update=next_update,
-        root_key_id=keys.key_id(signer.public_key),
+        root_key_id=root_key_id,
+        sequence=sequence,
         issuers=len(issuers),
         keys=len(registered_keys),
         documents=documents,
@@ -155,22 +184,41 @@ def pinned_contexts() -> dict[str, str]:
     return {url: entry["sha256"] for url, entry in sorted(listed.items())}
 
 
-class _consistent_read:
-    """One read transaction in which every statement sees the same registry state."""
+_ATTEMPTS = 50
+"""Concurrent exports of one root each retry once another commits; they are rare."""
 
-    def __init__(self, registry: Registry) -> None:
-        self._engine = registry.engine
 
-    def __enter__(self) -> Connection:
-        self._conn = self._engine.connect()
-        if self._conn.dialect.name == "postgresql":
-            self._conn = self._conn.execution_options(isolation_level="REPEATABLE READ")
-        self._transaction = self._conn.begin()
-        return self._conn
+@contextmanager
+def _numbered_snapshot(registry: Registry) -> Iterator[Connection]:
+    """One write transaction whose every statement sees the same registry state (SQLite's
+    BEGIN IMMEDIATE; PostgreSQL's REPEATABLE READ, whose snapshot is taken by the sequence
+    update that comes first)."""
+    with registry.engine.connect() as conn:
+        conn.execution_options(**{WRITE: True})
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
 
-    def __exit__(self, *exc: object) -> None:
-        self._transaction.rollback()
-        self._conn.close()
+
+def _next_sequence(conn: Connection, root_key_id: str) -> int:
+    updated = conn.execute(
+        update(bundle_sequences)
+        .where(bundle_sequences.c.root_key_id == root_key_id)
+        .values(last_sequence=bundle_sequences.c.last_sequence + 1)
+        .returning(bundle_sequences.c.last_sequence)
+    ).scalar_one_or_none()
+    if updated is not None:
+        return int(updated)
+    conn.execute(insert(bundle_sequences).values(root_key_id=root_key_id, last_sequence=1))
+    return 1
+
+
+def _lost_the_race(error: OperationalError | IntegrityError) -> bool:
+    """Another export of this root took the sequence first: PostgreSQL's "could not serialize
+    access" (40001), or both inserted the root's first number (a unique violation). Running
+    again sees its commit."""
+    return isinstance(error, IntegrityError) or getattr(error.orig, "sqlstate", None) == "40001"
 
 
 def _issuance_rows(conn: Connection) -> Iterator[IssuanceRecord]:
@@ -239,21 +287,66 @@ def _write_register(
 
 
 def _status_part(
-    status: StatusSource | None, issuer_ids: Sequence[str], next_update: datetime
+    conn: Connection,
 ) -> tuple[dict[str, str], list[DocumentStatus], list[str]]:
-    if status is None:
-        return {}, [], []
-    lists: dict[str, str] = {}
-    warnings: list[str] = []
-    for issuer_id in issuer_ids:
-        for list_id in status.lists_of(issuer_id):
-            published = status.published_list(list_id)
-            if published is None:
-                warnings.append(f"status list {list_id} has never been published; not included")
-                continue
-            lists[list_id] = published.decode("ascii")
-    statuses = [s for d in status.documents_with_history() if (s := status.status(d)) is not None]
+    """The published lists of every issuer, the lists never published (as warnings), and the
+    status history of every document ever revoked, suspended or reinstated."""
+    published = conn.execute(
+        select(
+            status_lists.c.id,
+            status_list_credentials.c.credential,
+        )
+        .select_from(status_lists.outerjoin(status_list_credentials))
+        .order_by(status_lists.c.issuer_id, status_lists.c.purpose, status_lists.c.sequence)
+    ).all()
+    lists = {r.id: bytes(r.credential).decode("ascii") for r in published if r.credential}
+    warnings = [
+        f"status list {r.id} has never been published; not included"
+        for r in published
+        if not r.credential
+    ]
+    entries: dict[str, dict[str, tuple[str, int, bool]]] = {}
+    for r in conn.execute(
+        select(
+            status_entries.c.document_id,
+            status_entries.c.purpose,
+            status_entries.c.list_id,
+            status_entries.c.list_index,
+            status_entries.c.is_set,
+        ).where(status_entries.c.document_id.in_(select(status_events.c.document_id)))
+    ):
+        entries.setdefault(r.document_id, {})[r.purpose] = (r.list_id, r.list_index, r.is_set)
+    histories: dict[str, list[StatusEvent]] = {}
+    for e in conn.execute(select(status_events).order_by(status_events.c.id)):
+        histories.setdefault(e.document_id, []).append(
+            StatusEvent(Action(e.action), e.effective_at, None, None, e.recorded_at)
+        )
+    statuses = [
+        _document_status(document_id, entries[document_id], history)
+        for document_id, history in sorted(histories.items())
+    ]
     return lists, statuses, warnings
+
+
+def _document_status(
+    document_id: str, rows: dict[str, tuple[str, int, bool]], history: list[StatusEvent]
+) -> DocumentStatus:
+    def entry(purpose: Purpose) -> StatusEntry:
+        list_id, index, _ = rows[purpose.value]
+        return StatusEntry(document_id, purpose, list_id, index)
+
+    if rows[Purpose.REVOCATION.value][2]:
+        state = DocumentState.REVOKED
+    elif rows[Purpose.SUSPENSION.value][2]:
+        state = DocumentState.SUSPENDED
+    else:
+        state = DocumentState.ACTIVE
+    return DocumentStatus(
+        document_id,
+        state,
+        DocumentEntries(entry(Purpose.REVOCATION), entry(Purpose.SUSPENSION)),
+        tuple(history),
+    )
 
 
 def _json(value: Any) -> bytes:

@@ -66,6 +66,9 @@ class Refusal(StrEnum):
     """Past its nextUpdate: a newer bundle must be fetched (or the risk accepted explicitly)."""
     NOT_YET_VALID = "NOT_YET_VALID"
     """Created after the moment of verification: the verifier's clock or the bundle is wrong."""
+    ROLLBACK = "ROLLBACK"
+    """Older than a bundle of the same root already seen here: it could hide revocations made
+    since (INDETERMINATE: a newer bundle must be fetched, or the risk accepted explicitly)."""
 
 
 class BundleRefused(Exception):

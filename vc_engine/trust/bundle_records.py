@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from vc_engine import keys
+from vc_engine.model import parse_instant
 from vc_engine.revocation.records import (
     Action,
     DocumentEntries,
@@ -116,8 +117,6 @@ def document_status_json(status: DocumentStatus) -> dict[str, Any]:
             {
                 "action": e.action.value,
                 "effectiveAt": instant(e.effective_at),
-                "reason": e.reason,
-                "actor": e.actor,
                 "recordedAt": instant(e.recorded_at),
             }
             for e in status.history
@@ -139,10 +138,7 @@ def decoded(what: str, decode: Callable[[Any], T], value: Any) -> T:
 def read_instant(value: Any) -> datetime:
     if not isinstance(value, str):
         raise TypeError(f"an instant must be text, got {value!r}")
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise ValueError(f"instant {value!r} has no time zone")
-    return parsed.astimezone(UTC)
+    return parse_instant(value, "an instant").astimezone(UTC)
 
 
 def _optional_instant(value: Any) -> datetime | None:
@@ -233,8 +229,8 @@ def read_document_status(item: Mapping[str, Any]) -> DocumentStatus:
             StatusEvent(
                 Action(e["action"]),
                 read_instant(e["effectiveAt"]),
-                _text(e["reason"]),
-                _text(e["actor"]),
+                None,
+                None,
                 read_instant(e["recordedAt"]),
             )
             for e in item["history"]

@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from vc_engine.revocation.records import DocumentStatus
-from vc_engine.revocation.view import StatusView
+from vc_engine.revocation.view import ListWatermarks, StatusView
 from vc_engine.trust.bundle_format import BundleRefused, Refusal
 from vc_engine.trust.bundle_records import decoded, read_issuance
 from vc_engine.trust.records import Authorisation, IssuanceRecord, IssuerRecord, RegisteredKey
@@ -95,6 +95,7 @@ class BundleView:
         created: datetime,
         next_update: datetime,
         root_key_id: str,
+        sequence: int,
         sha256: str,
         issuers: Iterable[IssuerRecord],
         keys: Iterable[RegisteredKey],
@@ -108,6 +109,8 @@ class BundleView:
         self.created = created
         self.next_update = next_update
         self.root_key_id = root_key_id
+        self.sequence = sequence
+        """The export's number among the bundles of this root: higher is newer."""
         self.sha256 = sha256
         """SHA-256 of the whole bundle file, to name the bundle an audit was made with."""
         self.contexts = MappingProxyType(dict(contexts))
@@ -121,6 +124,7 @@ class BundleView:
         self._register = register
         self._lists = MappingProxyType(dict(status_lists))
         self._statuses = MappingProxyType({s.document_id: s for s in statuses})
+        self.watermarks = ListWatermarks()
 
     # TrustView
 

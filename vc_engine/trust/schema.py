@@ -268,3 +268,13 @@ batch_rejects = Table(
     Column("document_id", Text, nullable=True),
     PrimaryKeyConstraint("job_id", "line", name="pk_batch_rejects"),
 )
+
+
+# The last sequence number given to an offline bundle signed by each root key: every export
+# takes the next one, in the same transaction that reads what the bundle carries.
+bundle_sequences = Table(
+    "bundle_sequences",
+    metadata,
+    Column("root_key_id", Text, primary_key=True),
+    Column("last_sequence", Integer, nullable=False),
+)

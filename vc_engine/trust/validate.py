@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from vc_engine.model import InstantError, bounded_instant
 from vc_engine.trust.errors import InvalidRegistryInput
 from vc_engine.trust.records import IssuanceRecord
 
@@ -19,7 +20,10 @@ def aware_utc(name: str, value: datetime) -> datetime:
     """`value` in UTC; a naive datetime is refused because its instant is a guess."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidRegistryInput(f"{name} must be a timezone-aware datetime, got naive {value}")
-    return value.astimezone(UTC)
+    try:
+        return bounded_instant(value, name).astimezone(UTC)
+    except InstantError as exc:
+        raise InvalidRegistryInput(str(exc)) from None
 
 
 def window(
