@@ -10,13 +10,15 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
-from api import problems
+from api import openapi, problems
 from api.access import ClientStore
 from api.audit import AuditLog, AuditWriter
 from api.freshness import ChangedByWrites, for_engine
 from api.limits import BodyLimit, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
+from api.openapi import problems as problem_responses
 from api.routes import bundle, documents, issue, registry, status_lists, verify
+from api.schemas import Health
 from api.services import Clock, Services, system_clock
 from api.settings import Settings
 from api.signing import SigningKeys
@@ -85,6 +87,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     )
     app.state.services = found
     problems.install(app)
+    openapi.install(app)
     app.include_router(verify.router)
     app.include_router(issue.router)
     app.include_router(documents.router)
@@ -92,7 +95,12 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(registry.router)
     app.include_router(bundle.router)
 
-    @app.get("/healthz", tags=["service"], summary="Alive, and the registry answers")
+    @app.get(
+        "/healthz",
+        tags=["service"],
+        summary="Alive, and the registry answers",
+        responses={200: {"model": Health}, **problem_responses(503)},
+    )
     async def healthz() -> JSONResponse:
         def ping() -> None:
             with engine.connect() as conn:
@@ -105,7 +113,18 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
             return problems.response(503, "unavailable", "the registry does not answer")
         return JSONResponse({"status": "ok"})
 
-    @app.get("/metrics", tags=["service"], summary="Prometheus metrics")
+    @app.get(
+        "/metrics",
+        tags=["service"],
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "The Prometheus text exposition format",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        },
+    )
     async def prometheus() -> Response:
         return Response(metrics.exposition(), media_type="text/plain; version=0.0.4")
 
@@ -121,6 +140,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(ChangedByWrites, freshness=freshness)
-    # In this order: the last audit entries are committed before the engine goes.
+    # Both for every lifespan (a test client may start and stop the app many times). In this
+    # order on shutdown: the last audit entries are committed before the engine goes.
+    app.router.on_startup.extend((found.audit_writer.start, freshness.start))
     app.router.on_shutdown.extend((found.audit_writer.close, freshness.close, engine.dispose))
     return app

@@ -141,6 +141,12 @@ class AuditWriter:
         self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
         self._thread.start()
 
+    def start(self) -> None:
+        """Run again after `close` (an app whose lifespan starts once more, as in tests)."""
+        if not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+            self._thread.start()
+
     def submit(self, entry: AuditEntry) -> asyncio.Future[None]:
         """Queue `entry` (from the event loop); the future completes when the entry is
         committed, or with the error that kept it out of the log."""

@@ -90,6 +90,10 @@ class Freshness(Protocol):
         """This process has just committed a write: the next token must differ."""
         ...
 
+    def start(self) -> None:
+        """Open again after `close` (a lifespan that starts once more); a no-op when open."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -124,6 +128,9 @@ class Queried(_Local):
     def token(self) -> Hashable:
         return self.generation, query_fingerprint(self._engine)
 
+    def start(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
@@ -141,12 +148,25 @@ class Fingerprint(_Local):
 
     def __init__(self, database: str) -> None:
         super().__init__()
-        self._connection = sqlite3.connect(
-            database, check_same_thread=False, isolation_level=None, timeout=30.0
-        )
+        self._database = database
         self._query_lock = threading.Lock()
+        self._connection = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self._database, check_same_thread=False, isolation_level=None, timeout=30.0
+        )
         # Readers (this query, snapshots) then never wait for the audit log's writers.
-        self._connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA journal_mode = WAL")
+        return connection
+
+    def start(self) -> None:
+        with self._query_lock:
+            try:
+                self._connection.execute("SELECT 1")
+            except sqlite3.ProgrammingError:  # closed
+                self._connection = self._connect()
+                self.changed()
 
     def token(self) -> Hashable:
         with self._query_lock:
@@ -168,6 +188,14 @@ class Notifications(_Local):
         self._stop = threading.Event()
         with engine.begin() as conn:
             self._schema: str = conn.execute(text("SELECT current_schema()")).scalar_one()
+        self._thread = threading.Thread(target=self._listen, name="registry-listener", daemon=True)
+        self._thread.start()
+
+    def start(self) -> None:
+        if self._thread.is_alive() and not self._stop.is_set():
+            return
+        self._thread.join(timeout=5)
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._listen, name="registry-listener", daemon=True)
         self._thread.start()
 

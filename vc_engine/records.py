@@ -53,42 +53,53 @@ RecordLine = tuple[int, dict[str, object] | BadLine]
 def read_records(path: Path) -> Iterator[RecordLine]:
     """Stream the records of a ``.csv`` or ``.jsonl`` file; see the module docstring."""
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix == ".jsonl":
-        return _read_jsonl(path)
-    raise RecordFileError(f"{path.name}: record files must end in .csv or .jsonl")
+    if suffix not in _READERS:
+        raise RecordFileError(f"{path.name}: record files must end in .csv or .jsonl")
+    return _from_file(path, suffix)
 
 
-def _read_csv(path: Path) -> Iterator[RecordLine]:
+def _from_file(path: Path, suffix: str) -> Iterator[RecordLine]:
     with path.open("rb") as raw:
-        undecodable: dict[int, str] = {}
-        reader = csv.reader(_decoded_lines(raw, undecodable), strict=True)
-        header: list[str] | None = None
-        end = 0
-        while True:
-            try:
-                row, problem = next(reader), None
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                row, problem = [], f"not valid CSV: {exc}"
-            start, end = end + 1, reader.line_num
-            problem = _undecodable_in(undecodable, start, end) or problem
-            if header is None:
-                if problem is None and not row:
-                    continue
-                header = _header(row, problem, start)
-            elif problem is not None:
-                yield start, BadLine(problem)
-            elif not row:
-                continue
-            elif len(row) != len(header):
-                yield start, BadLine(f"{len(row)} fields, but the header has {len(header)}")
-            else:
-                yield start, dict(zip(header, row, strict=True))
+        yield from read_record_stream(raw, suffix, path.name)
+
+
+def read_record_stream(raw: BinaryIO, suffix: str, name: str) -> Iterator[RecordLine]:
+    """The records of an open binary stream holding a file of kind `suffix` (".csv" or
+    ".jsonl"); `name` names it in errors."""
+    reader = _READERS.get(suffix)
+    if reader is None:
+        raise RecordFileError(f"{name}: record files must end in .csv or .jsonl")
+    return reader(raw, name)
+
+
+def _read_csv(raw: BinaryIO, name: str) -> Iterator[RecordLine]:
+    undecodable: dict[int, str] = {}
+    reader = csv.reader(_decoded_lines(raw, undecodable), strict=True)
+    header: list[str] | None = None
+    end = 0
+    while True:
+        try:
+            row, problem = next(reader), None
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            row, problem = [], f"not valid CSV: {exc}"
+        start, end = end + 1, reader.line_num
+        problem = _undecodable_in(undecodable, start, end) or problem
         if header is None:
-            raise RecordFileError(f"{path.name}: empty file; a CSV file needs a header row")
+            if problem is None and not row:
+                continue
+            header = _header(row, problem, start)
+        elif problem is not None:
+            yield start, BadLine(problem)
+        elif not row:
+            continue
+        elif len(row) != len(header):
+            yield start, BadLine(f"{len(row)} fields, but the header has {len(header)}")
+        else:
+            yield start, dict(zip(header, row, strict=True))
+    if header is None:
+        raise RecordFileError(f"{name}: empty file; a CSV file needs a header row")
 
 
 def _header(row: list[str], problem: str | None, line: int) -> list[str]:
@@ -103,28 +114,27 @@ def _header(row: list[str], problem: str | None, line: int) -> list[str]:
     return names
 
 
-def _read_jsonl(path: Path) -> Iterator[RecordLine]:
-    with path.open("rb") as raw:
-        for line, data in enumerate(_physical_lines(raw), start=1):
-            if data is None:
-                yield line, BadLine(f"longer than {_MAX_LINE_BYTES} bytes")
-                continue
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield line, BadLine(_utf8_problem(exc))
-                continue
-            if not text.strip():
-                continue
-            try:
-                value = json.loads(text, object_pairs_hook=_object, parse_constant=_no_constant)
-            except (ValueError, RecursionError) as exc:
-                yield line, BadLine(f"not valid JSON: {exc}")
-                continue
-            if isinstance(value, dict):
-                yield line, value
-            else:
-                yield line, BadLine(f"a JSON object was expected, not {type(value).__name__}")
+def _read_jsonl(raw: BinaryIO, name: str) -> Iterator[RecordLine]:
+    for line, data in enumerate(_physical_lines(raw), start=1):
+        if data is None:
+            yield line, BadLine(f"longer than {_MAX_LINE_BYTES} bytes")
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield line, BadLine(_utf8_problem(exc))
+            continue
+        if not text.strip():
+            continue
+        try:
+            value = json.loads(text, object_pairs_hook=_object, parse_constant=_no_constant)
+        except (ValueError, RecursionError) as exc:
+            yield line, BadLine(f"not valid JSON: {exc}")
+            continue
+        if isinstance(value, dict):
+            yield line, value
+        else:
+            yield line, BadLine(f"a JSON object was expected, not {type(value).__name__}")
 
 
 def _physical_lines(raw: BinaryIO) -> Iterator[bytes | None]:
@@ -177,3 +187,6 @@ def _object(pairs: list[tuple[str, object]]) -> dict[str, object]:
 
 def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not a JSON value")
+
+
+_READERS = {".csv": _read_csv, ".jsonl": _read_jsonl}

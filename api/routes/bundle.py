@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from api.access import Client
+from api.openapi import problems
 from api.problems import Problem
 from api.services import Services, authenticated, require, services
 from api.signing import PASSPHRASE_VARIABLE
@@ -35,7 +36,15 @@ router = APIRouter(tags=["audit"])
     "/v1/bundle",
     summary="A signed offline trust bundle (registry and status lists) for auditors",
     response_class=FileResponse,
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    responses={
+        200: {
+            "description": "The bundle (a detached JWS line, the payload, the register)",
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        },
+        **problems(404, 409),
+    },
 )
 async def bundle(
     client: Annotated[Client, Depends(authenticated)],

@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api import bodies
 from api.access import Client
+from api.openapi import json_body, problems
 from api.problems import Problem
+from api.schemas import DocumentStatusAnswer, StatusChangeAnswer
 from api.services import Services, authenticated, require, services
 from api.signing import NoSigningKey
 from vc_engine import doctypes
@@ -34,15 +36,6 @@ from vc_engine.trust.errors import InvalidRegistryInput
 
 router = APIRouter(prefix="/v1/documents", tags=["status"])
 
-DocumentId = Annotated[
-    str,
-    Path(
-        max_length=300,
-        description="The e-locker document id IssuerId-DocType-DocId",
-        examples=["in.gov.wb.kmc-BTHCER-2026000123"],
-    ),
-]
-
 
 class StatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -50,6 +43,22 @@ class StatusChange(BaseModel):
     effectiveAt: str | None = Field(
         default=None, description="When the change takes effect (default: now)"
     )
+
+
+DocumentId = Annotated[
+    str,
+    Path(
+        pattern=r"^[a-z0-9]+(\.[a-z0-9]+)+-[A-Z]{5,6}-[A-Za-z0-9]{1,40}$",
+        max_length=300,
+        description="The e-locker document id IssuerId-DocType-DocId",
+        examples=["in.gov.wb.kmc-BTHCER-2026000123"],
+    ),
+]
+_CHANGE_BODY = json_body(StatusChange, {"reason": "issued in error"})
+_CHANGE_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"model": StatusChangeAnswer},
+    **problems(400, 404, 409, 422),
+}
 
 
 def _issuer_of(document_id: str) -> str:
@@ -123,7 +132,12 @@ def _republish(
 _CHANGE_DOC = " Scope: `revoke:<issuer>`. Body: `{reason, effectiveAt?}`."
 
 
-@router.post("/{document_id}/revoke", summary="Revoke a document (final)." + _CHANGE_DOC)
+@router.post(
+    "/{document_id}/revoke",
+    summary="Revoke a document (final)." + _CHANGE_DOC,
+    openapi_extra=_CHANGE_BODY,
+    responses=_CHANGE_ANSWERS,
+)
 async def revoke(
     document_id: DocumentId,
     request: Request,
@@ -133,7 +147,12 @@ async def revoke(
     return await _change(Action.REVOKE, document_id, request, client, found)
 
 
-@router.post("/{document_id}/suspend", summary="Suspend a document." + _CHANGE_DOC)
+@router.post(
+    "/{document_id}/suspend",
+    summary="Suspend a document." + _CHANGE_DOC,
+    openapi_extra=_CHANGE_BODY,
+    responses=_CHANGE_ANSWERS,
+)
 async def suspend(
     document_id: DocumentId,
     request: Request,
@@ -143,7 +162,12 @@ async def suspend(
     return await _change(Action.SUSPEND, document_id, request, client, found)
 
 
-@router.post("/{document_id}/reinstate", summary="Lift a suspension." + _CHANGE_DOC)
+@router.post(
+    "/{document_id}/reinstate",
+    summary="Lift a suspension." + _CHANGE_DOC,
+    openapi_extra=_CHANGE_BODY,
+    responses=_CHANGE_ANSWERS,
+)
 async def reinstate(
     document_id: DocumentId,
     request: Request,
@@ -156,6 +180,7 @@ async def reinstate(
 @router.get(
     "/{document_id}/status",
     summary="A document's status and its history. Scope: `revoke:<issuer>`.",
+    responses={200: {"model": DocumentStatusAnswer}, **problems(400, 404)},
 )
 async def status(
     document_id: DocumentId,

@@ -18,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api import bodies
 from api.access import Client
+from api.openapi import json_body, problems
 from api.problems import Problem
+from api.schemas import IssueAnswer, IssuedCredential
 from api.services import Services, authenticated, require, require_any, services
 from api.signing import NoSigningKey
 from vc_engine import doctypes, keys
@@ -74,17 +76,8 @@ _ISSUE_EXAMPLE = {
     "rendition asked for and registered; each bad one is reported by its index with the reason. "
     "Renditions are returned as text, byte for byte as registered (keep them as they are). "
     "Scope: `issue:<issuer>`.",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": IssueRequest.model_json_schema(),
-                    "example": _ISSUE_EXAMPLE,
-                }
-            },
-        }
-    },
+    openapi_extra=json_body(IssueRequest, _ISSUE_EXAMPLE),
+    responses={200: {"model": IssueAnswer}, **problems(400, 409, 413, 422)},
 )
 async def issue_batch(
     request: Request,
@@ -161,6 +154,13 @@ def _issuer(found: Services, issuer_id: str, doctype: str, now: Any) -> Issuer:
     return Issuer(issuer_id, name, signer, certificate, INDIA)
 
 
+class VcIssueRequest(BaseModel):
+    """The VC API's issuing request."""
+
+    credential: dict[str, Any]
+    options: dict[str, Any] | None = None
+
+
 _VC_ISSUE_EXAMPLE = {
     "credential": {
         "@context": ["https://www.w3.org/ns/credentials/v2", "https://vc-engine.org/contexts/v1"],
@@ -184,12 +184,8 @@ _VC_ISSUE_EXAMPLE = {
     "now. Ed25519/ECDSA issuers get a Data Integrity proof; other keys an "
     "EnvelopedVerifiableCredential holding a vc+jwt. Scope: `issue:<issuer>`.",
     status_code=201,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"example": _VC_ISSUE_EXAMPLE}},
-        }
-    },
+    openapi_extra=json_body(VcIssueRequest, _VC_ISSUE_EXAMPLE),
+    responses={201: {"model": IssuedCredential}, **problems(400, 409, 422)},
 )
 async def issue_credential(
     request: Request,

@@ -19,7 +19,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api import bodies
 from api.access import Client
+from api.openapi import json_body, problems
 from api.problems import Problem
+from api.schemas import (
+    AuthorisationAnswer,
+    IssuerAnswer,
+    IssuerDetail,
+    IssuerList,
+    KeyAdded,
+    KeyChanged,
+)
 from api.services import Services, authenticated, require, services
 from vc_engine import doctypes, keys
 from vc_engine.trust.errors import (
@@ -36,7 +45,7 @@ T = TypeVar("T")
 IssuerId = Annotated[
     str, Path(pattern=r"^[a-z0-9]+(\.[a-z0-9]+)+$", max_length=200, examples=["in.gov.wb.kmc"])
 ]
-KeyId = Annotated[str, Path(pattern=r"^[A-Za-z0-9:_-]{1,200}$")]
+KeyId = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the key's SPKI")]
 
 
 class NewIssuer(BaseModel):
@@ -101,13 +110,19 @@ async def _run(work: Callable[[], T]) -> T:
         raise Problem(409, "conflict", str(error)) from None
 
 
-@router.get("", summary="List issuers")
+@router.get("", summary="List issuers", responses={200: {"model": IssuerList}})
 async def list_issuers(_: Admin, found: Found) -> JSONResponse:
     issuers = await _run(found.registry.list_issuers)
     return JSONResponse({"issuers": [_issuer_json(i) for i in issuers]})
 
 
-@router.post("", summary="Add an issuer (and the document types it may issue)", status_code=201)
+@router.post(
+    "",
+    summary="Add an issuer (and the document types it may issue)",
+    status_code=201,
+    openapi_extra=json_body(NewIssuer),
+    responses={201: {"model": IssuerAnswer}, **problems(400, 409, 422)},
+)
 async def add_issuer(request: Request, _: Admin, found: Found) -> JSONResponse:
     ask = await bodies.model(request, NewIssuer)
     for code in ask.doctypes:
@@ -124,7 +139,11 @@ async def add_issuer(request: Request, _: Admin, found: Found) -> JSONResponse:
     return JSONResponse(_issuer_json(await _run(work)), status_code=201)
 
 
-@router.get("/{issuer_id}", summary="An issuer, its document types and its keys")
+@router.get(
+    "/{issuer_id}",
+    summary="An issuer, its document types and its keys",
+    responses={200: {"model": IssuerDetail}, **problems(400, 404)},
+)
 async def show_issuer(issuer_id: IssuerId, _: Admin, found: Found) -> JSONResponse:
     def work() -> dict[str, Any]:
         record = found.registry.get_issuer(issuer_id)
@@ -141,7 +160,12 @@ async def show_issuer(issuer_id: IssuerId, _: Admin, found: Found) -> JSONRespon
     return JSONResponse(await _run(work))
 
 
-@router.post("/{issuer_id}/status", summary="Suspend, reinstate or revoke an issuer")
+@router.post(
+    "/{issuer_id}/status",
+    summary="Suspend, reinstate or revoke an issuer",
+    openapi_extra=json_body(IssuerStatusChange),
+    responses={200: {"model": IssuerAnswer}, **problems(400, 404, 409, 422)},
+)
 async def set_status(issuer_id: IssuerId, request: Request, _: Admin, found: Found) -> JSONResponse:
     ask = await bodies.model(request, IssuerStatusChange)
     at = bodies.instant(ask.at, "at") or found.clock()
@@ -153,6 +177,8 @@ async def set_status(issuer_id: IssuerId, request: Request, _: Admin, found: Fou
     "/{issuer_id}/authorisations",
     summary="Allow the issuer a document type",
     status_code=201,
+    openapi_extra=json_body(NewAuthorisation),
+    responses={201: {"model": AuthorisationAnswer}, **problems(400, 404, 409, 422)},
 )
 async def authorise(issuer_id: IssuerId, request: Request, _: Admin, found: Found) -> JSONResponse:
     ask = await bodies.model(request, NewAuthorisation)
@@ -165,7 +191,13 @@ async def authorise(issuer_id: IssuerId, request: Request, _: Admin, found: Foun
     return JSONResponse(_authorisation_json(record), status_code=201)
 
 
-@router.post("/{issuer_id}/keys", summary="Register a signing key", status_code=201)
+@router.post(
+    "/{issuer_id}/keys",
+    summary="Register a signing key",
+    status_code=201,
+    openapi_extra=json_body(NewKey),
+    responses={201: {"model": KeyAdded}, **problems(400, 404, 409, 422)},
+)
 async def add_key(issuer_id: IssuerId, request: Request, _: Admin, found: Found) -> JSONResponse:
     ask = await bodies.model(request, NewKey)
     forms = [f for f in (ask.certificate, ask.publicKeyPem, ask.jwk, ask.multikey) if f is not None]
@@ -203,7 +235,12 @@ async def add_key(issuer_id: IssuerId, request: Request, _: Admin, found: Found)
     return JSONResponse({"keyId": kid}, status_code=201)
 
 
-@router.post("/{issuer_id}/keys/{key_id}/retire", summary="Retire a key from a moment on")
+@router.post(
+    "/{issuer_id}/keys/{key_id}/retire",
+    summary="Retire a key from a moment on",
+    openapi_extra=json_body(KeyChange),
+    responses={200: {"model": KeyChanged}, **problems(400, 404, 409, 422)},
+)
 async def retire_key(
     issuer_id: IssuerId, key_id: KeyId, request: Request, _: Admin, found: Found
 ) -> JSONResponse:
@@ -218,6 +255,8 @@ async def retire_key(
 @router.post(
     "/{issuer_id}/keys/{key_id}/compromise",
     summary="Mark a key compromised from a moment on (which may be in the past)",
+    openapi_extra=json_body(KeyChange),
+    responses={200: {"model": KeyChanged}, **problems(400, 404, 409, 422)},
 )
 async def compromise_key(
     issuer_id: IssuerId, key_id: KeyId, request: Request, _: Admin, found: Found

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from api.openapi import problems
 from api.problems import Problem
 from api.services import Services, services
 
@@ -31,9 +32,17 @@ DEFAULT_MAX_AGE = 300
     summary="A published status list (public)",
     response_class=Response,
     responses={
-        200: {"content": {MEDIA_TYPE: {"example": "eyJhbGciOiJFUzI1NiIsInR5cCI6InZjK2p3dCJ9..."}}},
+        200: {
+            "description": "The signed BitstringStatusListCredential",
+            "content": {
+                MEDIA_TYPE: {
+                    "schema": {"type": "string"},
+                    "example": "eyJhbGciOiJFUzI1NiIsInR5cCI6InZjK2p3dCJ9...",
+                }
+            },
+        },
         304: {"description": "Unchanged since the ETag sent in If-None-Match"},
-        404: {"description": "No such list, or never published"},
+        **problems(400, 404),
     },
 )
 async def status_list(

@@ -7,11 +7,23 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from api import bodies, problems
+from api.openapi import PROBLEM_CONTENT, json_body
+from api.openapi import problems as problem_responses
+from api.schemas import Report, VcApiVerification
 from api.services import Services, identify, require
 
 router = APIRouter(tags=["verify"])
+
+
+class VerifyOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    at: str | None = Field(
+        default=None, description="Verify as of this instant (ISO 8601 with zone)"
+    )
+
 
 _XML_EXAMPLE = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<Certificate language="99" name="Birth Certificate"'
@@ -36,15 +48,6 @@ _REPORT_EXAMPLE = {
         "holder": {"name": "Ananya Das", "nameLocal": "অনন্যা দাস"},
         "claims": {"placeOfBirth": "Kolkata"},
     },
-}
-_PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Malformed request (empty, invalid UTF-8, ...)", "content": _PROBLEM},
-    401: {"description": "No key, a wrong key, or a revoked client", "content": _PROBLEM},
-    403: {"description": "The client lacks the `verify` scope", "content": _PROBLEM},
-    413: {"description": "Body over the size limit", "content": _PROBLEM},
-    415: {"description": "Unsupported content type", "content": _PROBLEM},
-    429: {"description": "Over the client's rate; see Retry-After", "content": _PROBLEM},
 }
 
 _AT = {
@@ -88,7 +91,10 @@ _DOCUMENT_BODY = {
     "or failed: the verification ran. Every call is written to the audit log (client, time, "
     "document id, SHA-256, verdict), never the document's content. Scope: `verify`.",
     openapi_extra={**_DOCUMENT_BODY, "parameters": [_AT]},
-    responses={200: {"content": {"application/json": {"example": _REPORT_EXAMPLE}}}, **_ERRORS},
+    responses={
+        200: {"model": Report, "content": {"application/json": {"example": _REPORT_EXAMPLE}}},
+        **problem_responses(400),
+    },
 )
 async def verify_document(request: Request) -> JSONResponse:
     # No FastAPI dependencies or parameters here: on this route their resolution costs about
@@ -102,6 +108,15 @@ async def verify_document(request: Request) -> JSONResponse:
     data = await bodies.document(request)
     report = await found.verify(client, data, when, view)
     return JSONResponse(report.to_json())
+
+
+class VerifyRequest(BaseModel):
+    """The VC API's verification request."""
+
+    verifiableCredential: dict[str, Any] | str = Field(
+        description="A credential object, an EnvelopedVerifiableCredential, or a compact JWT"
+    )
+    options: VerifyOptions | None = None
 
 
 _VC_API_EXAMPLE = {
@@ -125,13 +140,18 @@ _VC_API_EXAMPLE = {
     "may be a credential object, an EnvelopedVerifiableCredential (`data:application/vc+jwt,...`)"
     " or a compact JWT string. Option `at` (ISO 8601) verifies as of a past instant. "
     "Scope: `verify`.",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"example": _VC_API_EXAMPLE}},
-        }
+    openapi_extra=json_body(VerifyRequest, _VC_API_EXAMPLE),
+    responses={
+        200: {"model": VcApiVerification},
+        400: {
+            "description": "Not verified (the VC API body), or a malformed request (a problem)",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/VcApiVerification"}},
+                **PROBLEM_CONTENT,
+            },
+        },
+        **problem_responses(422),
     },
-    responses={400: {"description": "Not verified (VC API body), or a malformed request"}},
 )
 async def verify_credential(request: Request) -> JSONResponse:
     found: Services = request.app.state.services  # no dependencies: see verify_document
