@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, Row, insert, select, update
 
-from api.reads import read_only
-from vc_engine.trust.schema import api_clients
+from vc_engine.store.reads import read_only
+from vc_engine.store.schema import api_clients
 
 if TYPE_CHECKING:
     from api.trust_cache import View

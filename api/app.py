@@ -23,10 +23,10 @@ from api.services import Clock, Services, system_clock
 from api.settings import Settings
 from api.signing import SigningKeys
 from api.trust_cache import RegistryCache
-from vc_engine.issue import StatusLists
-from vc_engine.revocation import StatusStore
-from vc_engine.trust.engine import create_registry_engine
-from vc_engine.trust.store import Registry
+from vc_engine.issuance.issue import StatusLists
+from vc_engine.store import StatusStore
+from vc_engine.store.engine import create_registry_engine
+from vc_engine.store.registry import Registry
 
 STATIC = Path(__file__).parent / "static"
 PAGE_HEADERS = {

@@ -27,8 +27,8 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from vc_engine.model import VerificationReport
-from vc_engine.trust.engine import WRITE
-from vc_engine.trust.schema import verification_log
+from vc_engine.store.engine import WRITE
+from vc_engine.store.schema import verification_log
 
 MAX_BATCH = 500
 log = logging.getLogger("vc_engine.api")

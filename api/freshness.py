@@ -42,8 +42,8 @@ from sqlalchemy import Engine, func, select, text, true
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.reads import read_only
-from vc_engine.trust.schema import (
+from vc_engine.store.reads import read_only
+from vc_engine.store.schema import (
     api_clients,
     authorisations,
     issuer_keys,

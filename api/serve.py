@@ -17,7 +17,7 @@ from api.access import Client, ClientStore
 from api.audit import AuditEntry, AuditLog
 from api.metrics import MULTIPROCESS_VARIABLE
 from api.settings import Settings
-from vc_engine.trust.engine import create_registry_engine
+from vc_engine.store.engine import create_registry_engine
 
 _DEFAULT_REGISTRY = "sqlite:///vc-engine.db"
 

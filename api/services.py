@@ -23,10 +23,10 @@ from api.metrics import Metrics
 from api.settings import Settings
 from api.signing import SigningKeys
 from api.trust_cache import RegistryCache, View
-from vc_engine.issue import StatusLists
+from vc_engine.issuance.issue import StatusLists
 from vc_engine.model import VerificationReport
 from vc_engine.policy import VerificationPolicy
-from vc_engine.trust.store import Registry
+from vc_engine.store.registry import Registry
 from vc_engine.verify import verify
 
 Clock = Callable[[], datetime]

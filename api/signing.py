@@ -15,8 +15,8 @@ from pathlib import Path
 from cryptography import x509
 
 from vc_engine import keys
-from vc_engine.trust import validate
-from vc_engine.trust.errors import InvalidRegistryInput
+from vc_engine.store import validate
+from vc_engine.store.errors import InvalidRegistryInput
 
 PASSPHRASE_VARIABLE = "VC_ENGINE_KEY_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from api.freshness import Freshness
-from vc_engine.revocation.records import DocumentStatus
-from vc_engine.revocation.store import StatusStore
-from vc_engine.revocation.view import ListWatermarks
-from vc_engine.trust.store import Registry
+from vc_engine.revocation.source import ListWatermarks
+from vc_engine.revocation.status import DocumentStatus
+from vc_engine.store.registry import Registry
+from vc_engine.store.status import StatusStore
 from vc_engine.trust.view import TrustSnapshot
 
 if TYPE_CHECKING:

@@ -34,11 +34,12 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 
-from vc_engine import doctypes, keys, records
-from vc_engine.formats import signed_xml
-from vc_engine.formats.xmldsig import XmlSigningKey
+from vc_engine import doctypes, keys
+from vc_engine.formats import xml as signed_xml
+from vc_engine.formats.xml.dsig import XmlSigningKey
+from vc_engine.inputs import records
 from vc_engine.policy import INDIA, VerificationPolicy
-from vc_engine.trust import Registry
+from vc_engine.store import Registry
 from vc_engine.verify import verify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,7 +211,7 @@ def main() -> None:
         listing.write_text("\n".join(str(p) for p in paths) + "\n")
 
         from api.access import ClientStore
-        from vc_engine.trust.engine import create_registry_engine
+        from vc_engine.store.engine import create_registry_engine
 
         engine = create_registry_engine(url)
         _, token = ClientStore(engine).create("load bench", ["verify"], at=NOW)

@@ -1,18 +1,17 @@
 """Offline audit throughput on local processes, against the raw signature cost in the same run.
 
-    .venv/bin/python bench/audit_bench.py [--documents N] [--workers 2] [--cryptosuite S]
+.venv/bin/python bench/audit_bench.py [--documents N] [--workers 2] [--cryptosuite S]
 
 Issues N files on a throwaway SQLite registry (one P-256 issuer; each original as signed XML, a
-Data Integrity credential and a vc+jwt, so the archive is a third of each, every file with its
-two status entries and the lists published), exports a signed trust bundle, then runs
-`vc_engine.audit.audit` over the directory on a `ProcessPoolExecutor` of `--workers` processes:
-wall time from the first file read to the last verdict, each worker opening the bundle itself.
-With `--register-rows M` it first measures the bundle at scale: M synthetic register rows (three
-renditions each) written straight into the register, then export and open times, file size and
-peak memory (RSS) of this process. "raw" is `cryptography`'s P-256 ECDSA verify on one core,
-times the workers. Target (issue 4): 100,000 mixed documents >= 5,000 documents/s on 2 cores.
-Ends with one JSON line of figures.
-"""
+Data Integrity credential and a vc+jwt, so the archive is a third of each, every file with its two
+status entries and the lists published), exports a signed trust bundle, then runs
+`vc_engine.offline.auditor.audit` over the directory on a `ProcessPoolExecutor` of `--workers`
+processes: wall time from the first file read to the last verdict, each worker opening the bundle
+itself. With `--register-rows M` it first measures the bundle at scale: M synthetic register rows
+(three renditions each) written straight into the register, then export and open times, file size
+and peak memory (RSS) of this process. "raw" is `cryptography`'s P-256 ECDSA verify on one core,
+times the workers. Target (issue 4): 100,000 mixed documents >= 5,000 documents/s on 2 cores. Ends
+with one JSON line of figures."""
 
 from __future__ import annotations
 
@@ -30,13 +29,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from vc_engine import keys
-from vc_engine.audit import audit, collect
-from vc_engine.issue import Issuer, StatusLists, issue_documents, publish_lists, renditions
+from vc_engine.issuance.issue import Issuer, StatusLists, issue_documents, publish_lists, renditions
 from vc_engine.model import Indication
+from vc_engine.offline.auditor import audit, collect
+from vc_engine.offline.bundle import BundleLoader, write_bundle
 from vc_engine.policy import INDIA, VerificationPolicy
-from vc_engine.revocation import StatusStore
-from vc_engine.trust import Registry
-from vc_engine.trust.bundle import BundleLoader, write_bundle
+from vc_engine.store import Registry, StatusStore
 
 from common import enrol, fixture_documents, rate
 
@@ -96,7 +94,7 @@ def bundle_at_scale(rows: int) -> dict[str, float | int]:
     import hashlib
     import resource
 
-    from vc_engine.trust.schema import issuance_renditions, issuances
+    from vc_engine.store.schema import issuance_renditions, issuances
 
     with tempfile.TemporaryDirectory() as work:
         root = Path(work)

@@ -54,12 +54,11 @@ def raw_rate(algorithm: keys.KeyAlgorithm, seconds: float = 1.0) -> float:
 
 def child(documents: int, workers: int, suite: str) -> None:
     """One batch, measured; prints one JSON line."""
-    from vc_engine.batch import BatchOptions, run_batch
-    from vc_engine.batch_workers import PemKey, SigningSpec
-    from vc_engine.issue import StatusLists
-    from vc_engine.records import read_records
-    from vc_engine.revocation import StatusStore
-    from vc_engine.trust import Registry
+    from vc_engine.inputs.records import read_records
+    from vc_engine.issuance.batch.scheduler import BatchOptions, run_batch
+    from vc_engine.issuance.batch.workers import PemKey, SigningSpec
+    from vc_engine.issuance.issue import StatusLists
+    from vc_engine.store import Registry, StatusStore
 
     from batch_support import enrol_public, write_records
 

@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 from itertools import islice
 from pathlib import Path
 
-from vc_engine import doctypes, keys, records
+from vc_engine import doctypes, keys
+from vc_engine.inputs import records
 from vc_engine.model import Document
-from vc_engine.trust import Registry
+from vc_engine.store import Registry
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "records"
 

@@ -24,7 +24,8 @@ from vc_engine import keys
 from vc_engine.formats import vc_di, vc_jwt
 from vc_engine.model import Document, Indication
 from vc_engine.policy import INDIA, VerificationPolicy
-from vc_engine.trust import Registry, TrustSnapshot
+from vc_engine.store import Registry
+from vc_engine.trust import TrustSnapshot
 from vc_engine.verify import verify
 
 from common import enrol, fixture_documents, rate

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from vc_engine import keys
-from vc_engine.formats.data_integrity import add_proof, verify_proof
-from vc_engine.formats.jsonld_contexts import default_loader
+from vc_engine.formats.vc_di.contexts import default_loader
+from vc_engine.formats.vc_di.proofs import add_proof, verify_proof
 
 from common import rate
 

@@ -24,14 +24,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from vc_engine.revocation import (
     StatusListCache,
-    StatusStore,
     check_entry,
     credential_status,
     decode,
     encode,
     status_list_credential,
 )
-from vc_engine.trust import Registry
+from vc_engine.store import Registry, StatusStore
 
 from common import rate
 

@@ -75,7 +75,7 @@ def main() -> None:
         listing.write_text("\n".join(str(p) for p in paths) + "\n")
 
         from api.access import ClientStore
-        from vc_engine.trust.engine import create_registry_engine
+        from vc_engine.store.engine import create_registry_engine
 
         engine = create_registry_engine(url)
         _, token = ClientStore(engine).create("soak bench", ["verify"], at=NOW)

@@ -19,13 +19,12 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from vc_engine import keys
-from vc_engine.issue import Issuer, StatusLists, issue_documents, publish_lists, renditions
+from vc_engine.issuance.issue import Issuer, StatusLists, issue_documents, publish_lists, renditions
 from vc_engine.model import Indication
 from vc_engine.policy import INDIA, VerificationPolicy
-from vc_engine.revocation import StatusStore
-from vc_engine.status_check import status_checks
-from vc_engine.trust import Registry
+from vc_engine.store import Registry, StatusStore
 from vc_engine.verify import verify
+from vc_engine.verify.status import status_checks
 
 from common import enrol, fixture_documents, rate
 

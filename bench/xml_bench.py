@@ -19,11 +19,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from vc_engine import keys
-from vc_engine.formats import signed_xml
-from vc_engine.formats.xmldsig import XmlSigningKey
+from vc_engine.formats import xml as signed_xml
+from vc_engine.formats.xml.dsig import XmlSigningKey
 from vc_engine.model import Indication
 from vc_engine.policy import INDIA, VerificationPolicy
-from vc_engine.trust import Registry
+from vc_engine.store import Registry
 from vc_engine.verify import verify
 
 from common import fixture_documents, rate

@@ -13,11 +13,11 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from vc_engine import doctypes, keys, records
-from vc_engine.issue import Issuer, StatusLists, issue_records, publish_lists, renditions
+from vc_engine import doctypes, keys
+from vc_engine.inputs import records
+from vc_engine.issuance.issue import Issuer, StatusLists, issue_records, publish_lists, renditions
 from vc_engine.policy import INDIA, VerificationPolicy
-from vc_engine.revocation import StatusStore
-from vc_engine.trust import Registry
+from vc_engine.store import Registry, StatusStore
 
 from factory import NOW
 

@@ -20,12 +20,11 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import func, select
 
 from vc_engine import keys
-from vc_engine.batch_workers import PemKey, SigningSpec
+from vc_engine.issuance.batch.workers import PemKey, SigningSpec
 from vc_engine.model import Indication
 from vc_engine.policy import VerificationPolicy
-from vc_engine.revocation import StatusStore
-from vc_engine.trust import Registry
-from vc_engine.trust.schema import batch_documents, issuances, status_entries
+from vc_engine.store import Registry, StatusStore
+from vc_engine.store.schema import batch_documents, issuances, status_entries
 from vc_engine.verify import verify
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "records"

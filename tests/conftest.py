@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
-from vc_engine.trust import Registry
+from vc_engine.store import Registry
 
 from service import service  # noqa: F401 - the API tests' fixture
 

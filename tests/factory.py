@@ -19,9 +19,10 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
-from vc_engine import doctypes, keys, records
-from vc_engine.formats import xmldsig
-from vc_engine.formats.xml_document import to_element
+from vc_engine import doctypes, keys
+from vc_engine.formats.xml import dsig as xmldsig
+from vc_engine.formats.xml.document import to_element
+from vc_engine.inputs import records
 from vc_engine.model import Document
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)

@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from api import Settings, create_app
 from api.access import ClientStore
 from vc_engine import keys
-from vc_engine.formats import signed_xml
+from vc_engine.formats import xml as signed_xml
 from vc_engine.policy import INDIA
-from vc_engine.trust import Registry
-from vc_engine.trust.engine import create_registry_engine
+from vc_engine.store import Registry
+from vc_engine.store.engine import create_registry_engine
 
 from factory import NOW, make_key, valid_birth_certificate
 

@@ -8,7 +8,7 @@ import json
 from typer.testing import CliRunner
 
 from vc_engine.cli import app
-from vc_engine.trust import Registry
+from vc_engine.store import Registry
 
 from service import signed_birth_certificate, start, trust_kmc
 

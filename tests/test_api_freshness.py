@@ -12,7 +12,7 @@ import pytest
 
 from api.freshness import Notifications
 from api.serve import revoke_client
-from vc_engine.trust import Registry
+from vc_engine.store import Registry
 
 from factory import NOW
 from service import KMC, KMC_ID, Service, make_clients, signed_birth_certificate, start, trust_kmc

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vc_engine import keys
-from vc_engine.formats import vc_di, vc_jwt, xmldsig
+from vc_engine.formats import vc_di, vc_jwt
+from vc_engine.formats.xml import dsig as xmldsig
 from vc_engine.policy import INDIA
 
 from factory import NOW, canonical_unsigned, forge, hmac_signing, rsa_signing

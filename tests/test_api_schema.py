@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api import Settings, create_app
-from vc_engine.trust import Registry
+from vc_engine.store import Registry
 
 from archive import make_root
 from service import SCOPES, make_clients, start, trust_kmc, write_signing_key

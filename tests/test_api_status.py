@@ -11,8 +11,7 @@ import pytest
 from test_api_admin import RECORD
 from test_api_verify import post_xml, problem
 
-from vc_engine.revocation import StatusStore
-from vc_engine.trust import Registry
+from vc_engine.store import Registry, StatusStore
 
 from factory import NOW
 from service import KMC, KMC_ID, Service, make_clients, signed_birth_certificate, start, trust_kmc
@@ -155,7 +154,7 @@ def test_bundle_is_signed_by_the_root_and_opens_offline(
     from cryptography.hazmat.primitives.serialization import Encoding
 
     from vc_engine import keys
-    from vc_engine.trust.bundle import load_bundle
+    from vc_engine.offline.bundle import load_bundle
 
     root = keys.generate_private_key(keys.KeyAlgorithm.ED25519)
     keys.write_private_key(tmp_path / "root.pem", root)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from api.audit import AuditLog
-from vc_engine.trust.engine import create_registry_engine
+from vc_engine.store.engine import create_registry_engine
 
 from factory import NOW
 from service import ATTACKER, Service, signed_birth_certificate, tampered

@@ -19,7 +19,7 @@ import pytest
 import uvicorn
 
 from api import Settings, create_app
-from vc_engine.trust import Registry
+from vc_engine.store import Registry
 
 from factory import NOW
 from service import make_clients, signed_birth_certificate, tampered, trust_kmc

@@ -13,14 +13,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from vc_engine import audit_html
-from vc_engine.audit import AuditReport, audit, collect, write_json
 from vc_engine.cli import app
 from vc_engine.model import Indication, SubIndication
+from vc_engine.offline import report_html as audit_html
+from vc_engine.offline.auditor import AuditReport, audit, collect, write_json
+from vc_engine.offline.bundle import BundleLoader, write_bundle
 from vc_engine.policy import VerificationPolicy
-from vc_engine.revocation import StatusStore
-from vc_engine.trust import Registry
-from vc_engine.trust.bundle import BundleLoader, write_bundle
+from vc_engine.store import Registry, StatusStore
 from vc_engine.verify import verify
 
 from archive import (

@@ -11,12 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from vc_engine import batch_output, records
-from vc_engine.batch import BatchError, BatchOptions, BatchProgress, BatchSummary, run_batch
-from vc_engine.batch_workers import SigningSpec
-from vc_engine.issue import StatusLists
-from vc_engine.revocation import StatusStore
-from vc_engine.trust import Registry
+from vc_engine.inputs import records
+from vc_engine.issuance.batch import outputs as batch_output
+from vc_engine.issuance.batch.scheduler import (
+    BatchError,
+    BatchOptions,
+    BatchProgress,
+    BatchSummary,
+    run_batch,
+)
+from vc_engine.issuance.batch.workers import SigningSpec
+from vc_engine.issuance.issue import StatusLists
+from vc_engine.store import Registry, StatusStore
 
 from batch_support import (
     Enrolled,

@@ -9,11 +9,10 @@ from pathlib import Path
 import distributed
 import pytest
 
-from vc_engine.batch import BatchOptions, run_batch
-from vc_engine.issue import StatusLists
-from vc_engine.records import read_records
-from vc_engine.revocation import StatusStore
-from vc_engine.trust import Registry
+from vc_engine.inputs.records import read_records
+from vc_engine.issuance.batch.scheduler import BatchOptions, run_batch
+from vc_engine.issuance.issue import StatusLists
+from vc_engine.store import Registry, StatusStore
 
 from batch_support import (
     check_all_verify,

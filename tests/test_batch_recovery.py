@@ -18,7 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from vc_engine import keys
-from vc_engine.trust import Registry
+from vc_engine.store import Registry
 
 from batch_support import (
     DOCTYPE,

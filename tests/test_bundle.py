@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 
 from vc_engine import keys
 from vc_engine.cli import app
-from vc_engine.revocation import DocumentStatus, StatusStore
-from vc_engine.trust import Registry
-from vc_engine.trust.bundle import export_bundle, open_bundle
-from vc_engine.trust.bundle_format import BundleRefused, Refusal
+from vc_engine.offline.bundle import export_bundle, open_bundle
+from vc_engine.offline.bundle_format import BundleRefused, Refusal
+from vc_engine.revocation import DocumentStatus
+from vc_engine.store import Registry, StatusStore
 
 from archive import CREATED, NEXT_UPDATE, POLICY, Archive, build_archive, document_id, make_root
 from factory import NOW

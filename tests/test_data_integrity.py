@@ -22,21 +22,21 @@ from hypothesis import strategies as st
 from pyld import jsonld
 
 from vc_engine import keys
-from vc_engine.formats.canonical import (
+from vc_engine.formats.vc_di.canonical import (
     JsonLdCanonicalizer,
     LimitExceededError,
     MalformedJsonLdError,
     ProtectedTermError,
     jcs,
 )
-from vc_engine.formats.cryptosuites import SUITES
-from vc_engine.formats.data_integrity import (
+from vc_engine.formats.vc_di.contexts import ContextLoader, PinnedContext, default_loader
+from vc_engine.formats.vc_di.cryptosuites import SUITES
+from vc_engine.formats.vc_di.proofs import (
     ProofOutcome,
     add_proof,
     verify_proof,
     verify_proof_set,
 )
-from vc_engine.formats.jsonld_contexts import ContextLoader, PinnedContext, default_loader
 from vc_engine.model import CheckStatus, SubIndication
 
 W3C = Path(__file__).parent / "vectors" / "w3c"

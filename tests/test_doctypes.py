@@ -31,8 +31,8 @@ from vc_engine.doctypes import (
     parse_document_id,
     record_to_document,
 )
+from vc_engine.inputs.records import BadLine, RecordFileError, read_records
 from vc_engine.model import Document
-from vc_engine.records import BadLine, RecordFileError, read_records
 
 RECORDS = Path(__file__).resolve().parent.parent / "fixtures" / "records"
 ISSUED_AT = datetime(2026, 2, 1, 10, 30, tzinfo=ZoneInfo("Asia/Kolkata"))

@@ -8,8 +8,8 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vc_engine import base58btc
-from vc_engine.formats.canonical import MalformedJsonLdError, jcs
+from vc_engine.formats.vc_di.canonical import MalformedJsonLdError, jcs
+from vc_engine.keys import base58btc
 
 
 @given(st.binary(max_size=120))

@@ -23,18 +23,19 @@ from typer.testing import CliRunner
 from api import Settings, create_app
 from vc_engine import keys
 from vc_engine.cli import app
-from vc_engine.formats import signed_xml, vc_json, vc_jwt, xmldsig
-from vc_engine.formats.data_integrity import add_proof
-from vc_engine.formats.xml_document import to_element
-from vc_engine.issue import StatusLists, publish_lists
+from vc_engine.formats import vc_json, vc_jwt
+from vc_engine.formats import xml as signed_xml
+from vc_engine.formats.vc_di.proofs import add_proof
+from vc_engine.formats.xml import dsig as xmldsig
+from vc_engine.formats.xml.document import to_element
+from vc_engine.issuance.issue import StatusLists, publish_lists
 from vc_engine.model import Indication, InstantError, SubIndication
+from vc_engine.offline.bundle import export_bundle, load_bundle, write_bundle
+from vc_engine.offline.bundle_format import BundleRefused, Refusal
+from vc_engine.offline.bundle_history import BundleHistory
 from vc_engine.policy import INDIA, Severity, VerificationPolicy
-from vc_engine.revocation import StatusStore
-from vc_engine.revocation.view import StatusSnapshot
-from vc_engine.trust import Registry
-from vc_engine.trust.bundle import export_bundle, load_bundle, write_bundle
-from vc_engine.trust.bundle_format import BundleRefused, Refusal
-from vc_engine.trust.bundle_history import BundleHistory
+from vc_engine.revocation.source import StatusSnapshot
+from vc_engine.store import Registry, StatusStore
 from vc_engine.trust.records import (
     Authorisation,
     IssuerRecord,

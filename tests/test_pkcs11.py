@@ -19,13 +19,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from vc_engine import keys
-from vc_engine.batch import BatchOptions, run_batch
-from vc_engine.batch_workers import SigningSpec
-from vc_engine.issue import StatusLists
-from vc_engine.pkcs11 import DEFAULT_MODULE, Pkcs11Key, Pkcs11Signer, parse_uri
-from vc_engine.records import read_records
-from vc_engine.revocation import StatusStore
-from vc_engine.trust import Registry
+from vc_engine.inputs.records import read_records
+from vc_engine.issuance.batch.scheduler import BatchOptions, run_batch
+from vc_engine.issuance.batch.workers import SigningSpec
+from vc_engine.issuance.issue import StatusLists
+from vc_engine.keys.pkcs11 import DEFAULT_MODULE, Pkcs11Key, Pkcs11Signer, parse_uri
+from vc_engine.store import Registry, StatusStore
 
 from batch_support import (
     DOCTYPE,

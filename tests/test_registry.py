@@ -17,25 +17,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, inspect, make_url
 
-import vc_engine.trust
+import vc_engine.store
 from vc_engine import keys
-from vc_engine.trust import (
+from vc_engine.store import (
     AlreadyAuthorised,
     AlreadyIssued,
-    Authorisation,
     InvalidRegistryInput,
-    IssuanceRecord,
     IssuerAlreadyExists,
-    IssuerStatus,
     IssuerStatusConflict,
     KeyAlreadyRegistered,
-    KeyStatus,
     KeyStatusConflict,
     Registry,
     UnknownIssuer,
     UnknownKey,
 )
-from vc_engine.trust.schema import UTCDateTime, metadata
+from vc_engine.store.schema import UTCDateTime, metadata
+from vc_engine.trust import Authorisation, IssuanceRecord, IssuerStatus, KeyStatus
 
 KMC = "in.gov.wb.kmc"
 RTO = "in.gov.ka.rto"
@@ -61,7 +58,7 @@ def add_key(registry: Registry, issuer_id: str, at: datetime, **window: datetime
     )
 
 
-MIGRATIONS = Path(vc_engine.trust.__file__).parent / "migrations"
+MIGRATIONS = Path(vc_engine.store.__file__).parent / "migrations"
 
 
 def issuance(document_id: str, key_id: str, at: datetime) -> IssuanceRecord:

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from vc_engine import doctypes, keys, records
-from vc_engine.issue import Issuer, issue_records, renditions
+from vc_engine import doctypes, keys
+from vc_engine.inputs import records
+from vc_engine.issuance.issue import Issuer, issue_records, renditions
 from vc_engine.model import Indication, SubIndication, VerificationReport
 from vc_engine.policy import INDIA, VerificationPolicy
-from vc_engine.trust import Registry
+from vc_engine.store import Registry
 from vc_engine.verify import verify
 
 from factory import NOW

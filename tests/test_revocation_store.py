@@ -12,18 +12,17 @@ from typing import Any
 
 import pytest
 
-from vc_engine.revocation import (
-    Action,
+from vc_engine.revocation import Action, DocumentEntries, DocumentState, Purpose
+from vc_engine.store import (
     AlreadyAllocated,
-    DocumentEntries,
-    DocumentState,
-    Purpose,
+    InvalidRegistryInput,
+    Registry,
     StatusConflict,
     StatusStore,
     UnknownDocument,
+    UnknownIssuer,
     allocation,
 )
-from vc_engine.trust import InvalidRegistryInput, Registry, UnknownIssuer
 
 KMC = "in.gov.wb.kmc"
 RTO = "in.gov.ka.rto"

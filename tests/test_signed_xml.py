@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from vc_engine import keys
-from vc_engine.formats import signed_xml, xmldsig
-from vc_engine.formats.signed_xml import open_signed
+from vc_engine.formats import xml as signed_xml
+from vc_engine.formats.xml import dsig as xmldsig
+from vc_engine.formats.xml import open_signed
 from vc_engine.model import CheckStatus, SubIndication
 from vc_engine.policy import INDIA, XmlLimits
 

@@ -20,13 +20,12 @@ from vc_engine.revocation import (
     StatusErrorCode,
     StatusListCache,
     StatusResult,
-    StatusStore,
     check_entry,
     credential_status,
     encode,
     status_list_credential,
 )
-from vc_engine.trust import Registry
+from vc_engine.store import Registry, StatusStore
 
 ISSUER_DID = "did:web:kmc.wb.gov.in"
 BASE = "https://status.kmc.wb.gov.in/"

@@ -12,13 +12,21 @@ from pathlib import Path
 
 import pytest
 
-from vc_engine import doctypes, keys, records
-from vc_engine.formats import signed_xml, vc_jwt
-from vc_engine.issue import Issuer, StatusLists, issue_records, renditions, sign_status_list
+from vc_engine import doctypes, keys
+from vc_engine.formats import vc_jwt
+from vc_engine.formats import xml as signed_xml
+from vc_engine.inputs import records
+from vc_engine.issuance.issue import (
+    Issuer,
+    StatusLists,
+    issue_records,
+    renditions,
+    sign_status_list,
+)
 from vc_engine.model import Indication, StatusReference, SubIndication, issuer_did
 from vc_engine.policy import INDIA, VerificationPolicy
-from vc_engine.revocation import StatusStore, status_list_credential
-from vc_engine.trust import Registry
+from vc_engine.revocation import status_list_credential
+from vc_engine.store import Registry, StatusStore
 from vc_engine.verify import verify
 
 from factory import NOW

@@ -13,7 +13,8 @@ import pytest
 from vc_engine import keys
 from vc_engine.model import Check, CheckStatus, Document, SignatureFacts, SubIndication
 from vc_engine.policy import VerificationPolicy
-from vc_engine.trust import IssuanceRecord, IssuerStatus, Registry, TrustView, evaluate_trust
+from vc_engine.store import Registry
+from vc_engine.trust import IssuanceRecord, IssuerStatus, TrustView, evaluate_trust
 
 KMC = "in.gov.wb.kmc"
 RTO = "in.gov.ka.rto"

@@ -11,13 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vc_engine import doctypes, records
+from vc_engine import doctypes
 from vc_engine.formats.vc_json import (
     ENGINE_CONTEXT,
     MalformedCredential,
     from_credential,
     to_credential,
 )
+from vc_engine.inputs import records
 from vc_engine.model import issuer_did, issuer_id_of_did
 from vc_engine.policy import INDIA
 

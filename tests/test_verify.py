@@ -14,10 +14,10 @@ from datetime import date, timedelta
 import pytest
 
 from vc_engine import keys
-from vc_engine.formats import signed_xml
+from vc_engine.formats import xml as signed_xml
 from vc_engine.model import Indication, SubIndication, VerificationReport
 from vc_engine.policy import INDIA, VerificationPolicy
-from vc_engine.trust import Registry
+from vc_engine.store import Registry
 from vc_engine.trust.records import IssuanceRecord
 from vc_engine.verify import verify
 

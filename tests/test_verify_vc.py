@@ -17,12 +17,12 @@ import pytest
 
 from vc_engine import keys
 from vc_engine.formats import vc_di, vc_jwt
-from vc_engine.formats.data_integrity import add_proof
+from vc_engine.formats.vc_di.proofs import add_proof
 from vc_engine.formats.vc_json import to_credential
-from vc_engine.issue import Issuer
+from vc_engine.issuance.issue import Issuer
 from vc_engine.model import Indication, SubIndication
 from vc_engine.policy import INDIA, VerificationPolicy
-from vc_engine.trust import Registry
+from vc_engine.store import Registry
 from vc_engine.trust.did import verification_method
 from vc_engine.verify import verify
 

@@ -1,6 +1,6 @@
 """GET /v1/bundle: a signed offline trust bundle, made on request, for auditors.
 
-It carries what an auditor needs to verify offline and nothing more (see `vc_engine.trust.bundle`
+It carries what an auditor needs to verify offline and nothing more (see `vc_engine.offline.bundle`
 for the decision): issuers, keys with their history, authorisations, the issuance register's
 digests, the published status lists, and the state of every document whose status ever changed,
 with the times of each change but never the clerks' reasons or names. It is signed by the
@@ -27,7 +27,7 @@ from api.problems import Problem
 from api.services import Services, authenticated, require, services
 from api.signing import PASSPHRASE_VARIABLE
 from vc_engine import keys
-from vc_engine.trust.bundle import write_bundle
+from vc_engine.offline.bundle import write_bundle
 
 router = APIRouter(tags=["audit"])
 

@@ -23,16 +23,11 @@ from api.schemas import DocumentStatusAnswer, StatusChangeAnswer
 from api.services import Services, authenticated, require, services
 from api.signing import NoSigningKey
 from vc_engine import doctypes
-from vc_engine.issue import Issuer, publish_lists
+from vc_engine.issuance.issue import Issuer, publish_lists
 from vc_engine.policy import INDIA
-from vc_engine.revocation import (
-    Action,
-    DocumentStatus,
-    StatusConflict,
-    StatusEvent,
-    UnknownDocument,
-)
-from vc_engine.trust.errors import InvalidRegistryInput
+from vc_engine.revocation import Action, DocumentStatus, StatusEvent
+from vc_engine.store import StatusConflict, UnknownDocument
+from vc_engine.store.errors import InvalidRegistryInput
 
 router = APIRouter(prefix="/v1/documents", tags=["status"])
 

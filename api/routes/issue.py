@@ -25,7 +25,7 @@ from api.services import Services, authenticated, require, require_any, services
 from api.signing import NoSigningKey
 from vc_engine import doctypes, keys
 from vc_engine.formats.vc_json import MalformedCredential, from_credential
-from vc_engine.issue import (
+from vc_engine.issuance.issue import (
     RENDITIONS,
     IssuanceRefused,
     Issuer,

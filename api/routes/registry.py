@@ -31,7 +31,7 @@ from api.schemas import (
 )
 from api.services import Services, authenticated, require, services
 from vc_engine import doctypes, keys
-from vc_engine.trust.errors import (
+from vc_engine.store.errors import (
     InvalidRegistryInput,
     RegistryError,
     UnknownIssuer,

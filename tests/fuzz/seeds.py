@@ -20,14 +20,15 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 from targets import root_key  # noqa: E402
 
-from vc_engine import doctypes, keys, records  # noqa: E402
-from vc_engine.formats import signed_xml, vc_di, vc_jwt  # noqa: E402
+from vc_engine import doctypes, keys  # noqa: E402
+from vc_engine.formats import vc_di, vc_jwt  # noqa: E402
+from vc_engine.formats import xml as signed_xml  # noqa: E402
 from vc_engine.formats.vc_json import to_credential  # noqa: E402
-from vc_engine.issue import Issuer, StatusLists, issue_records, renditions  # noqa: E402
+from vc_engine.inputs import records  # noqa: E402
+from vc_engine.issuance.issue import Issuer, StatusLists, issue_records, renditions  # noqa: E402
+from vc_engine.offline.bundle import export_bundle  # noqa: E402
 from vc_engine.policy import INDIA  # noqa: E402
-from vc_engine.revocation import StatusStore  # noqa: E402
-from vc_engine.trust import Registry  # noqa: E402
-from vc_engine.trust.bundle import export_bundle  # noqa: E402
+from vc_engine.store import Registry, StatusStore  # noqa: E402
 
 from factory import NOW, fixture_document, make_key  # noqa: E402
 

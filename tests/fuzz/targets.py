@@ -17,16 +17,19 @@ from functools import cache
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from vc_engine import base58btc, keys, records
-from vc_engine.formats import FormatOutcome, signed_xml, vc_di, vc_jwt
+from vc_engine import keys
+from vc_engine.formats import FormatOutcome, vc_di, vc_jwt
+from vc_engine.formats import xml as signed_xml
 from vc_engine.formats.safe_json import UnsafeJson, loads_object
-from vc_engine.formats.safe_xml import UnsafeXml, parse
+from vc_engine.formats.xml.safe import UnsafeXml, parse
+from vc_engine.inputs import records
+from vc_engine.keys import base58btc
+from vc_engine.offline.bundle import open_bundle
+from vc_engine.offline.bundle_format import BundleRefused
 from vc_engine.policy import VerificationPolicy, XmlLimits
 from vc_engine.revocation.bitstring import BitstringError, decode
 from vc_engine.revocation.credential import StatusOutcome, check_entry
-from vc_engine.revocation.view import StatusSnapshot
-from vc_engine.trust.bundle import open_bundle
-from vc_engine.trust.bundle_format import BundleRefused
+from vc_engine.revocation.source import StatusSnapshot
 from vc_engine.trust.view import TrustSnapshot
 from vc_engine.verify import verify
 

@@ -1,8 +1,8 @@
 """Bitstring Status Lists (W3C v1.0): index allocation, revoke/suspend/reinstate, the list to
 publish, and checking a credential's status entry against a list.
 
-`StatusStore` keeps the lists in the trust registry's database; `credential` builds the
-unsigned list credential (signed through `issue`, never here) and checks entries against a list
+The lists themselves are kept by `vc_engine.store` (`StatusStore`); `credential` builds the
+unsigned list credential (signed by issuance, never here) and checks entries against a list
 credential whose signature the caller has verified.
 """
 
@@ -23,13 +23,7 @@ from vc_engine.revocation.credential import (
     status_list_credential,
     status_list_url,
 )
-from vc_engine.revocation.errors import (
-    AllocationContention,
-    AlreadyAllocated,
-    StatusConflict,
-    UnknownDocument,
-)
-from vc_engine.revocation.records import (
+from vc_engine.revocation.status import (
     Action,
     DocumentEntries,
     DocumentState,
@@ -39,13 +33,10 @@ from vc_engine.revocation.records import (
     StatusEntry,
     StatusEvent,
 )
-from vc_engine.revocation.store import StatusStore
 
 __all__ = [
     "MIN_ENTRIES",
     "Action",
-    "AllocationContention",
-    "AlreadyAllocated",
     "Bitstring",
     "BitstringError",
     "DocumentEntries",
@@ -53,15 +44,12 @@ __all__ = [
     "DocumentStatus",
     "PublishedList",
     "Purpose",
-    "StatusConflict",
     "StatusEntry",
     "StatusErrorCode",
     "StatusEvent",
     "StatusListCache",
     "StatusOutcome",
     "StatusResult",
-    "StatusStore",
-    "UnknownDocument",
     "check_entry",
     "credential_status",
     "decode",

@@ -33,7 +33,7 @@ from vc_engine.revocation.bitstring import (
     encode,
 )
 from vc_engine.revocation.cache import StatusListCache
-from vc_engine.revocation.records import PublishedList, Purpose, StatusEntry
+from vc_engine.revocation.status import PublishedList, Purpose, StatusEntry
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 LIST_CREDENTIAL_TYPE = "BitstringStatusListCredential"

@@ -1,23 +1,12 @@
-"""The trust registry and the trust decision.
+"""The trust decision: may this issuer's registry entries vouch for a signed document?
 
 The registry (issuers, their keys with validity windows and status history, what each may issue,
 and the issuance register) is the only source of trust: a key or certificate carried inside a
-document counts only if it is registered here. `evaluate_trust` judges a signed document against
-a `TrustView`, either the live `Registry` or a `TrustSnapshot` of it.
+document counts only if it is registered. `evaluate_trust` judges a signed document against a
+`TrustView`: the live registry (`vc_engine.store.Registry`), a `TrustSnapshot` of it, or an
+offline bundle. Nothing here reads a database.
 """
 
-from vc_engine.trust.errors import (
-    AlreadyAuthorised,
-    AlreadyIssued,
-    InvalidRegistryInput,
-    IssuerAlreadyExists,
-    IssuerStatusConflict,
-    KeyAlreadyRegistered,
-    KeyStatusConflict,
-    RegistryError,
-    UnknownIssuer,
-    UnknownKey,
-)
 from vc_engine.trust.evaluate import evaluate_trust
 from vc_engine.trust.records import (
     Authorisation,
@@ -28,29 +17,17 @@ from vc_engine.trust.records import (
     KeyStatus,
     RegisteredKey,
 )
-from vc_engine.trust.store import Registry
 from vc_engine.trust.view import TrustSnapshot, TrustView
 
 __all__ = [
-    "AlreadyAuthorised",
-    "AlreadyIssued",
     "Authorisation",
-    "InvalidRegistryInput",
     "IssuanceRecord",
-    "IssuerAlreadyExists",
     "IssuerRecord",
     "IssuerStatus",
-    "IssuerStatusConflict",
-    "KeyAlreadyRegistered",
     "KeyEvent",
     "KeyStatus",
-    "KeyStatusConflict",
     "RegisteredKey",
-    "Registry",
-    "RegistryError",
     "TrustSnapshot",
     "TrustView",
-    "UnknownIssuer",
-    "UnknownKey",
     "evaluate_trust",
 ]

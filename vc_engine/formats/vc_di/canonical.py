@@ -1,0 +1,292 @@
+"""Canonical bytes of a JSON document for Data Integrity: JCS (RFC 8785) and RDFC-1.0 N-Quads.
+
+The JSON-LD path is strict, because what is signed is the RDF a document means, not its text:
+* only pinned contexts, named by URL (`jsonld_contexts`); never the network;
+* "safe mode": a property or type that no context defines fails instead of being dropped, so a
+  signer cannot slip in unsigned-looking text and a verifier never shows claims that were not
+  signed; a context that redefines a protected term fails too (pyld raises; we name it);
+* bounded: JSON nesting depth, quads, blank nodes and labelling work are capped (`rdfc.Limits`).
+Every refusal is a `CanonicalizationError` subclass; callers turn them into FORMAT_FAILURE.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import rfc8785
+from cachetools import LRUCache
+from pyld import jsonld
+from pyld.context_resolver import ContextResolver
+from pyld.nquads import XSD_STRING, escape
+
+from vc_engine.formats.safe_json import nested_deeper_than
+from vc_engine.formats.vc_di import rdfc
+from vc_engine.formats.vc_di.contexts import ContextError, ContextLoader, InlineContextError
+
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+MAX_DEPTH = 64
+"""JSON nesting deeper than this is refused before any processing (a credential nests a few
+levels; recursion in the JSON-LD processor is bounded by it)."""
+
+
+class CanonicalizationError(Exception):
+    """The document cannot be canonicalized under our rules; the message says why."""
+
+
+class MalformedJsonLdError(CanonicalizationError):
+    """Not valid JSON-LD, or uses a term or type no pinned context defines."""
+
+
+class ProtectedTermError(CanonicalizationError):
+    """A context tries to redefine a term a pinned context protects."""
+
+
+class ContextRefusedError(CanonicalizationError):
+    """The document names a context that is not pinned, is tampered, or is inline."""
+
+    def __init__(self, cause: ContextError) -> None:
+        super().__init__(str(cause))
+        self.url = cause.url
+
+
+class LimitExceededError(CanonicalizationError):
+    """The document is too deep, too large, or too costly to label."""
+
+
+class _UndefinedTerm(Exception):
+    """Raised from inside pyld when it would silently drop a property."""
+
+
+def jcs(value: Any) -> bytes:
+    """RFC 8785 canonical JSON; numbers outside the I-JSON range are refused.
+
+    For the JSON credentials are made of (text, integers within ±2^53, booleans, null, ASCII
+    keys) RFC 8785 is exactly `json.dumps` with sorted keys and no whitespace, which runs in C;
+    anything else (floats, non-ASCII keys, whose UTF-16 ordering differs) goes through `rfc8785`.
+    """
+    if _plain_json(value):
+        try:
+            return json.dumps(
+                value, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+            ).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: let rfc8785 say what it says
+            pass
+    check_depth(value)
+    try:
+        return rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError as exc:
+        raise MalformedJsonLdError(f"not canonicalizable JSON: {exc}") from None
+
+
+_SAFE_INTEGER = 2**53 - 1
+
+
+def _plain_json(value: Any) -> bool:
+    """Only text, safe integers, booleans, null and ASCII keys, nested at most MAX_DEPTH deep
+    (deeper raises `LimitExceededError`)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if level > MAX_DEPTH:
+            raise LimitExceededError(f"JSON nested deeper than {MAX_DEPTH} levels")
+        if isinstance(item, dict):
+            if not all(isinstance(key, str) and key.isascii() for key in item):
+                return False
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            if abs(item) > _SAFE_INTEGER:
+                return False
+        elif not (item is None or isinstance(item, str | bool)):
+            return False
+    return True
+
+
+def check_depth(value: Any) -> None:
+    """Refuse JSON nested deeper than MAX_DEPTH, without recursing past it."""
+    if nested_deeper_than(value, MAX_DEPTH + 1):
+        raise LimitExceededError(f"JSON nested deeper than {MAX_DEPTH} levels")
+
+
+def _check_no_nested_context(value: Any, path: str) -> None:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if key == "@context":
+                raise ContextRefusedError(InlineContextError(f"{path}/@context"))
+            _check_no_nested_context(child, f"{path}/{key}")
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            _check_no_nested_context(child, f"{path}/{index}")
+
+
+class JsonLdCanonicalizer:
+    """JSON-LD -> RDF -> RDFC-1.0 with one loader and one cache of processed contexts.
+
+    The cache is ours, not pyld's process-wide one, so nothing loaded by another loader can be
+    served to this one. Keep one instance per loader (processing the VC context is most of the
+    cost of a small credential, and it is done once per instance).
+    """
+
+    def __init__(self, loader: ContextLoader, limits: rdfc.Limits = rdfc.DEFAULT_LIMITS) -> None:
+        self.loader = loader
+        self.limits = limits
+        self._cache: LRUCache[str, Any] = LRUCache(maxsize=256)
+        self._processed: LRUCache[tuple[Any, ...], tuple[Any, Any]] = LRUCache(maxsize=4096)
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "documentLoader": self.loader,
+            "contextResolver": ContextResolver(self._cache, self.loader),
+            "base": "",
+            "processingMode": "json-ld-1.1",
+            "extractAllScripts": False,
+        }
+
+    def quads(self, document: Mapping[str, Any]) -> list[rdfc.Quad]:
+        """The RDF dataset of a document, in safe mode."""
+        if not isinstance(document, Mapping):
+            raise MalformedJsonLdError("a JSON-LD document must be a JSON object")
+        check_depth(document)
+        try:
+            self.loader.context_urls(document)
+        except ContextError as exc:
+            raise ContextRefusedError(exc) from None
+        for key, value in document.items():
+            if key != "@context":
+                _check_no_nested_context(value, f"/{key}")
+        processor = _Processor(self._processed)
+        options = self._options()
+        try:
+            expanded = processor.expand(dict(document), options)
+            _check_absolute(expanded)
+            dataset = processor.to_rdf(expanded, options)
+        except _UndefinedTerm as exc:
+            raise MalformedJsonLdError(str(exc)) from None
+        except jsonld.JsonLdError as exc:
+            raise _from_jsonld_error(exc) from None
+        return [_quad(triple, name) for name, triples in dataset.items() for triple in triples]
+
+    def nquads(self, document: Mapping[str, Any], *, hash_name: str = "sha256") -> str:
+        """RDFC-1.0 canonical N-Quads, `hash_name` ("sha256"/"sha384") labelling blank nodes."""
+        try:
+            return rdfc.canonicalize(self.quads(document), hash_name=hash_name, limits=self.limits)
+        except rdfc.CanonicalizationLimitError as exc:
+            raise LimitExceededError(str(exc)) from None
+
+
+class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld in safe mode, remembering every processed context.
+
+    pyld caches a processed context per (context, active context), but a type-scoped context
+    (VerifiableCredential's, DataIntegrityProof's) is applied to a fresh clone each time, so it
+    is reprocessed for every document: most of the cost of a small credential. Processing is a
+    pure function of the active context and the local context, so we remember its result. Keys:
+    the active context's id (a uuid pyld gives it) and the local context, by value for URL
+    strings, by identity for objects (these come only from pinned files, which stay loaded;
+    the memo keeps a reference, so an identity is never reused while its entry lives).
+    """
+
+    def __init__(self, memo: LRUCache[tuple[Any, ...], tuple[Any, Any]]) -> None:
+        super().__init__(on_property_dropped=_refuse_dropped)
+        self._memo = memo
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        active_id = active_ctx.get("_uuid")
+        if isinstance(local_ctx, str):
+            local_key: Any = local_ctx
+        elif isinstance(local_ctx, list) and all(isinstance(c, str) for c in local_ctx):
+            local_key = tuple(local_ctx)
+        else:
+            local_key = id(local_ctx)
+        key = (active_id, local_key, override_protected, propagate, validate_scoped)
+        hit = self._memo.get(key) if active_id is not None else None
+        if hit is not None and (isinstance(local_key, str | tuple) or hit[0] is local_ctx):
+            return hit[1]
+        result = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+        )
+        if active_id is not None:
+            self._memo[key] = (local_ctx, result)
+        return result
+
+
+def _refuse_dropped(expanded_property: str | None) -> None:
+    raise _UndefinedTerm(f"term {expanded_property!r} is not defined by any context")
+
+
+def _check_absolute(expanded: Any) -> None:
+    """Safe mode for what pyld keeps but turns into nothing: relative @type and @id values
+    (an undefined type name, a bare id) would vanish from the RDF and so from the signature."""
+    stack = [expanded]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if key == "@type" and not (isinstance(value, dict) or "@value" in item):
+                    for name in value if isinstance(value, list) else [value]:
+                        if not _is_absolute(name):
+                            raise _UndefinedTerm(f"type {name!r} is not defined by any context")
+                elif key == "@id" and isinstance(value, str) and not _is_absolute(value):
+                    raise _UndefinedTerm(f"@id {value!r} is not an absolute IRI")
+                elif key == "@value" and "@type" in item and not _is_absolute(item["@type"]):
+                    raise _UndefinedTerm(f"datatype {item['@type']!r} is not an absolute IRI")
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+
+
+def _is_absolute(value: object) -> bool:
+    return (isinstance(value, str) and (value.startswith("_:") or ":" in value)) or value == "@json"
+
+
+def _from_jsonld_error(error: jsonld.JsonLdError) -> CanonicalizationError:
+    """Name the cause of a pyld failure: a refused context, a protected term, or malformed."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ContextError):
+            return ContextRefusedError(cause)
+        if isinstance(cause, RecursionError):
+            return LimitExceededError("JSON-LD processing nested too deeply")
+        if getattr(cause, "code", None) == "protected term redefinition":
+            return ProtectedTermError("a context tries to redefine a protected term")
+        cause = cause.__cause__
+    return MalformedJsonLdError(f"invalid JSON-LD: {error}")
+
+
+def _term(term: Mapping[str, str]) -> str:
+    kind, value = term["type"], term["value"]
+    if kind == "IRI":
+        return "<" + value + ">"
+    if kind == "blank node":
+        return value
+    literal = '"' + str(escape(value)) + '"'
+    datatype = term.get("datatype")
+    if datatype == RDF_LANGSTRING:
+        language = term.get("language")
+        return literal + "@" + language if language else literal
+    if datatype and datatype != XSD_STRING:
+        return literal + "^^<" + datatype + ">"
+    return literal
+
+
+def _quad(triple: Mapping[str, Mapping[str, str]], graph_name: str) -> rdfc.Quad:
+    if graph_name == "@default":
+        graph = ""
+    elif graph_name.startswith("_:"):
+        graph = graph_name
+    else:
+        graph = "<" + graph_name + ">"
+    return (_term(triple["subject"]), _term(triple["predicate"]), _term(triple["object"]), graph)

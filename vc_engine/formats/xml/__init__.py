@@ -1,0 +1,62 @@
+"""Signed XML: the e-locker's issued-document schema under an enveloped XML Signature.
+
+Issue: Document -> `Certificate` element -> C14N -> enveloped signature (xmldsig.py).
+Verify: hardened parse -> the one signature -> the canonical bytes it covered -> re-parsed ->
+Document. The claims come from that re-parse, never from the tree we were handed.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from lxml import etree
+
+from vc_engine.formats import SIGNED_XML, FormatOutcome
+from vc_engine.formats.xml.document import MalformedDocument, from_element, to_element
+from vc_engine.formats.xml.dsig import XmlSigningKey, sign_enveloped, verify_enveloped
+from vc_engine.formats.xml.safe import UnsafeXml, parse
+from vc_engine.model import Check, Document, SubIndication
+from vc_engine.policy import XmlLimits
+
+FORMAT = SIGNED_XML
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def issue(document: Document, key: XmlSigningKey, civil_timezone: tzinfo) -> bytes:
+    """The signed XML rendition of `document`, as the bytes to store and hand out."""
+    issue_date = document.issued_at.astimezone(civil_timezone).date()
+    canonical = etree.tostring(to_element(document, issue_date), method="c14n", with_comments=False)
+    return _DECLARATION + sign_enveloped(canonical, key) + b"\n"
+
+
+def open_signed(
+    data: bytes, *, max_bytes: int, allow_legacy: bool, limits: XmlLimits
+) -> FormatOutcome:
+    """Parse, check the signature and read back the signed Document; failures are checks."""
+    try:
+        root = parse(data, max_bytes=max_bytes, limits=limits)
+    except UnsafeXml as exc:
+        return _failed(Check.failed("parse", SubIndication.FORMAT_FAILURE, str(exc)))
+    checks = [
+        Check.passed("parse", "well-formed UTF-8 XML 1.0 without DTD or entities, within limits")
+    ]
+    outcome = verify_enveloped(
+        root, allow_legacy=allow_legacy, max_certificates=limits.max_certificates
+    )
+    checks.extend(outcome.checks)
+    if outcome.signed is None:
+        return FormatOutcome(FORMAT, tuple(checks), None, None)
+    try:
+        signed_root = parse(outcome.signed.signed_bytes, max_bytes=max_bytes, limits=limits)
+        document = from_element(signed_root)
+    except (UnsafeXml, MalformedDocument) as exc:
+        checks.append(Check.failed("signed-content", SubIndication.FORMAT_FAILURE, str(exc)))
+        return FormatOutcome(FORMAT, tuple(checks), None, None)
+    checks.append(Check.passed("signed-content", "the signed content follows the schema"))
+    return FormatOutcome(
+        FORMAT, tuple(checks), document, outcome.signed.facts, outcome.signed.warnings
+    )
+
+
+def _failed(check: Check) -> FormatOutcome:
+    return FormatOutcome(FORMAT, (check,), None, None)

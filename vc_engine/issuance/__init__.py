@@ -1,0 +1,1 @@
+"""Issuing: input records -> Documents -> status entries -> signed renditions -> register rows."""

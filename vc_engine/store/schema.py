@@ -1,0 +1,280 @@
+"""The registry's tables, as SQLAlchemy Core objects for the queries in `store`.
+
+The database schema itself is created only by the Alembic migrations in `migrations/versions`;
+these definitions must match them (a test compares the two on every backend).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant stored so that it always reads back as an aware UTC datetime.
+
+    PostgreSQL stores `timestamptz`; SQLite has no time zones, so the UTC wall time is stored and
+    read back as UTC. Naive datetimes are refused (ValueError): they name no instant.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"refusing naive datetime {value}: the registry stores instants")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+issuers = Table(
+    "issuers",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("status_since", UTCDateTime, nullable=False),
+    CheckConstraint("status IN ('active', 'suspended', 'revoked')", name="ck_issuers_status"),
+)
+
+issuer_keys = Table(
+    "issuer_keys",
+    metadata,
+    Column("key_id", Text, primary_key=True),
+    Column("issuer_id", Text, ForeignKey("issuers.id"), nullable=False, index=True),
+    Column("algorithm", Text, nullable=False),
+    Column("public_key_pem", Text, nullable=False),
+    Column("certificate_pem", Text, nullable=True),
+    Column("valid_from", UTCDateTime, nullable=False),
+    Column("valid_until", UTCDateTime, nullable=True),
+    Column("added_at", UTCDateTime, nullable=False),
+)
+
+key_events = Table(
+    "key_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key_id", Text, ForeignKey("issuer_keys.key_id"), nullable=False, index=True),
+    Column("status", Text, nullable=False),
+    Column("effective_at", UTCDateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    CheckConstraint("status IN ('active', 'retired', 'compromised')", name="ck_key_events_status"),
+)
+
+authorisations = Table(
+    "authorisations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("issuer_id", Text, ForeignKey("issuers.id"), nullable=False, index=True),
+    Column("doctype", Text, nullable=False),
+    Column("valid_from", UTCDateTime, nullable=False),
+    Column("valid_until", UTCDateTime, nullable=True),
+    UniqueConstraint("issuer_id", "doctype", "valid_from", name="uq_authorisations_start"),
+)
+
+issuances = Table(
+    "issuances",
+    metadata,
+    Column("document_id", Text, primary_key=True),
+    Column("issuer_id", Text, ForeignKey("issuers.id"), nullable=False),
+    Column("doctype", Text, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("key_id", Text, ForeignKey("issuer_keys.key_id"), nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+
+issuance_renditions = Table(
+    "issuance_renditions",
+    metadata,
+    Column("sha256", Text, primary_key=True),
+    Column("document_id", Text, ForeignKey("issuances.document_id"), nullable=False, index=True),
+    Column("format", Text, nullable=False),
+)
+
+
+# Status lists (Bitstring Status List v1.0), written and read by `vc_engine.revocation`. They
+# live here so that one metadata describes the one database the migrations build.
+
+status_lists = Table(
+    "status_lists",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("issuer_id", Text, ForeignKey("issuers.id"), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("allocated", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("issuer_id", "purpose", "sequence", name="uq_status_lists_sequence"),
+    CheckConstraint("purpose IN ('revocation', 'suspension')", name="ck_status_lists_purpose"),
+)
+
+status_entries = Table(
+    "status_entries",
+    metadata,
+    Column("document_id", Text, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("list_id", Text, ForeignKey("status_lists.id"), nullable=False),
+    Column("list_index", Integer, nullable=False),
+    Column("is_set", Boolean, nullable=False),
+    Column("allocated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("document_id", "purpose", name="pk_status_entries"),
+    UniqueConstraint("list_id", "list_index", name="uq_status_entries_slot"),
+)
+
+status_events = Table(
+    "status_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Text, nullable=False, index=True),
+    Column("purpose", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("effective_at", UTCDateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["document_id", "purpose"],
+        ["status_entries.document_id", "status_entries.purpose"],
+        name="fk_status_events_entry",
+    ),
+    CheckConstraint("action IN ('revoke', 'suspend', 'reinstate')", name="ck_status_events_action"),
+)
+
+
+# The signed list credentials as last published: what a verifier (online, or offline through a
+# bundle) checks a document's status against. One row per list, replaced on each publication.
+status_list_credentials = Table(
+    "status_list_credentials",
+    metadata,
+    Column("list_id", Text, ForeignKey("status_lists.id"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("credential", LargeBinary, nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+)
+
+
+# API access (written and read by `api`): the service's clients, holding only a hash of each
+# secret, and the verification audit log, which records who verified which document and with
+# what verdict, never the document's content.
+
+api_clients = Table(
+    "api_clients",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("secret_hash", Text, nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+verification_log = Table(
+    "verification_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", Text, nullable=False, index=True),
+    Column("verified_at", UTCDateTime, nullable=False, index=True),
+    Column("document_id", Text, nullable=True, index=True),
+    Column("document_sha256", Text, nullable=False),
+    Column("indication", Text, nullable=False),
+    Column("sub_indication", Text, nullable=True),
+)
+
+
+# The batch issuance journal (written and read by `vc_engine.store.journal`): a job, the blocks
+# of its input it has registered (a prefix of the input, in order), the documents it issued and
+# the records it rejected. A document's journal row is written in the same transaction as its
+# register row, so "issued by this job" and "in the register" never disagree.
+
+batch_jobs = Table(
+    "batch_jobs",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("issuer_id", Text, ForeignKey("issuers.id"), nullable=False),
+    Column("doctype", Text, nullable=False),
+    Column("formats", Text, nullable=False),
+    Column("block_size", Integer, nullable=False),
+    Column("archive_size", Integer, nullable=True),
+    Column("archives_closed", Integer, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("state IN ('running', 'complete')", name="ck_batch_jobs_state"),
+)
+
+batch_blocks = Table(
+    "batch_blocks",
+    metadata,
+    Column("job_id", Text, ForeignKey("batch_jobs.id"), nullable=False),
+    Column("block", Integer, nullable=False),
+    Column("first_line", Integer, nullable=True),
+    Column("last_line", Integer, nullable=True),
+    Column("records", Integer, nullable=False),
+    Column("issued", Integer, nullable=False),
+    Column("first_sequence", Integer, nullable=False),
+    Column("state", Text, nullable=False),
+    PrimaryKeyConstraint("job_id", "block", name="pk_batch_blocks"),
+    CheckConstraint("state IN ('registered', 'done')", name="ck_batch_blocks_state"),
+)
+
+batch_documents = Table(
+    "batch_documents",
+    metadata,
+    Column("document_id", Text, ForeignKey("issuances.document_id"), primary_key=True),
+    Column("job_id", Text, ForeignKey("batch_jobs.id"), nullable=False, index=True),
+    Column("block", Integer, nullable=False),
+    Column("line", Integer, nullable=False),
+)
+
+batch_rejects = Table(
+    "batch_rejects",
+    metadata,
+    Column("job_id", Text, ForeignKey("batch_jobs.id"), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("document_id", Text, nullable=True),
+    PrimaryKeyConstraint("job_id", "line", name="pk_batch_rejects"),
+)
+
+
+# The last sequence number given to an offline bundle signed by each root key: every export
+# takes the next one, in the same transaction that reads what the bundle carries.
+bundle_sequences = Table(
+    "bundle_sequences",
+    metadata,
+    Column("root_key_id", Text, primary_key=True),
+    Column("last_sequence", Integer, nullable=False),
+)
