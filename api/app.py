@@ -12,21 +12,23 @@ from sqlalchemy import text
 
 from api import openapi, problems
 from api.access import ClientStore
-from api.audit import AuditLog, AuditWriter
-from api.freshness import ChangedByWrites, for_engine
+from api.freshness import ChangedByWrites
 from api.limits import BodyLimit, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
 from api.openapi import problems as problem_responses
+from api.registry_cache import RegistryCache
+from api.request_log import RequestLogWriter
 from api.routes import bundle, documents, issue, registry, status_lists, verify
 from api.schemas import Health
 from api.services import Clock, Services, system_clock
 from api.settings import Settings
 from api.signing import SigningKeys
-from api.trust_cache import RegistryCache
 from vc_engine.issuance.issue import StatusLists
 from vc_engine.store import StatusStore
+from vc_engine.store.changes import for_engine
 from vc_engine.store.engine import create_registry_engine
 from vc_engine.store.registry import Registry
+from vc_engine.store.request_log import RequestLog
 
 STATIC = Path(__file__).parent / "static"
 PAGE_HEADERS = {
@@ -63,7 +65,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     metrics = Metrics()
     freshness = for_engine(engine)
     status_store = StatusStore(store)
-    audit = AuditLog(engine)
+    audit = RequestLog(engine)
     found = Services(
         settings=settings,
         engine=engine,
@@ -71,7 +73,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         cache=RegistryCache(store, status_store, freshness),
         clients=ClientStore(engine),
         audit=audit,
-        audit_writer=AuditWriter(audit),
+        request_log_writer=RequestLogWriter(audit),
         limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
         signing=SigningKeys(settings.signing_keys),
         metrics=metrics,
@@ -142,6 +144,6 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.add_middleware(ChangedByWrites, freshness=freshness)
     # Both for every lifespan (a test client may start and stop the app many times). In this
     # order on shutdown: the last audit entries are committed before the engine goes.
-    app.router.on_startup.extend((found.audit_writer.start, freshness.start))
-    app.router.on_shutdown.extend((found.audit_writer.close, freshness.close, engine.dispose))
+    app.router.on_startup.extend((found.request_log_writer.start, freshness.start))
+    app.router.on_shutdown.extend((found.request_log_writer.close, freshness.close, engine.dispose))
     return app

@@ -14,10 +14,10 @@ import uvicorn
 from fastapi import FastAPI
 
 from api.access import Client, ClientStore
-from api.audit import AuditEntry, AuditLog
 from api.metrics import MULTIPROCESS_VARIABLE
 from api.settings import Settings
 from vc_engine.store.engine import create_registry_engine
+from vc_engine.store.request_log import LoggedVerification, RequestLog
 
 _DEFAULT_REGISTRY = "sqlite:///vc-engine.db"
 
@@ -78,10 +78,10 @@ def audit_entries(
     since: datetime | None,
     until: datetime | None,
     limit: int,
-) -> list[AuditEntry]:
+) -> list[LoggedVerification]:
     engine = create_registry_engine(url)
     try:
-        return AuditLog(engine).query(
+        return RequestLog(engine).query(
             client_id=client_id, document_id=document_id, since=since, until=until, limit=limit
         )
     finally:

@@ -17,16 +17,17 @@ from sqlalchemy import Engine
 
 from api import problems
 from api.access import Client, ClientStore
-from api.audit import AuditLog, AuditWriter, entry
 from api.limits import RateLimiter
 from api.metrics import Metrics
+from api.registry_cache import Generation, RegistryCache
+from api.request_log import RequestLogWriter, entry
 from api.settings import Settings
 from api.signing import SigningKeys
-from api.trust_cache import RegistryCache, View
 from vc_engine.issuance.issue import StatusLists
 from vc_engine.model import VerificationReport
 from vc_engine.policy import VerificationPolicy
 from vc_engine.store.registry import Registry
+from vc_engine.store.request_log import RequestLog
 from vc_engine.verify import verify
 
 Clock = Callable[[], datetime]
@@ -48,32 +49,32 @@ class Services:
     registry: Registry
     cache: RegistryCache
     clients: ClientStore
-    audit: AuditLog
-    audit_writer: AuditWriter
+    audit: RequestLog
+    request_log_writer: RequestLogWriter
     limiter: RateLimiter
     signing: SigningKeys
     metrics: Metrics
     clock: Clock
     status_lists: StatusLists
 
-    def check(self, data: bytes, at: datetime, view: View) -> VerificationReport:
-        """Run the pipeline against the registry as `view` holds it."""
+    def check(self, data: bytes, at: datetime, generation: Generation) -> VerificationReport:
+        """Run the pipeline against the registry as `generation` holds it."""
         return verify(
             data,
-            self.cache.trust(view),
+            self.cache.trust(generation),
             VerificationPolicy(at=at),
-            status=self.cache.status(view),
+            status=self.cache.status(generation),
         )
 
     async def verify(
-        self, client: Client, data: bytes, at: datetime, view: View
+        self, client: Client, data: bytes, at: datetime, generation: Generation
     ) -> VerificationReport:
         """Verify `data` and log the verdict; answers once the audit entry is committed."""
-        if view.trust is not None and len(data) <= INLINE_MAX_BYTES:
-            report = self.check(data, at, view)
+        if generation.trust is not None and len(data) <= INLINE_MAX_BYTES:
+            report = self.check(data, at, generation)
         else:
-            report = await run_in_threadpool(self.check, data, at, view)
-        await self.audit_writer.submit(entry(client.id, self.clock(), data, report))
+            report = await run_in_threadpool(self.check, data, at, generation)
+        await self.request_log_writer.submit(entry(client.id, self.clock(), data, report))
         self.metrics.verdicts.labels(str(report.indication)).inc()
         return report
 
@@ -84,18 +85,20 @@ async def services(request: Request) -> Services:
     return found
 
 
-async def registry_view(request: Request) -> View:
+async def registry_generation(request: Request) -> Generation:
     """The registry as of this request's start; FastAPI takes it once per request."""
     found: Services = request.app.state.services
-    return found.cache.view()
+    return found.cache.current()
 
 
-async def authenticated(request: Request, view: Annotated[View, Depends(registry_view)]) -> Client:
+async def authenticated(
+    request: Request, generation: Annotated[Generation, Depends(registry_generation)]
+) -> Client:
     """The calling client, or a 401/429 problem. Scopes are checked by `require`."""
-    return await identify(request, request.app.state.services, view)
+    return await identify(request, request.app.state.services, generation)
 
 
-async def identify(request: Request, found: Services, view: View) -> Client:
+async def identify(request: Request, found: Services, generation: Generation) -> Client:
     """`authenticated` for routes that take no dependencies (the verification routes, where
     FastAPI's dependency resolution is a measurable share of a request)."""
     header = request.headers.get("authorization")
@@ -110,9 +113,9 @@ async def identify(request: Request, found: Services, view: View) -> Client:
     token = token.strip()
     client = None
     if scheme.lower() == "bearer" and token:
-        client = found.clients.authenticate_cached(token, view)
+        client = found.clients.authenticate_cached(token, generation.clients)
         if client is None:
-            client = await run_in_threadpool(found.clients.authenticate, token, view)
+            client = await run_in_threadpool(found.clients.authenticate, token, generation.clients)
     if client is None:
         raise problems.Problem(
             401,

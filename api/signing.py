@@ -15,13 +15,14 @@ from pathlib import Path
 from cryptography import x509
 
 from vc_engine import keys
+from vc_engine.errors import Refused
 from vc_engine.store import validate
 from vc_engine.store.errors import InvalidRegistryInput
 
 PASSPHRASE_VARIABLE = "VC_ENGINE_KEY_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
 
 
-class NoSigningKey(Exception):
+class NoSigningKey(Refused):
     pass
 
 

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 import pytest
 
-from api.freshness import Notifications
 from api.serve import revoke_client
 from vc_engine.store import Registry
+from vc_engine.store.changes import Notifications
 
 from factory import NOW
 from service import KMC, KMC_ID, Service, make_clients, signed_birth_certificate, start, trust_kmc
@@ -76,26 +76,26 @@ def test_postgres_requests_ask_the_database_nothing_while_the_listener_is_up(
         freshness = found.cache.freshness
         assert isinstance(freshness, Notifications)
         assert freshness.wait_listening(5.0)
-        first = found.cache.view()
+        first = found.cache.current()
         assert http.post("/v1/verify", content=signed_birth_certificate(), headers=headers)
-        # Nothing written: the same view (no freshness query; the trust snapshot is reused).
-        assert found.cache.view() is first
+        # Nothing written: the same generation (no freshness query; the trust snapshot is reused).
+        assert found.cache.current() is first
         with Registry.open(postgres_schema_url) as registry:
             registry.retire_key(KMC_ID, KMC.key_id, at=NOW, reason="rotated")
-        assert within(1.0, lambda: found.cache.view() is not first)
+        assert within(1.0, lambda: found.cache.current() is not first)
 
 
 def test_a_write_through_this_process_is_seen_by_its_next_request_at_once(
     service: Service,
 ) -> None:
-    first = service.http.app.state.services.cache.view()  # type: ignore[attr-defined]
+    first = service.http.app.state.services.cache.current()  # type: ignore[attr-defined]
     answer = service.http.post(
         f"/v1/issuers/{KMC_ID}/keys/{KMC.key_id}/compromise",
         json={"reason": "stolen", "at": (NOW - timedelta(days=30)).isoformat()},
         headers=service.auth("admin"),
     )
     assert answer.status_code == 200, answer.text
-    assert service.http.app.state.services.cache.view() is not first  # type: ignore[attr-defined]
+    assert service.http.app.state.services.cache.current() is not first  # type: ignore[attr-defined]
     report = service.http.post(
         "/v1/verify",
         content=signed_birth_certificate(),

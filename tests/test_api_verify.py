@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from api.audit import AuditLog
 from vc_engine.store.engine import create_registry_engine
+from vc_engine.store.request_log import RequestLog
 
 from factory import NOW
 from service import ATTACKER, Service, signed_birth_certificate, tampered
@@ -78,7 +78,7 @@ def test_every_verification_is_audited_without_its_content(service: Service) -> 
     post_xml(service, tampered(data))
     engine = create_registry_engine(service.url)
     try:
-        entries = AuditLog(engine).query()
+        entries = RequestLog(engine).query()
     finally:
         engine.dispose()
     assert [(e.indication, e.sub_indication) for e in entries] == [

@@ -44,7 +44,7 @@ from vc_engine.trust.records import (
     KeyStatus,
     RegisteredKey,
 )
-from vc_engine.trust.view import TrustSnapshot
+from vc_engine.trust.source import TrustSnapshot
 from vc_engine.verify import verify
 
 from archive import BASE_URL, CREATED, NEXT_UPDATE, POLICY, build_archive, document_id, make_root

@@ -14,7 +14,7 @@ from vc_engine import keys
 from vc_engine.model import Check, CheckStatus, Document, SignatureFacts, SubIndication
 from vc_engine.policy import VerificationPolicy
 from vc_engine.store import Registry
-from vc_engine.trust import IssuanceRecord, IssuerStatus, TrustView, evaluate_trust
+from vc_engine.trust import IssuanceRecord, IssuerStatus, TrustSource, evaluate_trust
 
 KMC = "in.gov.wb.kmc"
 RTO = "in.gov.ka.rto"
@@ -42,7 +42,7 @@ POLICY = VerificationPolicy(at=VERIFIED)
 class Scenario:
     registry: Registry
     key_id: str
-    as_view: Callable[[Registry], TrustView]
+    as_view: Callable[[Registry], TrustSource]
 
     def check(
         self,
@@ -81,11 +81,11 @@ class Scenario:
         )
 
 
-def _live(registry: Registry) -> TrustView:
+def _live(registry: Registry) -> TrustSource:
     return registry
 
 
-def _snapshot(registry: Registry) -> TrustView:
+def _snapshot(registry: Registry) -> TrustSource:
     return registry.snapshot()
 
 

@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
+from vc_engine.errors import BadInput
+
 ClaimRow = Mapping[str, str]
 """One row of a table claim (e.g. one subject of a mark sheet); every value is text."""
 
@@ -343,7 +345,7 @@ read from a document can then be moved to UTC, to a civil time zone or by a cloc
 leaving the calendar, and no arithmetic on it can overflow."""
 
 
-class InstantError(ValueError):
+class InstantError(BadInput):
     """A time that is not an instant the engine can use; the message says why, for a person."""
 
 

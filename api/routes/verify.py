@@ -100,13 +100,13 @@ async def verify_document(request: Request) -> JSONResponse:
     # No FastAPI dependencies or parameters here: on this route their resolution costs about
     # as much as the rest of the HTTP handling. `at` is documented in `_AT`.
     found: Services = request.app.state.services
-    view = found.cache.view()
-    client = await identify(request, found, view)
+    generation = found.cache.current()
+    client = await identify(request, found, generation)
     require(client, "verify")
     at = request.query_params.get("at") if request.scope["query_string"] else None
     when = bodies.instant(at, "at") or found.clock()
     data = await bodies.document(request)
-    report = await found.verify(client, data, when, view)
+    report = await found.verify(client, data, when, generation)
     return JSONResponse(report.to_json())
 
 
@@ -155,8 +155,8 @@ _VC_API_EXAMPLE = {
 )
 async def verify_credential(request: Request) -> JSONResponse:
     found: Services = request.app.state.services  # no dependencies: see verify_document
-    view = found.cache.view()
-    client = await identify(request, found, view)
+    generation = found.cache.current()
+    client = await identify(request, found, generation)
     require(client, "verify")
     body = await bodies.json_object(request)
     if "verifiableCredential" not in body:
@@ -172,7 +172,7 @@ async def verify_credential(request: Request) -> JSONResponse:
     data = bodies.credential_bytes(credential)
     if not data.strip():
         raise problems.Problem(400, "empty_body", "verifiableCredential is empty")
-    report = await found.verify(client, data, when, view)
+    report = await found.verify(client, data, when, generation)
     results = report.to_json()
     answer = {
         "verified": report.verified,

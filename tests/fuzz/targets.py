@@ -30,7 +30,7 @@ from vc_engine.policy import VerificationPolicy, XmlLimits
 from vc_engine.revocation.bitstring import BitstringError, decode
 from vc_engine.revocation.credential import StatusOutcome, check_entry
 from vc_engine.revocation.source import StatusSnapshot
-from vc_engine.trust.view import TrustSnapshot
+from vc_engine.trust.source import TrustSnapshot
 from vc_engine.verify import verify
 
 AT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)

@@ -25,6 +25,7 @@ from vc_engine import doctypes, keys
 from vc_engine.cli import render
 from vc_engine.cli.audit import register_audit_commands
 from vc_engine.cli.status import register_status_commands
+from vc_engine.errors import VcEngineError
 from vc_engine.inputs import records
 from vc_engine.issuance.batch import scheduler as batch
 from vc_engine.issuance.batch.workers import KeySource, PemKey, SigningSpec
@@ -39,7 +40,6 @@ from vc_engine.keys.pkcs11 import Pkcs11Key, is_pkcs11_uri
 from vc_engine.model import Indication, InstantError, bounded_instant
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.store import StatusStore
-from vc_engine.store.errors import RegistryError
 from vc_engine.store.journal import Journal
 from vc_engine.store.registry import Registry
 from vc_engine.verify import verify as verify_document
@@ -110,7 +110,7 @@ def _registry(ctx: typer.Context) -> Iterator[Registry]:
         with Registry.open(url) as registry:
             registry.init()
             yield registry
-    except RegistryError as error:
+    except VcEngineError as error:
         _fail(str(error))
 
 

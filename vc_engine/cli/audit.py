@@ -29,7 +29,7 @@ from vc_engine.offline import report_html as audit_html
 from vc_engine.offline.bundle import BundleLoader, load_bundle, write_bundle
 from vc_engine.offline.bundle_format import BundleRefused, Refusal
 from vc_engine.offline.bundle_history import BundleHistory, default_history_path
-from vc_engine.offline.bundle_snapshot import BundleView
+from vc_engine.offline.bundle_snapshot import BundleSnapshot
 from vc_engine.policy import VerificationPolicy
 from vc_engine.store.registry import Registry
 
@@ -206,7 +206,7 @@ def register_audit_commands(
             raise typer.Exit(3)
 
 
-def _admit(view: BundleView, state: Path | None, allow_rollback: bool, fail: Fail) -> list[str]:
+def _admit(view: BundleSnapshot, state: Path | None, allow_rollback: bool, fail: Fail) -> list[str]:
     """Check the bundle against those of its root seen on this machine (and remember it)."""
     history = BundleHistory(state or default_history_path())
     try:
@@ -217,7 +217,7 @@ def _admit(view: BundleView, state: Path | None, allow_rollback: bool, fail: Fai
         fail(f"bundle refused ({refusal.code}): {refusal.reason}", 2)
 
 
-def _open(load: Callable[[], BundleView], fail: Fail) -> BundleView:
+def _open(load: Callable[[], BundleSnapshot], fail: Fail) -> BundleSnapshot:
     try:
         return load()
     except OSError as error:

@@ -40,6 +40,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
 
+from vc_engine.errors import BadInput
 from vc_engine.model import ClaimRow, ClaimValue, Document
 from vc_engine.policy import INDIA
 
@@ -60,7 +61,7 @@ RECORD_COLUMNS = ("docId", "validFrom", "validUntil")
 """The columns every record may have besides its document type's fields."""
 
 
-class RecordError(ValueError):
+class RecordError(BadInput):
     """One field of a record is wrong; `reason` is written for the person who fixes the record."""
 
     def __init__(self, field: str, reason: str) -> None:
@@ -69,11 +70,11 @@ class RecordError(ValueError):
         self.reason = reason
 
 
-class DocumentIdError(ValueError):
+class DocumentIdError(BadInput):
     """A document id, or a part of one, does not follow `IssuerId-DocType-DocId`."""
 
 
-class UnknownDocTypeError(ValueError):
+class UnknownDocTypeError(BadInput):
     """No document type has this code."""
 
 

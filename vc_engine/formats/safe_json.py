@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from vc_engine.errors import BadInput
 
-class UnsafeJson(Exception):
+
+class UnsafeJson(BadInput):
     """The input is not JSON we are willing to read; the message says why."""
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from vc_engine.errors import BadInput
 from vc_engine.model import (
     ClaimValue,
     Document,
@@ -56,7 +57,7 @@ _KEYS = frozenset(
 _DATA = "certificateData"
 
 
-class MalformedCredential(Exception):
+class MalformedCredential(BadInput):
     """The signed credential does not have the shape this engine issues."""
 
 

@@ -31,11 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from vc_engine.errors import BadInput
+
 _MAX_LINE_BYTES = 1024 * 1024
 _TOO_LONG = "\x00"  # what stands in for an over-long line, so the CSV reader sees a line there
 
 
-class RecordFileError(ValueError):
+class RecordFileError(BadInput):
     """The file as a whole cannot be read as records."""
 
 

@@ -22,6 +22,7 @@ from typing import TypeVar
 from cryptography import x509
 
 from vc_engine import doctypes
+from vc_engine.errors import Refused
 from vc_engine.formats import SIGNED_XML, VC_DATA_INTEGRITY, VC_JWT, vc_di, vc_jwt
 from vc_engine.formats import xml as signed_xml
 from vc_engine.formats.xml.dsig import XmlSigningKey
@@ -42,7 +43,7 @@ Signed = list[tuple["Rendition", bytes]]
 T = TypeVar("T")
 
 
-class IssuanceRefused(Exception):
+class IssuanceRefused(Refused):
     """The registry would not vouch for what we are about to sign; nothing was issued."""
 
 

@@ -29,13 +29,14 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from cryptography.x509.oid import NameOID
 
+from vc_engine.errors import BadInput
 from vc_engine.keys import base58btc
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
 
 
-class KeyMaterialError(Exception):
+class KeyMaterialError(BadInput):
     """A key or certificate could not be loaded or is of a kind we do not accept."""
 
 

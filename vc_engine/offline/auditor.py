@@ -1,7 +1,7 @@
 """The auditor's offline audit: verify a whole archive against a signed trust bundle.
 
 Every file is verified by the same pipeline an online verifier runs (`verify.verify`), with a
-`BundleView` standing in for both the registry and the status lists, so the same documents get
+`BundleSnapshot` standing in for both the registry and the status lists, so the same documents get
 the same verdicts offline as online; nothing touches a network or a database. Formats may be
 mixed: each file's format is detected from its content.
 
@@ -32,11 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from vc_engine.model import CheckStatus, Indication, SubIndication, VerificationReport
-from vc_engine.offline.bundle_snapshot import BundleView
+from vc_engine.offline.bundle_snapshot import BundleSnapshot
 from vc_engine.policy import VerificationPolicy
 from vc_engine.verify import verify
 
-BundleFactory = Callable[[], BundleView]
+BundleFactory = Callable[[], BundleSnapshot]
 REPORT_TYPE = "vc-engine-audit-report"
 DEFAULT_CHUNK = 250
 """Files per task: large enough that dispatch costs little, small enough for a smooth bar."""
@@ -133,7 +133,9 @@ class AuditReport:
 # The library entry points
 
 
-def verify_offline(data: bytes, view: BundleView, policy: VerificationPolicy) -> VerificationReport:
+def verify_offline(
+    data: bytes, view: BundleSnapshot, policy: VerificationPolicy
+) -> VerificationReport:
     """`verify` against a bundle, as trust and as status, with the bundle's warnings added."""
     report = verify(data, view, policy, view)
     if not view.warnings:
@@ -231,11 +233,11 @@ def _run(
                 break
 
 
-_views: dict[Any, BundleView] = {}
+_views: dict[Any, BundleSnapshot] = {}
 _views_lock = threading.Lock()
 
 
-def open_once(factory: BundleFactory) -> BundleView:
+def open_once(factory: BundleFactory) -> BundleSnapshot:
     """The view `factory` makes, opened on its first use in this process and kept: each worker
     process opens a bundle once, however many chunks it verifies."""
     key: Any = factory
@@ -258,7 +260,9 @@ def audit_chunk(
     return [_audit_one(name, Path(path), view, policy) for name, path in chunk]
 
 
-def _audit_one(name: str, path: Path, view: BundleView, policy: VerificationPolicy) -> AuditEntry:
+def _audit_one(
+    name: str, path: Path, view: BundleSnapshot, policy: VerificationPolicy
+) -> AuditEntry:
     try:
         with path.open("rb") as handle:
             data = handle.read(policy.max_document_bytes + 1)

@@ -34,7 +34,7 @@ range, length and SHA-256, so the root's signature covers them. Export (`bundle_
 (memory stays flat at a million documents) and opening keeps the sections compressed until a
 look-up needs one.
 
-`open_bundle` is the only way to a `BundleView`: after `bundle_format.unseal` (frame, root,
+`open_bundle` is the only way to a `BundleSnapshot`: after `bundle_format.unseal` (frame, root,
 signature) it checks, in order, the payload's type and version (UNSUPPORTED), the sections
 (TRUNCATED, TAMPERED), that the bundle is not from the future (NOT_YET_VALID) and not past its
 nextUpdate (EXPIRED; with `allow_expired` accepted, and the view carries a warning for every
@@ -67,13 +67,13 @@ from vc_engine.offline.bundle_export import (
 )
 from vc_engine.offline.bundle_format import BundleRefused, Refusal, unseal
 from vc_engine.offline.bundle_history import BundleHistory
-from vc_engine.offline.bundle_snapshot import BundleView, IssuanceRegister, RegisterSection
+from vc_engine.offline.bundle_snapshot import BundleSnapshot, IssuanceRegister, RegisterSection
 
 __all__ = [
     "ROWS_PER_SECTION",
     "BundleLoader",
     "BundleRefused",
-    "BundleView",
+    "BundleSnapshot",
     "ExportSummary",
     "Refusal",
     "export_bundle",
@@ -94,7 +94,7 @@ def open_bundle(
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
     history: BundleHistory | None = None,
     allow_rollback: bool = False,
-) -> BundleView:
+) -> BundleSnapshot:
     """The view of a bundle signed by `root`, as of `at`; a `BundleRefused` otherwise.
 
     With a `history`, a bundle older (by sequence) than one of the same root seen before is
@@ -164,7 +164,7 @@ def open_bundle(
             "the registry pinned other JSON-LD contexts than this engine does; update the "
             "engine to verify credentials exactly as the registry would"
         )
-    return BundleView(
+    return BundleSnapshot(
         created=created,
         next_update=next_update,
         root_key_id=sealed.header["kid"],
@@ -197,7 +197,7 @@ def load_bundle(
     allow_expired: bool = False,
     history: BundleHistory | None = None,
     allow_rollback: bool = False,
-) -> BundleView:
+) -> BundleSnapshot:
     """`open_bundle` of files on disk."""
     root = keys.load_certificate(root_certificate.read_bytes())
     return open_bundle(
@@ -212,7 +212,7 @@ def load_bundle(
 
 @dataclass(frozen=True)
 class BundleLoader:
-    """A picklable recipe for a `BundleView`, for worker processes (each opens the bundle once;
+    """A picklable recipe for a `BundleSnapshot`, for worker processes (each opens the bundle once;
     see `audit`). The files must be readable at the same paths where the workers run."""
 
     bundle: Path
@@ -223,7 +223,7 @@ class BundleLoader:
     """Said of this bundle by whoever admitted it (a rollback accepted with `BundleHistory`),
     for every report made with it."""
 
-    def __call__(self) -> BundleView:
+    def __call__(self) -> BundleSnapshot:
         view = load_bundle(
             self.bundle, self.root_certificate, at=self.at, allow_expired=self.allow_expired
         )

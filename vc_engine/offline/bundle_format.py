@@ -35,6 +35,7 @@ from typing import Any
 from cryptography import x509
 
 from vc_engine import keys
+from vc_engine.errors import Refused
 
 BUNDLE_TYPE = "vc-engine-trust-bundle+json"
 MAX_HEADER_LINE = 4096
@@ -71,7 +72,7 @@ class Refusal(StrEnum):
     since (INDETERMINATE: a newer bundle must be fetched, or the risk accepted explicitly)."""
 
 
-class BundleRefused(Exception):
+class BundleRefused(Refused):
     """The bundle is not accepted; `code` says why, the message says what was found."""
 
     def __init__(self, code: Refusal, message: str) -> None:

@@ -1,6 +1,6 @@
-"""`BundleView`: the registry and the status lists as a verified offline bundle holds them.
+"""`BundleSnapshot`: the registry and the status lists as a verified offline bundle holds them.
 
-It is both a `TrustView` and a `StatusView`, so `verify(data, view, policy, status=view)` runs
+It is both a `TrustSource` and a `StatusSource`, so `verify(data, view, policy, status=view)` runs
 with no registry and no network. It is built only by `bundle.open_bundle`, after the root's
 signature and every section digest have been checked, and it never changes afterwards.
 
@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 
 from vc_engine.offline.bundle_codec import decoded, read_issuance
 from vc_engine.offline.bundle_format import BundleRefused, Refusal
-from vc_engine.revocation.source import ListWatermarks, StatusView
+from vc_engine.revocation.source import ListWatermarks, StatusSource
 from vc_engine.revocation.status import DocumentStatus
 from vc_engine.trust.records import Authorisation, IssuanceRecord, IssuerRecord, RegisteredKey
-from vc_engine.trust.view import TrustView
+from vc_engine.trust.source import TrustSource
 
 MAX_SECTION_BYTES = 256 * 1024 * 1024
 """A decompressed register section larger than this is refused (a section holds a few thousand
@@ -82,8 +82,8 @@ class IssuanceRegister:
         return found
 
 
-class BundleView:
-    """A `TrustView` and a `StatusView` over one verified bundle (see the module docstring).
+class BundleSnapshot:
+    """A `TrustSource` and a `StatusSource` over one verified bundle (see the module docstring).
 
     `warnings` are what every report made from this view must carry (a bundle accepted past its
     nextUpdate, pinned contexts that differ from this engine's); `audit` adds them.
@@ -126,7 +126,7 @@ class BundleView:
         self._statuses = MappingProxyType({s.document_id: s for s in statuses})
         self.watermarks = ListWatermarks()
 
-    # TrustView
+    # TrustSource
 
     def issuer(self, issuer_id: str) -> IssuerRecord | None:
         return self._issuers.get(issuer_id)
@@ -140,7 +140,7 @@ class BundleView:
     def issuance(self, document_id: str) -> IssuanceRecord | None:
         return self._register.get(document_id)
 
-    # StatusView
+    # StatusSource
 
     def published_list(self, list_id: str) -> bytes | None:
         return self._lists.get(list_id)
@@ -170,6 +170,6 @@ class BundleView:
 
 if TYPE_CHECKING:
 
-    def _is_both_views(view: BundleView) -> tuple[TrustView, StatusView]:
-        """Never called: mypy checks here that a BundleView is both protocols."""
+    def _is_both_views(view: BundleSnapshot) -> tuple[TrustSource, StatusSource]:
+        """Never called: mypy checks here that a BundleSnapshot is both protocols."""
         return view, view

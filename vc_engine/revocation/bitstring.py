@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from vc_engine.errors import BadInput
+
 MIN_ENTRIES = 131_072
 """The spec's minimum list length (16 KB of bits): smaller lists give too little herd privacy."""
 
@@ -46,7 +48,7 @@ class StatusErrorCode(StrEnum):
     RANGE_ERROR = "RANGE_ERROR"
 
 
-class BitstringError(ValueError):
+class BitstringError(BadInput):
     """A status list that cannot be decoded, or a look-up it cannot answer; `code` says which."""
 
     def __init__(self, code: StatusErrorCode, message: str) -> None:

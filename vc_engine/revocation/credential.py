@@ -136,11 +136,11 @@ def check_entry(
     read = read_list(
         list_credential, list_url=list_url, issuer=issuer, purpose=purpose, cache=cache
     )
-    return read.lookup(index, at) if isinstance(read, ListView) else read
+    return read.lookup(index, at) if isinstance(read, DecodedList) else read
 
 
 @dataclass(frozen=True)
-class ListView:
+class DecodedList:
     """A signature-verified list credential, checked against what an entry expects and decoded:
     what every entry pointing to the list needs, so a verifier can keep it per list version."""
 
@@ -180,7 +180,7 @@ def read_list(
     issuer: str,
     purpose: Purpose,
     cache: StatusListCache | None = None,
-) -> ListView | StatusOutcome:
+) -> DecodedList | StatusOutcome:
     """Check a signature-verified list credential against what an entry expects (its URL, the
     document's issuer, the purpose), read its window and decode it; an outcome when it fails."""
     try:
@@ -192,7 +192,7 @@ def read_list(
         return verdict.outcome
     except BitstringError as exc:
         return StatusOutcome(StatusResult.MALFORMED, exc.code, str(exc))
-    return ListView(list_url, purpose, bits, valid_from, expires_at)
+    return DecodedList(list_url, purpose, bits, valid_from, expires_at)
 
 
 class _Verdict(Exception):

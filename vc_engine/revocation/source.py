@@ -13,7 +13,7 @@ from typing import Protocol
 from vc_engine.revocation.status import DocumentStatus
 
 
-class StatusView(Protocol):
+class StatusSource(Protocol):
     watermarks: ListWatermarks
     """The newest signing time of each list believed through this view (rollback refusal)."""
 

@@ -7,12 +7,14 @@ A verification outcome is never one of these: `evaluate` returns checks, not exc
 
 from __future__ import annotations
 
+from vc_engine.errors import BadInput, Refused
 
-class RegistryError(Exception):
+
+class RegistryError(Refused):
     """Base of every refusal the registry makes; the message is meant for a human."""
 
 
-class InvalidRegistryInput(RegistryError, ValueError):
+class InvalidRegistryInput(BadInput):
     """A value handed to the registry is malformed (bad id, naive datetime, empty window...)."""
 
 

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from vc_engine.errors import Refused
 from vc_engine.store.engine import read_transaction, write_transaction
 from vc_engine.store.registry import Registry
 from vc_engine.store.schema import (
@@ -32,7 +33,7 @@ from vc_engine.store.schema import (
 _CHUNK = 500
 
 
-class JournalConflict(Exception):
+class JournalConflict(Refused):
     """The job exists with other settings: resuming it with these would mix two jobs."""
 
 

@@ -58,11 +58,11 @@ from vc_engine.trust.records import (
     KeyStatus,
     RegisteredKey,
 )
-from vc_engine.trust.view import TrustSnapshot
+from vc_engine.trust.source import TrustSnapshot
 
 
 class Registry:
-    """The registry of trust, stored in SQLite (default) or PostgreSQL; a `TrustView`.
+    """The registry of trust, stored in SQLite (default) or PostgreSQL; a `TrustSource`.
 
     Open with a SQLAlchemy URL, `init()` once to create or upgrade the schema, `close()` at the
     end (or use it as a context manager). Safe to share between threads.

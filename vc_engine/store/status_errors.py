@@ -7,6 +7,7 @@ status outcome is never one of these (see `credential.check_entry`).
 
 from __future__ import annotations
 
+from vc_engine.errors import StoreError
 from vc_engine.store.errors import RegistryError
 
 
@@ -22,5 +23,5 @@ class StatusConflict(RegistryError):
     """The status change cannot follow the document's history (e.g. reinstating a revocation)."""
 
 
-class AllocationContention(RegistryError):
+class AllocationContention(StoreError):
     """Concurrent allocations kept colliding and the retries ran out; try again later."""

@@ -3,7 +3,7 @@
 The registry (issuers, their keys with validity windows and status history, what each may issue,
 and the issuance register) is the only source of trust: a key or certificate carried inside a
 document counts only if it is registered. `evaluate_trust` judges a signed document against a
-`TrustView`: the live registry (`vc_engine.store.Registry`), a `TrustSnapshot` of it, or an
+`TrustSource`: the live registry (`vc_engine.store.Registry`), a `TrustSnapshot` of it, or an
 offline bundle. Nothing here reads a database.
 """
 
@@ -17,7 +17,7 @@ from vc_engine.trust.records import (
     KeyStatus,
     RegisteredKey,
 )
-from vc_engine.trust.view import TrustSnapshot, TrustView
+from vc_engine.trust.source import TrustSnapshot, TrustSource
 
 __all__ = [
     "Authorisation",
@@ -28,6 +28,6 @@ __all__ = [
     "KeyStatus",
     "RegisteredKey",
     "TrustSnapshot",
-    "TrustView",
+    "TrustSource",
     "evaluate_trust",
 ]

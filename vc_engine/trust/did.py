@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from vc_engine.keys import PublicKey
 from vc_engine.model import issuer_did, issuer_id_of_did
-from vc_engine.trust.view import TrustView
+from vc_engine.trust.source import TrustSource
 
 Resolver = Callable[[str], PublicKey | None]
 
@@ -22,7 +22,7 @@ def verification_method(issuer_id: str, key_id: str) -> str:
     return f"{issuer_did(issuer_id)}#{key_id}"
 
 
-def registry_resolver(view: TrustView) -> Resolver:
+def registry_resolver(view: TrustSource) -> Resolver:
     def resolve(url: str) -> PublicKey | None:
         did, _, fragment = url.partition("#")
         issuer_id = issuer_id_of_did(did)

@@ -15,7 +15,7 @@ from vc_engine.keys import KeyAlgorithm, SignatureScheme
 from vc_engine.model import Check, CheckStatus, Document, SignatureFacts, SubIndication
 from vc_engine.policy import VerificationPolicy
 from vc_engine.trust.records import IssuerStatus, KeyStatus, RegisteredKey
-from vc_engine.trust.view import TrustView
+from vc_engine.trust.source import TrustSource
 
 # The key type a reported algorithm needs: formats may report the signature scheme ("ES256") or
 # the key type ("p256"); any other name fits no registered key.
@@ -30,7 +30,7 @@ _KEY_ALGORITHM_OF_NAME: dict[str, KeyAlgorithm] = {
 
 
 def evaluate_trust(
-    view: TrustView,
+    view: TrustSource,
     document: Document,
     facts: SignatureFacts,
     document_sha256: str,
@@ -79,7 +79,7 @@ def _failed(checks: list[Check]) -> bool:
     return checks[-1].status is CheckStatus.FAILED
 
 
-def _issuer(view: TrustView, issuer_id: str) -> Check:
+def _issuer(view: TrustSource, issuer_id: str) -> Check:
     issuer = view.issuer(issuer_id)
     if issuer is None:
         return Check.failed(
@@ -152,7 +152,7 @@ def _key_validity(key: RegisteredKey, signed: datetime) -> Check:
 
 
 def _key_compromise(
-    view: TrustView, key: RegisteredKey, document: Document, document_sha256: str
+    view: TrustSource, key: RegisteredKey, document: Document, document_sha256: str
 ) -> Check:
     signed = document.issued_at
     compromise = key.first_event(KeyStatus.COMPROMISED)
@@ -181,7 +181,7 @@ def _key_compromise(
     )
 
 
-def _authorisation(view: TrustView, doc: Document) -> Check:
+def _authorisation(view: TrustSource, doc: Document) -> Check:
     held = view.authorisations(doc.issuer_id)
     if any(a.covers(doc.doctype, doc.issued_at) for a in held):
         return Check.passed(

@@ -32,18 +32,18 @@ from vc_engine.model import (
     VerificationReport,
 )
 from vc_engine.policy import Severity, VerificationPolicy
-from vc_engine.revocation.source import StatusView
+from vc_engine.revocation.source import StatusSource
 from vc_engine.trust.did import registry_resolver
 from vc_engine.trust.evaluate import evaluate_trust
-from vc_engine.trust.view import TrustView
+from vc_engine.trust.source import TrustSource
 from vc_engine.verify.status import status_checks
 
 
 def verify(
     data: bytes,
-    trust: TrustView,
+    trust: TrustSource,
     policy: VerificationPolicy,
-    status: StatusView | None = None,
+    status: StatusSource | None = None,
 ) -> VerificationReport:
     """Is `data` equivalent to the original? Never raises for a bad document.
 
@@ -107,7 +107,7 @@ def verify(
 
 
 def _open(
-    format_name: str, data: bytes, trust: TrustView, policy: VerificationPolicy
+    format_name: str, data: bytes, trust: TrustSource, policy: VerificationPolicy
 ) -> FormatOutcome:
     limit = policy.max_document_bytes
     if format_name == SIGNED_XML:

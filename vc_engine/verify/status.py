@@ -21,12 +21,12 @@ from vc_engine.formats import vc_jwt
 from vc_engine.model import Check, Document, StatusReference, SubIndication, issuer_did
 from vc_engine.policy import VerificationPolicy
 from vc_engine.revocation import StatusListCache, StatusOutcome, StatusResult
-from vc_engine.revocation.credential import ListView, read_list
-from vc_engine.revocation.source import StatusView
+from vc_engine.revocation.credential import DecodedList, read_list
+from vc_engine.revocation.source import StatusSource
 from vc_engine.revocation.status import Action, DocumentStatus, Purpose
 from vc_engine.trust.did import registry_resolver
 from vc_engine.trust.records import KeyStatus
-from vc_engine.trust.view import TrustView
+from vc_engine.trust.source import TrustSource
 
 _MAX_LIST_BYTES = 2 * 1024 * 1024
 
@@ -36,10 +36,10 @@ class _SignedList:
     credential: dict[str, Any]
     key_id: str
     signed_at: datetime | None
-    views: dict[tuple[str, str, Purpose], ListView] = field(default_factory=dict)
+    views: dict[tuple[str, str, Purpose], DecodedList] = field(default_factory=dict)
     """The list read for (url, issuer, purpose): decoded once per list version."""
 
-    def view(self, reference: StatusReference, issuer: str) -> ListView | StatusOutcome:
+    def view(self, reference: StatusReference, issuer: str) -> DecodedList | StatusOutcome:
         try:
             purpose = Purpose(reference.purpose)
         except ValueError:
@@ -56,7 +56,7 @@ class _SignedList:
                 purpose=purpose,
                 cache=_decoded,
             )
-            if not isinstance(read, ListView):
+            if not isinstance(read, DecodedList):
                 return read
             found = self.views[key] = read
         return found
@@ -70,7 +70,7 @@ _decoded = StatusListCache()
 
 
 def status_checks(
-    document: Document, trust: TrustView, status: StatusView | None, policy: VerificationPolicy
+    document: Document, trust: TrustSource, status: StatusSource | None, policy: VerificationPolicy
 ) -> list[Check]:
     """One check per status entry the document carries; none when it carries none."""
     if not document.status:
@@ -89,8 +89,8 @@ def status_checks(
 def _check(
     reference: StatusReference,
     document: Document,
-    trust: TrustView,
-    status: StatusView,
+    trust: TrustSource,
+    status: StatusSource,
     policy: VerificationPolicy,
 ) -> Check:
     name = f"status-{reference.purpose}"
@@ -113,7 +113,7 @@ def _check(
             "could hide revocations made since; fetch the newest",
         )
     view = signed.view(reference, issuer_did(document.issuer_id))
-    outcome = view.lookup(reference.index, policy.at) if isinstance(view, ListView) else view
+    outcome = view.lookup(reference.index, policy.at) if isinstance(view, DecodedList) else view
     if outcome.result is StatusResult.OK:
         return Check.passed(name, f"not {_STATE[reference.purpose]} ({outcome.reason})")
     if outcome.result in (StatusResult.REVOKED, StatusResult.SUSPENDED):
@@ -130,7 +130,7 @@ def _check(
 _STATE = {"revocation": "revoked", "suspension": "suspended"}
 
 
-def _why(document_id: str, result: StatusResult, status: StatusView) -> str:
+def _why(document_id: str, result: StatusResult, status: StatusSource) -> str:
     """The date and reason of the change that set the bit, from the registry's history."""
     history: DocumentStatus | None = status.status(document_id)
     action = Action.REVOKE if result is StatusResult.REVOKED else Action.SUSPEND
@@ -145,7 +145,7 @@ def _why(document_id: str, result: StatusResult, status: StatusView) -> str:
 
 
 def _believed_list(
-    published: bytes, issuer_id: str, trust: TrustView
+    published: bytes, issuer_id: str, trust: TrustSource
 ) -> tuple[_SignedList | None, str]:
     with _verified_lock:
         signed = _verified.get(published)
@@ -163,7 +163,7 @@ def _believed_list(
 
 
 def _signer_trusted(
-    signed: _SignedList, issuer_id: str, trust: TrustView
+    signed: _SignedList, issuer_id: str, trust: TrustSource
 ) -> tuple[_SignedList | None, str]:
     key = trust.key(signed.key_id)
     if key is None or key.issuer_id != issuer_id:

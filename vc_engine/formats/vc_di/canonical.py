@@ -21,6 +21,7 @@ from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 from pyld.nquads import XSD_STRING, escape
 
+from vc_engine.errors import BadInput
 from vc_engine.formats.safe_json import nested_deeper_than
 from vc_engine.formats.vc_di import rdfc
 from vc_engine.formats.vc_di.contexts import ContextError, ContextLoader, InlineContextError
@@ -31,7 +32,7 @@ MAX_DEPTH = 64
 levels; recursion in the JSON-LD processor is bounded by it)."""
 
 
-class CanonicalizationError(Exception):
+class CanonicalizationError(BadInput):
     """The document cannot be canonicalized under our rules; the message says why."""
 
 

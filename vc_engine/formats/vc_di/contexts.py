@@ -25,11 +25,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from vc_engine.errors import BadInput
+
 CONTEXT_DIRECTORY = resources.files("vc_engine") / "data" / "contexts"
 INDEX = "index.json"
 
 
-class ContextError(Exception):
+class ContextError(BadInput):
     """A document names a context the engine will not process."""
 
     def __init__(self, url: str, message: str) -> None:

@@ -18,11 +18,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import permutations
 
+from vc_engine.errors import BadInput
+
 Quad = tuple[str, str, str, str]
 """(subject, predicate, object, graph) as N-Quads terms; graph '' is the default graph."""
 
 
-class CanonicalizationLimitError(Exception):
+class CanonicalizationLimitError(BadInput):
     """The dataset needs more canonicalization work than the limits allow."""
 
 

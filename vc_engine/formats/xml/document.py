@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime
 
 from lxml import etree
 
+from vc_engine.errors import BadInput
 from vc_engine.model import ClaimValue, Document, InstantError, StatusReference, parse_instant
 
 ROOT = "Certificate"
@@ -38,7 +39,7 @@ _ROOT_ATTRIBUTES = frozenset(
 )
 
 
-class MalformedDocument(Exception):
+class MalformedDocument(BadInput):
     """The signed content does not follow the issued-document schema."""
 
 

@@ -21,6 +21,7 @@ import threading
 
 from lxml import etree
 
+from vc_engine.errors import BadInput
 from vc_engine.policy import XmlLimits
 
 _BOMS_NOT_UTF8 = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")
@@ -29,7 +30,7 @@ _DECLARED_ENCODING = re.compile(
 )
 
 
-class UnsafeXml(Exception):
+class UnsafeXml(BadInput):
     """The input is not XML we are willing to parse; the message says why, for a person."""
 
 

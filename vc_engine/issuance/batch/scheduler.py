@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from vc_engine import doctypes
+from vc_engine.errors import Refused
 from vc_engine.inputs.records import BadLine, RecordLine
 from vc_engine.issuance.batch.outputs import (
     ArchiveWriter,
@@ -65,7 +66,7 @@ REJECTS = "rejects.csv"
 _JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
-class BatchError(Exception):
+class BatchError(Refused):
     """The job cannot start, or stopped; what it registered is kept and a re-run resumes it."""
 
 

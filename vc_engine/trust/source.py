@@ -1,6 +1,6 @@
 """What the trust decision may ask, and an in-memory answer to it.
 
-`evaluate` depends only on `TrustView`, so the same rules run against the live `Registry` and
+`evaluate` depends only on `TrustSource`, so the same rules run against the live `Registry` and
 against a `TrustSnapshot` taken once for a batch of verifications.
 """
 
@@ -13,7 +13,7 @@ from typing import Protocol
 from vc_engine.trust.records import Authorisation, IssuanceRecord, IssuerRecord, RegisteredKey
 
 
-class TrustView(Protocol):
+class TrustSource(Protocol):
     def issuer(self, issuer_id: str) -> IssuerRecord | None: ...
 
     def key(self, key_id: str) -> RegisteredKey | None: ...

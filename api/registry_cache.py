@@ -1,0 +1,93 @@
+"""What requests read from the registry, reused while the registry has not changed.
+
+Taking a `TrustSnapshot` reads every issuer, key (with history) and authorisation; doing that, or
+reading the caller's client row and the status lists a document points to, on every request would
+make the database the cost of a verification. Instead each request takes a `Generation`: the
+freshness token of the moment it began (see `vc_engine.store.changes`) and whatever has been read
+under that same token, filled in lazily. Everything in a generation was read after its token was
+taken, so a request never sees the registry older than it was when the request began (within the
+notification delay `vc_engine.store.changes` states). A new token starts an empty generation: a
+write anywhere (this process, another service process, the CLI) reaches every process's next
+request, so a compromise, a revocation or a revoked client applies at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+from vc_engine.revocation.source import ListWatermarks
+from vc_engine.revocation.status import DocumentStatus
+from vc_engine.store.changes import Freshness
+from vc_engine.store.clients import ClientRecord
+from vc_engine.store.registry import Registry
+from vc_engine.store.status import StatusStore
+from vc_engine.trust.source import TrustSnapshot
+
+_MAX_LISTS = 4_096
+
+
+@dataclass
+class Generation:
+    """The registry as read under one freshness token. Filled by `RegistryCache`; its dicts
+    only grow, so threads sharing one may race to fill an entry but never see a torn one."""
+
+    token: Hashable
+    trust: TrustSnapshot | None = None
+    lists: dict[str, bytes] = field(default_factory=dict)
+    clients: dict[str, ClientRecord] = field(default_factory=dict)
+    """Client rows read under this generation (`api.access` fills it, up to its bound)."""
+
+
+class RegistryCache:
+    def __init__(self, registry: Registry, status: StatusStore, freshness: Freshness) -> None:
+        self._registry = registry
+        self._status = status
+        self.freshness = freshness
+        self._lock = threading.Lock()
+        self._view = Generation(token=object())  # equal to no token
+        self.watermarks = ListWatermarks()
+        """Kept for the life of the process, across generations: a list older than one this process
+        has believed is refused even after the caches are dropped."""
+
+    def current(self) -> Generation:
+        """The generation for a request beginning now (no I/O on PostgreSQL, listener up)."""
+        token = self.freshness.token()
+        with self._lock:
+            if self._view.token != token:
+                self._view = Generation(token)
+            return self._view
+
+    def trust(self, generation: Generation) -> TrustSnapshot:
+        """The trust snapshot of `generation` (read from the database on its first use)."""
+        if generation.trust is None:
+            generation.trust = self._registry.snapshot()
+        return generation.trust
+
+    def status(self, generation: Generation) -> CachedStatus:
+        return CachedStatus(generation, self._status, self.watermarks)
+
+
+class CachedStatus:
+    """A `StatusSource` whose published lists are read once per generation. Status histories (wanted
+    only for a revoked or suspended document's reasons) are read each time."""
+
+    def __init__(
+        self, generation: Generation, store: StatusStore, watermarks: ListWatermarks
+    ) -> None:
+        self._lists = generation.lists
+        self._store = store
+        self.watermarks = watermarks
+
+    def published_list(self, list_id: str) -> bytes | None:
+        found = self._lists.get(list_id)
+        if found is None:
+            # Not remembered when absent: a document naming made-up lists must not fill memory.
+            found = self._store.published_list(list_id)
+            if found is not None and len(self._lists) < _MAX_LISTS:
+                self._lists[list_id] = found
+        return found
+
+    def status(self, document_id: str) -> DocumentStatus | None:
+        return self._store.status(document_id)
