@@ -17,7 +17,7 @@ import threading
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
-from vc_engine.revocation.source import ListWatermarks
+from vc_engine.revocation.source import ListMemory
 from vc_engine.revocation.status import DocumentStatus
 from vc_engine.store.changes import Freshness
 from vc_engine.store.clients import ClientRecord
@@ -47,7 +47,7 @@ class RegistryCache:
         self.freshness = freshness
         self._lock = threading.Lock()
         self._view = Generation(token=object())  # equal to no token
-        self.watermarks = ListWatermarks()
+        self.memory = ListMemory()
         """Kept for the life of the process, across generations: a list older than one this process
         has believed is refused even after the caches are dropped."""
 
@@ -66,7 +66,7 @@ class RegistryCache:
         return generation.trust
 
     def status(self, generation: Generation) -> CachedStatus:
-        return CachedStatus(generation, self._status, self.watermarks)
+        return CachedStatus(generation, self._status, self.memory)
 
 
 class CachedStatus:
@@ -74,11 +74,11 @@ class CachedStatus:
     only for a revoked or suspended document's reasons) are read each time."""
 
     def __init__(
-        self, generation: Generation, store: StatusStore, watermarks: ListWatermarks
+        self, generation: Generation, store: StatusStore, memory: ListMemory
     ) -> None:
         self._lists = generation.lists
         self._store = store
-        self.watermarks = watermarks
+        self.memory = memory
 
     def published_list(self, list_id: str) -> bytes | None:
         found = self._lists.get(list_id)

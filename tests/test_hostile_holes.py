@@ -33,7 +33,7 @@ from vc_engine.model import Indication, InstantError, SubIndication
 from vc_engine.offline.bundle import export_bundle, load_bundle, write_bundle
 from vc_engine.offline.bundle_format import BundleRefused, Refusal
 from vc_engine.offline.bundle_history import BundleHistory
-from vc_engine.policy import INDIA, Severity, VerificationPolicy
+from vc_engine.policy import INDIA, Limits, Severity, VerificationPolicy
 from vc_engine.revocation.source import StatusSnapshot
 from vc_engine.store import Registry, StatusStore
 from vc_engine.trust.records import (
@@ -337,7 +337,9 @@ def test_the_genuine_kmc_document_passes_in_memory() -> None:
 
 def test_280000_extra_elements_in_key_info_are_refused() -> None:
     data = _padded(_kmc_document(), b"<ds:KeyInfo>", b"<ds:KeyName>x</ds:KeyName>" * 280_000)
-    report = verify(data, _kmc_trust(), VerificationPolicy(at=NOW, max_document_bytes=32 << 20))
+    report = verify(
+        data, _kmc_trust(), VerificationPolicy(at=NOW, limits=Limits(max_document_bytes=32 << 20))
+    )
     assert (report.indication, report.sub_indication) == (
         Indication.FAILED,
         SubIndication.FORMAT_FAILURE,
@@ -532,7 +534,7 @@ def test_an_older_status_list_is_refused_online_once_a_newer_one_was_seen(
     newer = StatusSnapshot(store.snapshot().lists, store.status)
     trust = registry.snapshot()
     assert verify(path.read_bytes(), trust, POLICY, newer).sub_indication is SubIndication.REVOKED
-    replayed = StatusSnapshot(older_lists, store.status, newer.watermarks)
+    replayed = StatusSnapshot(older_lists, store.status, newer.memory)
     report = verify(path.read_bytes(), trust, POLICY, replayed)
     assert (report.indication, report.sub_indication) == (
         Indication.INDETERMINATE,

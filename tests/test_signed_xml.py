@@ -18,11 +18,12 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from vc_engine import keys
+from vc_engine.formats import FormatOutcome
 from vc_engine.formats import xml as signed_xml
 from vc_engine.formats.xml import dsig as xmldsig
 from vc_engine.formats.xml import open_signed
 from vc_engine.model import CheckStatus, SubIndication
-from vc_engine.policy import INDIA, XmlLimits
+from vc_engine.policy import INDIA, Algorithms, VerificationPolicy
 
 from factory import (
     NOW,
@@ -34,8 +35,13 @@ from factory import (
     rsa_signing,
 )
 
-MAX = 10 * 1024 * 1024
-LIMITS = XmlLimits()
+
+def opened(data: bytes, *, allow_legacy: bool = True) -> FormatOutcome:
+    """The format stage alone: parse, the signature, the signed content (no registry)."""
+    policy = VerificationPolicy(at=NOW, algorithms=Algorithms(legacy_elocker_rsa_sha1=allow_legacy))
+    return open_signed(data, policy, lambda _: None)
+
+
 RSA = make_key("Kolkata Municipal Corporation")
 P256 = make_key("Kolkata Municipal Corporation", keys.KeyAlgorithm.P256)
 ATTACKER = make_key("Kolkata Municipal Corporation (forged)")
@@ -47,7 +53,7 @@ def issued(key=RSA, **changes: object) -> bytes:
 
 def failure(data: bytes, *, allow_legacy: bool = True) -> SubIndication | None:
     """The code of the first check that did not pass; None when the format stage passed."""
-    outcome = open_signed(data, max_bytes=MAX, allow_legacy=allow_legacy, limits=LIMITS)
+    outcome = opened(data, allow_legacy=allow_legacy)
     failed = [c for c in outcome.checks if c.status is not CheckStatus.PASSED]
     assert (outcome.document is None) == bool(failed)
     return failed[0].code if failed else None
@@ -56,12 +62,7 @@ def failure(data: bytes, *, allow_legacy: bool = True) -> SubIndication | None:
 @pytest.mark.parametrize("key", [RSA, P256], ids=["rsa-sha256", "ecdsa-p256-sha256"])
 def test_issued_document_opens_to_the_same_document(key) -> None:
     document = birth_certificate()
-    outcome = open_signed(
-        signed_xml.issue(document, key.signing_key, INDIA),
-        max_bytes=MAX,
-        allow_legacy=False,
-        limits=LIMITS,
-    )
+    outcome = opened(signed_xml.issue(document, key.signing_key, INDIA), allow_legacy=False)
     assert outcome.document == document
     assert outcome.facts is not None and outcome.facts.key_id == key.key_id
     assert outcome.warnings == ()
@@ -88,7 +89,7 @@ def test_we_verify_what_signxml_signs() -> None:
     signed = signer.sign(
         root, key=RSA.private_key, cert=RSA.certificate.public_bytes(Encoding.PEM).decode()
     )
-    outcome = open_signed(etree.tostring(signed), max_bytes=MAX, allow_legacy=False, limits=LIMITS)
+    outcome = opened(etree.tostring(signed), allow_legacy=False)
     assert outcome.document == birth_certificate()
 
 
@@ -116,7 +117,7 @@ def test_any_text_round_trips_and_signxml_agrees(place: str, name: str) -> None:
         holder={"name": name, "gender": "F"}, claims={"placeOfBirth": place}
     )
     data = signed_xml.issue(document, RSA.signing_key, INDIA)
-    assert open_signed(data, max_bytes=MAX, allow_legacy=False, limits=LIMITS).document == document
+    assert opened(data, allow_legacy=False).document == document
     signxml.XMLVerifier().verify(data, x509_cert=RSA.certificate)
 
 
@@ -220,7 +221,7 @@ def test_external_entity_is_refused_and_the_file_is_never_read(tmp_path: Path) -
         f'<?xml version="1.0"?><!DOCTYPE Certificate [<!ENTITY x SYSTEM "file://{secret}">]>'
         "<Certificate>&x;</Certificate>"
     ).encode()
-    outcome = open_signed(data, max_bytes=MAX, allow_legacy=True, limits=LIMITS)
+    outcome = opened(data, allow_legacy=True)
     assert outcome.checks[0].code is SubIndication.FORMAT_FAILURE
     assert "TOP-SECRET" not in repr(outcome)
 
@@ -239,7 +240,7 @@ def test_comment_inside_signed_text_shows_the_whole_text() -> None:
     """Comments are outside the signed content; a reader of the original tree would see only
     'Kol'. Claims come from the signed content, so they read 'Kolkata'."""
     data = issued().replace(b">Kolkata<", b">Kol<!-- injected -->kata<")
-    outcome = open_signed(data, max_bytes=MAX, allow_legacy=False, limits=LIMITS)
+    outcome = opened(data, allow_legacy=False)
     assert outcome.document is not None
     assert outcome.document.claims["placeOfBirth"] == "Kolkata"
 
@@ -278,7 +279,7 @@ def legacy_document() -> bytes:
 
 
 def test_legacy_profile_passes_with_a_warning() -> None:
-    outcome = open_signed(legacy_document(), max_bytes=MAX, allow_legacy=True, limits=LIMITS)
+    outcome = opened(legacy_document(), allow_legacy=True)
     assert outcome.document == birth_certificate()
     assert outcome.facts is not None and outcome.facts.legacy_profile == xmldsig.LEGACY_PROFILE
     assert any("legacy" in w for w in outcome.warnings)
@@ -360,13 +361,13 @@ def test_deep_nesting_is_refused() -> None:
 
 def test_fifty_megabytes_is_refused_before_parsing() -> None:
     data = b"<Certificate>" + b" " * (50 * 1024 * 1024) + b"</Certificate>"
-    outcome = open_signed(data, max_bytes=MAX, allow_legacy=True, limits=LIMITS)
+    outcome = opened(data, allow_legacy=True)
     assert outcome.checks[0].code is SubIndication.FORMAT_FAILURE
     assert "limit" in outcome.checks[0].message
 
 
 def test_issued_at_survives_as_an_aware_utc_instant() -> None:
-    outcome = open_signed(issued(), max_bytes=MAX, allow_legacy=False, limits=LIMITS)
+    outcome = opened(issued(), allow_legacy=False)
     assert outcome.document is not None
     assert outcome.document.issued_at == NOW - __import__("datetime").timedelta(days=1)
     assert outcome.document.issued_at.utcoffset() is not None

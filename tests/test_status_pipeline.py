@@ -174,7 +174,7 @@ class ReplacedList:
     def __init__(self, registry: Registry, credential: bytes) -> None:
         self.store = StatusStore(registry)
         self.credential = credential
-        self.watermarks = self.store.watermarks
+        self.memory = self.store.memory
 
     def published_list(self, list_id: str) -> bytes | None:
         return self.credential

@@ -1,6 +1,10 @@
-"""What a verifier accepts: the time it verifies at and the constraints it holds documents to.
+"""What a verifier accepts: the time it verifies at, the algorithms it accepts, every limit a
+parser holds input to, and what each kind of problem costs the verdict.
 
-A frozen value, built once at the entry point and passed down, so nothing below reads the clock.
+A frozen value, built once at the entry point and passed down, so nothing below reads the clock
+and no parser has a limit of its own. Algorithms are named once, here, the way JOSE names them
+(RS256, ES256, ES384, EdDSA); each format maps its own identifiers (XML Signature URIs, JOSE
+`alg`, Data Integrity cryptosuites) onto these names and accepts only what the policy lists.
 """
 
 from __future__ import annotations
@@ -55,6 +59,78 @@ class XmlLimits:
 
 
 @dataclass(frozen=True)
+class Algorithms:
+    """What signatures, digests and canonicalizations are accepted. Anything not listed fails
+    with CRYPTO_CONSTRAINTS_FAILURE, whatever the format can technically read."""
+
+    signatures: frozenset[str] = frozenset({"RS256", "ES256", "ES384", "EdDSA"})
+    """Signature schemes: RSA PKCS#1 v1.5 with SHA-256, ECDSA P-256/SHA-256, P-384/SHA-384,
+    Ed25519."""
+
+    digests: frozenset[str] = frozenset({"sha256"})
+    """Reference digests of signed XML."""
+
+    canonicalizations: frozenset[str] = frozenset({"c14n", "exc-c14n"})
+    """Canonical XML methods of signed XML (comments are never signed)."""
+
+    cryptosuites: frozenset[str] = frozenset(
+        {
+            "eddsa-rdfc-2022",
+            "eddsa-jcs-2022",
+            "ecdsa-rdfc-2019",
+            "ecdsa-jcs-2019",
+            "Ed25519Signature2020",
+        }
+    )
+    """Data Integrity cryptosuites (and the older proof types named by their `type`)."""
+
+    legacy_elocker_rsa_sha1: bool = True
+    """The e-locker's legacy profile: RSA-SHA1 over SHA-256 reference digests, accepted with a
+    warning. No other use of SHA-1 is accepted, whatever this says."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of anything a parser reads: every size, depth and count limit in one place."""
+
+    max_document_bytes: int = 10 * 1024 * 1024
+    """Larger inputs are refused before parsing."""
+
+    xml: XmlLimits = XmlLimits()
+    """What a signed XML document may hold before it is canonicalized."""
+
+    max_json_depth: int = 64
+    """Nesting of JSON objects and arrays (a credential nests a few levels)."""
+
+    max_jose_header_depth: int = 8
+    """Nesting of a JWS protected header."""
+
+    max_rdf_quads: int = 10_000
+    max_rdf_blank_nodes: int = 1_000
+    max_rdfc_work: int = 2_000
+    """RDF canonicalization: N-degree hash calls and permutations examined, together (a small
+    crafted dataset can otherwise keep RDFC-1.0 busy for years)."""
+
+    max_status_list_bytes: int = 2 * 1024 * 1024
+    """A signed status list credential."""
+
+    max_decoded_list_bytes: int = 16 * 1024 * 1024
+    """A status list's bitstring once decompressed (134 million one-bit entries)."""
+
+    max_bundle_header_bytes: int = 4096
+    """The first line of an offline bundle (a detached JWS of a few hundred bytes)."""
+
+    max_register_section_bytes: int = 256 * 1024 * 1024
+    """One decompressed section of a bundle's issuance register."""
+
+    max_input_line_bytes: int = 1024 * 1024
+    """One line of an issuer's record file."""
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
 class VerificationPolicy:
     at: datetime
     """The moment the verification speaks for; timezone-aware (naive datetimes are refused)."""
@@ -65,15 +141,11 @@ class VerificationPolicy:
     civil_timezone: tzinfo = INDIA
     """Where the document's calendar dates (valid from, expiry) are read."""
 
-    allow_legacy_rsa_sha1: bool = True
-    """Accept the e-locker legacy profile (RSA-SHA1 SignedInfo over SHA-256 digests), with a
-    warning. No other SHA-1 use is ever accepted."""
+    algorithms: Algorithms = Algorithms()
+    """What signatures, digests and canonicalizations are accepted."""
 
-    max_document_bytes: int = 10 * 1024 * 1024
-    """Larger inputs are refused before parsing."""
-
-    xml: XmlLimits = XmlLimits()
-    """What a signed XML document may hold before it is canonicalized."""
+    limits: Limits = DEFAULT_LIMITS
+    """How much of anything a parser reads."""
 
     embedded_certificate_window: Severity = Severity.WARN
     """When a certificate carried in signed XML was not valid at the signing time the document

@@ -26,7 +26,7 @@ from vc_engine.inputs import records
 from vc_engine.keys import base58btc
 from vc_engine.offline.bundle import open_bundle
 from vc_engine.offline.bundle_format import BundleRefused
-from vc_engine.policy import VerificationPolicy, XmlLimits
+from vc_engine.policy import VerificationPolicy
 from vc_engine.revocation.bitstring import BitstringError, decode
 from vc_engine.revocation.credential import StatusOutcome, check_entry
 from vc_engine.revocation.source import StatusSnapshot
@@ -34,9 +34,15 @@ from vc_engine.trust.source import TrustSnapshot
 from vc_engine.verify import verify
 
 AT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
-MAX_BYTES = 1024 * 1024
-LIMITS = XmlLimits()
 POLICY = VerificationPolicy(at=AT)
+LIMITS = POLICY.limits.xml
+MAX_BYTES = POLICY.limits.max_document_bytes
+
+
+def _NO_KEYS(_: str) -> None:
+    return None
+
+
 Target = Callable[[bytes], None]
 
 
@@ -79,7 +85,7 @@ def safe_xml_parse(data: bytes) -> None:
 
 
 def signed_xml_open(data: bytes) -> None:
-    outcome = signed_xml.open_signed(data, max_bytes=MAX_BYTES, allow_legacy=True, limits=LIMITS)
+    outcome = signed_xml.open_signed(data, POLICY, _NO_KEYS)
     assert isinstance(outcome, FormatOutcome)
 
 
@@ -89,12 +95,12 @@ def strict_json(data: bytes) -> None:
 
 
 def data_integrity_open(data: bytes) -> None:
-    outcome = vc_di.open_signed(data, max_bytes=MAX_BYTES, resolve=lambda _: None)
+    outcome = vc_di.open_signed(data, POLICY, _NO_KEYS)
     assert isinstance(outcome, FormatOutcome)
 
 
 def vc_jwt_open(data: bytes) -> None:
-    outcome = vc_jwt.open_signed(data, max_bytes=MAX_BYTES, resolve=lambda _: None)
+    outcome = vc_jwt.open_signed(data, POLICY, _NO_KEYS)
     assert isinstance(outcome, FormatOutcome)
 
 

@@ -517,7 +517,7 @@ def verify(
     policy = VerificationPolicy(at=_instant(at, "--at") or _now())
     try:
         with file.open("rb") as handle:
-            data = handle.read(policy.max_document_bytes + 1)
+            data = handle.read(policy.limits.max_document_bytes + 1)
     except OSError as error:
         _fail(f"cannot read {file}: {error.strerror}", 2)
     with _registry(ctx) as registry:

@@ -29,7 +29,7 @@ from vc_engine.formats.xml.dsig import XmlSigningKey
 from vc_engine.inputs import records
 from vc_engine.issuance.issue import Issuer, StatusLists, issue_records, publish_lists, renditions
 from vc_engine.model import Document, Indication, VerificationReport
-from vc_engine.policy import INDIA, VerificationPolicy, XmlLimits
+from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.revocation.status import Action
 from vc_engine.store import StatusStore
 from vc_engine.store.registry import Registry
@@ -203,7 +203,7 @@ def _stage_attacks(
     birth_issuer, caste_issuer = issuers["BTHCER"][0], issuers["CASCR"][0]
     genuine_birth = next(p for p in issued if p.name.endswith("BTHCER-2026000001.xml")).read_bytes()
     genuine_caste = next(p for p in issued if p.name.endswith("CASCR-2026000001.xml")).read_bytes()
-    document = _read(genuine_birth)
+    document = _read(genuine_birth, now)
     forger_key = keys.generate_private_key(keys.KeyAlgorithm.RSA2048)
     forger_cert = keys.self_signed_certificate(
         forger_key, birth_issuer.name, now - timedelta(days=1), now + timedelta(days=30)
@@ -223,7 +223,7 @@ def _stage_attacks(
     registry.compromise_key(
         caste_issuer.id, caste_issuer.key_id, at=leak, reason="key file leaked", recorded_at=leak
     )
-    caste = _read(genuine_caste)
+    caste = _read(genuine_caste, now)
     after_leak = dataclasses.replace(
         caste, id=caste.id[:-3] + "998", issued_at=leak + timedelta(seconds=5)
     )
@@ -275,7 +275,7 @@ def _change_status(
     now: datetime,
 ) -> None:
     """Record a status change and re-publish the issuer's list, as `vc-engine revoke` does."""
-    document = _open_any(data)
+    document = _open_any(data, now)
     issuer = issuers[document.doctype][0]
     store = StatusStore(registry)
     store.change(document.id, action, reason=reason, actor="demo clerk", at=now)
@@ -285,9 +285,9 @@ def _change_status(
     publish_lists(StatusLists(store, STATUS_BASE_URL), issuer, [entry.list_id], now)
 
 
-def _open_any(data: bytes) -> Document:
+def _open_any(data: bytes, now: datetime) -> Document:
     if data.lstrip().startswith(b"<"):
-        return _read(data)
+        return _read(data, now)
     return from_credential({k: v for k, v in json.loads(data).items() if k != "proof"})
 
 
@@ -317,10 +317,9 @@ def _alg_none(token: bytes) -> bytes:
     return header + b"." + payload + b"."
 
 
-def _read(data: bytes) -> Document:
-    outcome = signed_xml.open_signed(
-        data, max_bytes=len(data), allow_legacy=False, limits=XmlLimits()
-    )
+def _read(data: bytes, now: datetime) -> Document:
+    """The document the demo itself signed (its signature is checked; trust is not asked)."""
+    outcome = signed_xml.open_signed(data, VerificationPolicy(at=now), lambda _: None)
     assert outcome.document is not None, "the demo's own documents must open"
     return outcome.document
 

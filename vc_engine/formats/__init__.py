@@ -6,10 +6,16 @@ Formats know nothing of the registry or of status lists: judging who signed is t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from vc_engine.keys import PublicKey
 from vc_engine.model import Check, Document, SignatureFacts, SubIndication
+
+Resolver = Callable[[str], PublicKey | None]
+"""Maps a key reference that does not carry its key (a did:web URL, a JWT `kid`) to the key,
+or None when nobody registered one: the caller's registry, never the network."""
 
 
 class Rejected(Exception):

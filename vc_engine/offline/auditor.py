@@ -265,7 +265,7 @@ def _audit_one(
 ) -> AuditEntry:
     try:
         with path.open("rb") as handle:
-            data = handle.read(policy.max_document_bytes + 1)
+            data = handle.read(policy.limits.max_document_bytes + 1)
     except OSError as error:
         return AuditEntry(
             name,

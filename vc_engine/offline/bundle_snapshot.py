@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from vc_engine.offline.bundle_codec import decoded, read_issuance
 from vc_engine.offline.bundle_format import BundleRefused, Refusal
-from vc_engine.revocation.source import ListWatermarks, StatusSource
+from vc_engine.revocation.source import ListMemory, StatusSource
 from vc_engine.revocation.status import DocumentStatus
 from vc_engine.trust.records import Authorisation, IssuanceRecord, IssuerRecord, RegisteredKey
 from vc_engine.trust.source import TrustSource
@@ -124,7 +124,7 @@ class BundleSnapshot:
         self._register = register
         self._lists = MappingProxyType(dict(status_lists))
         self._statuses = MappingProxyType({s.document_id: s for s in statuses})
-        self.watermarks = ListWatermarks()
+        self.memory = ListMemory()
 
     # TrustSource
 

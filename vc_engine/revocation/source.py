@@ -1,5 +1,7 @@
 """What the verification pipeline asks about status, wherever the answers are kept: the
-registry's database online (`StatusStore`), or a signed offline bundle for an auditor."""
+registry's database online (`vc_engine.store.StatusStore`), a snapshot of it in memory, or a
+signed offline bundle for an auditor; and what a verifier remembers of the lists it has read.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +10,16 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from vc_engine.revocation.cache import StatusListCache
+from vc_engine.revocation.credential import DecodedList
 from vc_engine.revocation.status import DocumentStatus
 
 
 class StatusSource(Protocol):
-    watermarks: ListWatermarks
-    """The newest signing time of each list believed through this view (rollback refusal)."""
+    memory: ListMemory
+    """What verifications through this source have learnt of its lists (see `ListMemory`)."""
 
     def published_list(self, list_id: str) -> bytes | None:
         """The signed BitstringStatusListCredential as last published (vc+jwt bytes), or None
@@ -27,6 +31,45 @@ class StatusSource(Protocol):
         ...
 
 
+@dataclass
+class SignedList:
+    """A published list credential whose signature verified under `key_id`, made at
+    `signed_at`. Whether that key may speak for the issuer is judged on every use (the
+    registry can change); the signature and the decoding are worth doing once per version."""
+
+    credential: dict[str, Any]
+    key_id: str
+    signed_at: datetime | None
+    decoded: dict[tuple[str, str, str], DecodedList] = field(default_factory=dict)
+    """The list read for (list URL, issuer, purpose)."""
+
+
+class ListMemory:
+    """What a verifier keeps of the lists read through one status source: each published
+    version's signature check (by its bytes, a changed list being new bytes), its decoding, and
+    the newest signing time believed per list (rollback refusal). Thread-safe; bounded."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._capacity = capacity
+        self._signed: OrderedDict[bytes, SignedList] = OrderedDict()
+        self._lock = threading.Lock()
+        self.decoded = StatusListCache()
+        self.watermarks = ListWatermarks()
+
+    def signed(self, published: bytes) -> SignedList | None:
+        with self._lock:
+            found = self._signed.get(published)
+            if found is not None:
+                self._signed.move_to_end(published)
+            return found
+
+    def remember(self, published: bytes, signed: SignedList) -> None:
+        with self._lock:
+            self._signed[published] = signed
+            if len(self._signed) > self._capacity:
+                self._signed.popitem(last=False)
+
+
 @dataclass(frozen=True)
 class StatusSnapshot:
     """The published lists copied into memory once, for verifying many documents fast; status
@@ -34,7 +77,7 @@ class StatusSnapshot:
 
     lists: Mapping[str, bytes]
     history: Callable[[str], DocumentStatus | None]
-    watermarks: ListWatermarks = field(default_factory=lambda: ListWatermarks())
+    memory: ListMemory = field(default_factory=ListMemory)
 
     def published_list(self, list_id: str) -> bytes | None:
         return self.lists.get(list_id)

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from vc_engine.revocation.bitstring import Bitstring
-from vc_engine.revocation.source import ListWatermarks, StatusSnapshot
+from vc_engine.revocation.source import ListMemory, StatusSnapshot
 from vc_engine.revocation.status import (
     Action,
     DocumentEntries,
@@ -58,7 +58,7 @@ class StatusStore:
 
     def __init__(self, registry: Registry) -> None:
         self._engine: Engine = registry.engine
-        self.watermarks = ListWatermarks()
+        self.memory = ListMemory()
 
     # Allocation
 

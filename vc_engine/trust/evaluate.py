@@ -75,6 +75,27 @@ def evaluate_trust(
     return checks
 
 
+def key_vouches(view: TrustSource, key_id: str, issuer_id: str, signed_at: datetime) -> str | None:
+    """Why a signature made at `signed_at` by `key_id` does not speak for `issuer_id`, or None
+    when it does: the key is registered to that issuer, was inside its window and neither
+    retired nor compromised by then. The rules of `evaluate_trust`'s steps 2, 4 and 5 for
+    whatever an issuer signs besides its documents (its status lists); a document signed before
+    a later compromise may still pass with the issuance register's proof, a list never does."""
+    key = view.key(key_id)
+    if key is None or key.issuer_id != issuer_id:
+        return f"it is not signed by a key registered to {issuer_id}"
+    validity = _key_validity(key, signed_at)
+    if validity.status is not CheckStatus.PASSED:
+        return validity.message
+    compromise = key.first_event(KeyStatus.COMPROMISED)
+    if compromise is not None and compromise.effective_at <= signed_at:
+        return (
+            f"it was signed at {_at(signed_at)} with key {key.key_id}, compromised since "
+            f"{_at(compromise.effective_at)}"
+        )
+    return None
+
+
 def _failed(checks: list[Check]) -> bool:
     return checks[-1].status is CheckStatus.FAILED
 

@@ -1,76 +1,36 @@
 """The pipeline's status stage: is the document revoked or suspended, by its issuer's own
 signed Bitstring Status Lists?
 
-A list is believed only when its signature verifies under a key registered to the document's
-issuer, valid and not compromised when the list was signed, and only while the list is fresh
-(`validUntil` / `ttl`). Anything less is INDETERMINATE (TRY_LATER): a status that cannot be
-established is never PASSED and never FAILED. Lists are verified and decoded once per version
-and cached; the registry checks of the signing key are made every time, since they can change.
+A list is believed only when its signature verifies and the key that made it vouches for the
+document's issuer at the list's signing time (the trust room's rule, `key_vouches`: registered
+to that issuer, inside its window, neither retired nor compromised by then), only while it is
+fresh (`validUntil` / `ttl`), and only when it is not older than a list already believed for the
+same list id (a rollback). Anything less is INDETERMINATE (TRY_LATER): a status that cannot be
+established is never PASSED and never FAILED. The signature and the decoding are done once per
+published version and kept in the source's `ListMemory`; the registry's word on the signing key
+is asked every time, since it can change.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
-
-from cachetools import LRUCache
-
 from vc_engine.formats import vc_jwt
 from vc_engine.model import Check, Document, StatusReference, SubIndication, issuer_did
 from vc_engine.policy import VerificationPolicy
-from vc_engine.revocation import StatusListCache, StatusOutcome, StatusResult
-from vc_engine.revocation.credential import DecodedList, read_list
-from vc_engine.revocation.source import StatusSource
+from vc_engine.revocation.credential import DecodedList, StatusOutcome, StatusResult, read_list
+from vc_engine.revocation.source import SignedList, StatusSource
 from vc_engine.revocation.status import Action, DocumentStatus, Purpose
 from vc_engine.trust.did import registry_resolver
-from vc_engine.trust.records import KeyStatus
+from vc_engine.trust.evaluate import key_vouches
 from vc_engine.trust.source import TrustSource
 
-_MAX_LIST_BYTES = 2 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class _SignedList:
-    credential: dict[str, Any]
-    key_id: str
-    signed_at: datetime | None
-    views: dict[tuple[str, str, Purpose], DecodedList] = field(default_factory=dict)
-    """The list read for (url, issuer, purpose): decoded once per list version."""
-
-    def view(self, reference: StatusReference, issuer: str) -> DecodedList | StatusOutcome:
-        try:
-            purpose = Purpose(reference.purpose)
-        except ValueError:
-            return StatusOutcome(
-                StatusResult.MALFORMED, None, f"unknown status purpose {reference.purpose!r}"
-            )
-        key = (reference.list_url, issuer, purpose)
-        found = self.views.get(key)
-        if found is None:
-            read = read_list(
-                self.credential,
-                list_url=reference.list_url,
-                issuer=issuer,
-                purpose=purpose,
-                cache=_decoded,
-            )
-            if not isinstance(read, DecodedList):
-                return read
-            found = self.views[key] = read
-        return found
-
-
-# Keyed by the published bytes themselves: a bytes object caches its hash, so a list served
-# again from the same snapshot is found without hashing it again.
-_verified: LRUCache[bytes, _SignedList] = LRUCache(maxsize=256)
-_verified_lock = threading.Lock()
-_decoded = StatusListCache()
+_STATE = {"revocation": "revoked", "suspension": "suspended"}
 
 
 def status_checks(
-    document: Document, trust: TrustSource, status: StatusSource | None, policy: VerificationPolicy
+    document: Document,
+    trust: TrustSource,
+    status: StatusSource | None,
+    policy: VerificationPolicy,
 ) -> list[Check]:
     """One check per status entry the document carries; none when it carries none."""
     if not document.status:
@@ -94,16 +54,24 @@ def _check(
     policy: VerificationPolicy,
 ) -> Check:
     name = f"status-{reference.purpose}"
+    # 1. The list the entry points to has been published.
     published = status.published_list(reference.list_id)
     if published is None:
         return Check.indeterminate(
             name, SubIndication.TRY_LATER, f"status list {reference.list_url} is not available"
         )
-    signed, problem = _believed_list(published, document.issuer_id, trust)
-    if signed is None:
-        return Check.indeterminate(name, SubIndication.TRY_LATER, problem)
-    assert signed.signed_at is not None, "a believed list has a signing time"
-    newest = status.watermarks.observe(reference.list_id, signed.signed_at)
+    # 2. Its signature holds (checked once per published version).
+    signed = _signed(published, trust, status, policy)
+    if isinstance(signed, str):
+        return Check.indeterminate(name, SubIndication.TRY_LATER, signed)
+    # 3. The key that signed it vouches for the document's issuer at the list's signing time.
+    if signed.signed_at is None:
+        return Check.indeterminate(name, SubIndication.TRY_LATER, "the status list has no iat")
+    refused = key_vouches(trust, signed.key_id, document.issuer_id, signed.signed_at)
+    if refused is not None:
+        return Check.indeterminate(name, SubIndication.TRY_LATER, f"the status list: {refused}")
+    # 4. It is not older than a list already believed for the same id.
+    newest = status.memory.watermarks.observe(reference.list_id, signed.signed_at)
     if newest is not None:
         return Check.indeterminate(
             name,
@@ -112,8 +80,11 @@ def _check(
             f"before the one already seen here (signed at {newest.isoformat()}): an older list "
             "could hide revocations made since; fetch the newest",
         )
-    view = signed.view(reference, issuer_did(document.issuer_id))
-    outcome = view.lookup(reference.index, policy.at) if isinstance(view, DecodedList) else view
+    # 5. It is the list the entry names, for that issuer and purpose, and fresh: read the bit.
+    decoded = _decoded(signed, reference, issuer_did(document.issuer_id), status)
+    outcome = (
+        decoded.lookup(reference.index, policy.at) if isinstance(decoded, DecodedList) else decoded
+    )
     if outcome.result is StatusResult.OK:
         return Check.passed(name, f"not {_STATE[reference.purpose]} ({outcome.reason})")
     if outcome.result in (StatusResult.REVOKED, StatusResult.SUSPENDED):
@@ -127,11 +98,55 @@ def _check(
     return Check.indeterminate(name, SubIndication.TRY_LATER, outcome.reason + w3c_code)
 
 
-_STATE = {"revocation": "revoked", "suspension": "suspended"}
+def _signed(
+    published: bytes, trust: TrustSource, status: StatusSource, policy: VerificationPolicy
+) -> SignedList | str:
+    """The list with its verified signature, or why its signature does not hold."""
+    found = status.memory.signed(published)
+    if found is not None:
+        return found
+    outcome = vc_jwt.open_credential(
+        published,
+        resolve=registry_resolver(trust),
+        algorithms=policy.algorithms,
+        limits=policy.limits,
+        max_bytes=policy.limits.max_status_list_bytes,
+    )
+    if outcome.credential is None or outcome.facts is None:
+        failed = next(c for c in outcome.checks if c.code is not None)
+        return f"the status list's signature does not hold: {failed.message}"
+    found = SignedList(outcome.credential, outcome.facts.key_id, outcome.issued_at)
+    status.memory.remember(published, found)
+    return found
+
+
+def _decoded(
+    signed: SignedList, reference: StatusReference, issuer: str, status: StatusSource
+) -> DecodedList | StatusOutcome:
+    try:
+        purpose = Purpose(reference.purpose)
+    except ValueError:
+        return StatusOutcome(
+            StatusResult.MALFORMED, None, f"unknown status purpose {reference.purpose!r}"
+        )
+    key = (reference.list_url, issuer, purpose.value)
+    found = signed.decoded.get(key)
+    if found is None:
+        read = read_list(
+            signed.credential,
+            list_url=reference.list_url,
+            issuer=issuer,
+            purpose=purpose,
+            cache=status.memory.decoded,
+        )
+        if not isinstance(read, DecodedList):
+            return read
+        found = signed.decoded[key] = read
+    return found
 
 
 def _why(document_id: str, result: StatusResult, status: StatusSource) -> str:
-    """The date and reason of the change that set the bit, from the registry's history."""
+    """The date and reason of the change that set the bit, from the source's history."""
     history: DocumentStatus | None = status.status(document_id)
     action = Action.REVOKE if result is StatusResult.REVOKED else Action.SUSPEND
     events = [e for e in history.history if e.action is action] if history else []
@@ -142,36 +157,3 @@ def _why(document_id: str, result: StatusResult, status: StatusSource) -> str:
     if last.reason is None:
         return since
     return f"{since} by {last.actor}: {last.reason}"
-
-
-def _believed_list(
-    published: bytes, issuer_id: str, trust: TrustSource
-) -> tuple[_SignedList | None, str]:
-    with _verified_lock:
-        signed = _verified.get(published)
-    if signed is None:
-        outcome = vc_jwt.open_credential(
-            published, max_bytes=_MAX_LIST_BYTES, resolve=registry_resolver(trust)
-        )
-        if outcome.credential is None or outcome.facts is None:
-            failed = next(c for c in outcome.checks if c.code is not None)
-            return None, f"the status list's signature does not hold: {failed.message}"
-        signed = _SignedList(outcome.credential, outcome.facts.key_id, outcome.issued_at)
-        with _verified_lock:
-            _verified[published] = signed
-    return _signer_trusted(signed, issuer_id, trust)
-
-
-def _signer_trusted(
-    signed: _SignedList, issuer_id: str, trust: TrustSource
-) -> tuple[_SignedList | None, str]:
-    key = trust.key(signed.key_id)
-    if key is None or key.issuer_id != issuer_id:
-        return None, f"the status list is not signed by a key registered to {issuer_id}"
-    if signed.signed_at is None or not key.in_window(signed.signed_at):
-        return None, "the status list was signed outside its key's validity window"
-    for final in (KeyStatus.COMPROMISED, KeyStatus.RETIRED):
-        event = key.first_event(final)
-        if event is not None and event.effective_at <= signed.signed_at:
-            return None, f"the status list was signed with a key {final} at that time"
-    return signed, ""

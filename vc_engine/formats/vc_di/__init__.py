@@ -7,15 +7,15 @@ proof checked over the pinned contexts -> the credential the proof covered -> Do
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import tzinfo
 
-from vc_engine.formats import VC_DATA_INTEGRITY, FormatOutcome
+from vc_engine.formats import VC_DATA_INTEGRITY, FormatOutcome, Resolver
 from vc_engine.formats.safe_json import UnsafeJson, loads_object
 from vc_engine.formats.vc_di.proofs import add_proof, verify_proof
 from vc_engine.formats.vc_json import MalformedCredential, from_credential, to_credential
-from vc_engine.keys import KeyAlgorithm, PublicKey, Signer
+from vc_engine.keys import KeyAlgorithm, Signer
 from vc_engine.model import Check, Document, SubIndication
+from vc_engine.policy import VerificationPolicy
 
 FORMAT = VC_DATA_INTEGRITY
 MEDIA_TYPE = "application/vc+ld+json"
@@ -49,15 +49,19 @@ def issue(
     return json.dumps(secured, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
 
 
-def open_signed(
-    data: bytes, *, max_bytes: int, resolve: Callable[[str], PublicKey | None]
-) -> FormatOutcome:
+def open_signed(data: bytes, policy: VerificationPolicy, resolve: Resolver) -> FormatOutcome:
+    """Parse, check the one proof and read back the signed Document; failures are checks."""
+    limits = policy.limits
     try:
-        secured = loads_object(data, max_bytes=max_bytes)
+        secured = loads_object(
+            data, max_bytes=limits.max_document_bytes, max_depth=limits.max_json_depth
+        )
     except UnsafeJson as exc:
         return _failed([Check.failed("parse", SubIndication.FORMAT_FAILURE, str(exc))])
     checks = [Check.passed("parse", "a well-formed JSON object")]
-    outcome = verify_proof(secured, resolve=resolve)
+    outcome = verify_proof(
+        secured, resolve=resolve, algorithms=policy.algorithms, limits=policy.limits
+    )
     checks.extend(outcome.checks)
     if outcome.unsecured is None or outcome.facts is None:
         return _failed(checks)

@@ -25,11 +25,9 @@ from vc_engine.errors import BadInput
 from vc_engine.formats.safe_json import nested_deeper_than
 from vc_engine.formats.vc_di import rdfc
 from vc_engine.formats.vc_di.contexts import ContextError, ContextLoader, InlineContextError
+from vc_engine.policy import DEFAULT_LIMITS, Limits
 
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-MAX_DEPTH = 64
-"""JSON nesting deeper than this is refused before any processing (a credential nests a few
-levels; recursion in the JSON-LD processor is bounded by it)."""
 
 
 class CanonicalizationError(BadInput):
@@ -60,21 +58,21 @@ class _UndefinedTerm(Exception):
     """Raised from inside pyld when it would silently drop a property."""
 
 
-def jcs(value: Any) -> bytes:
+def jcs(value: Any, max_depth: int = DEFAULT_LIMITS.max_json_depth) -> bytes:
     """RFC 8785 canonical JSON; numbers outside the I-JSON range are refused.
 
     For the JSON credentials are made of (text, integers within ±2^53, booleans, null, ASCII
     keys) RFC 8785 is exactly `json.dumps` with sorted keys and no whitespace, which runs in C;
     anything else (floats, non-ASCII keys, whose UTF-16 ordering differs) goes through `rfc8785`.
     """
-    if _plain_json(value):
+    if _plain_json(value, max_depth):
         try:
             return json.dumps(
                 value, ensure_ascii=False, sort_keys=True, separators=(",", ":")
             ).encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate: let rfc8785 say what it says
             pass
-    check_depth(value)
+    check_depth(value, max_depth)
     try:
         return rfc8785.dumps(value)
     except rfc8785.CanonicalizationError as exc:
@@ -84,14 +82,14 @@ def jcs(value: Any) -> bytes:
 _SAFE_INTEGER = 2**53 - 1
 
 
-def _plain_json(value: Any) -> bool:
-    """Only text, safe integers, booleans, null and ASCII keys, nested at most MAX_DEPTH deep
+def _plain_json(value: Any, max_depth: int) -> bool:
+    """Only text, safe integers, booleans, null and ASCII keys, nested at most `max_depth` deep
     (deeper raises `LimitExceededError`)."""
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, level = stack.pop()
-        if level > MAX_DEPTH:
-            raise LimitExceededError(f"JSON nested deeper than {MAX_DEPTH} levels")
+        if level > max_depth:
+            raise LimitExceededError(f"JSON nested deeper than {max_depth} levels")
         if isinstance(item, dict):
             if not all(isinstance(key, str) and key.isascii() for key in item):
                 return False
@@ -106,10 +104,10 @@ def _plain_json(value: Any) -> bool:
     return True
 
 
-def check_depth(value: Any) -> None:
-    """Refuse JSON nested deeper than MAX_DEPTH, without recursing past it."""
-    if nested_deeper_than(value, MAX_DEPTH + 1):
-        raise LimitExceededError(f"JSON nested deeper than {MAX_DEPTH} levels")
+def check_depth(value: Any, max_depth: int) -> None:
+    """Refuse JSON nested deeper than `max_depth`, without recursing past it."""
+    if nested_deeper_than(value, max_depth + 1):
+        raise LimitExceededError(f"JSON nested deeper than {max_depth} levels")
 
 
 def _check_no_nested_context(value: Any, path: str) -> None:
@@ -131,9 +129,14 @@ class JsonLdCanonicalizer:
     cost of a small credential, and it is done once per instance).
     """
 
-    def __init__(self, loader: ContextLoader, limits: rdfc.Limits = rdfc.DEFAULT_LIMITS) -> None:
+    def __init__(self, loader: ContextLoader, limits: Limits = DEFAULT_LIMITS) -> None:
         self.loader = loader
-        self.limits = limits
+        self.max_depth = limits.max_json_depth
+        self.limits = rdfc.Limits(
+            max_quads=limits.max_rdf_quads,
+            max_blank_nodes=limits.max_rdf_blank_nodes,
+            max_work=limits.max_rdfc_work,
+        )
         self._cache: LRUCache[str, Any] = LRUCache(maxsize=256)
         self._processed: LRUCache[tuple[Any, ...], tuple[Any, Any]] = LRUCache(maxsize=4096)
 
@@ -150,7 +153,7 @@ class JsonLdCanonicalizer:
         """The RDF dataset of a document, in safe mode."""
         if not isinstance(document, Mapping):
             raise MalformedJsonLdError("a JSON-LD document must be a JSON object")
-        check_depth(document)
+        check_depth(document, self.max_depth)
         try:
             self.loader.context_urls(document)
         except ContextError as exc:

@@ -51,7 +51,8 @@ class Cryptosuite:
         """The bytes the signature covers; raises `CanonicalizationError` for a bad input."""
         name = self.hash_name(algorithm)
         if self.transform == "jcs":
-            canonical_proof, canonical_document = jcs(proof_config), jcs(document)
+            depth = canonicalizer.max_depth
+            canonical_proof, canonical_document = jcs(proof_config, depth), jcs(document, depth)
         else:
             canonical_proof = canonicalizer.nquads(proof_config, hash_name=name).encode()
             canonical_document = canonicalizer.nquads(document, hash_name=name).encode()

@@ -14,13 +14,13 @@ A document carries exactly one proof here; `verify_proof_set` handles proof sets
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from vc_engine.formats import Rejected
+from vc_engine.formats import Rejected, Resolver
 from vc_engine.formats.vc_di.canonical import (
     CanonicalizationError,
     ContextRefusedError,
@@ -44,11 +44,13 @@ from vc_engine.keys import (
     verify_signature,
 )
 from vc_engine.model import Check, InstantError, SignatureFacts, SubIndication, parse_instant
+from vc_engine.policy import DEFAULT_LIMITS, Algorithms, Limits
+
+ACCEPTED = Algorithms()
 
 ASSERTION_METHOD = "assertionMethod"
 MAX_SIGNATURE_BYTES = 96
 """The longest signature of any suite we verify: ECDSA P-384's r||s."""
-Resolver = Callable[[str], PublicKey | None]
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,9 @@ class ProofOutcome:
 
 
 @lru_cache(maxsize=16)
-def _canonicalizer(loader: ContextLoader) -> JsonLdCanonicalizer:
-    return JsonLdCanonicalizer(loader)
+def _canonicalizer(loader: ContextLoader, limits: Limits = DEFAULT_LIMITS) -> JsonLdCanonicalizer:
+    """One per loader and limits: it keeps the processed contexts, most of the cost."""
+    return JsonLdCanonicalizer(loader, limits)
 
 
 def add_proof(
@@ -120,6 +123,8 @@ def verify_proof(
     *,
     resolve: Resolver,
     contexts: ContextLoader | None = None,
+    algorithms: Algorithms = ACCEPTED,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ProofOutcome:
     """Verify the one proof on `secured`; see the module docstring for what that means."""
     if not isinstance(secured, Mapping):
@@ -130,7 +135,7 @@ def verify_proof(
     if isinstance(proof, list):
         return _refused(_format(f"the document carries {len(proof)} proofs; exactly one"), None)
     unsecured = {key: value for key, value in secured.items() if key != "proof"}
-    return _verify_one(unsecured, proof, resolve, contexts or default_loader())
+    return _verify_one(unsecured, proof, resolve, contexts or default_loader(), algorithms, limits)
 
 
 def verify_proof_set(
@@ -138,6 +143,8 @@ def verify_proof_set(
     *,
     resolve: Resolver,
     contexts: ContextLoader | None = None,
+    algorithms: Algorithms = ACCEPTED,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[ProofOutcome, ...]:
     """Verify each proof of a proof set or chain (VC Data Integrity 4.5), one outcome each.
 
@@ -146,7 +153,11 @@ def verify_proof_set(
     are verified over the document without `proof`.
     """
     if not isinstance(secured, Mapping) or "proof" not in secured:
-        return (verify_proof(secured, resolve=resolve, contexts=contexts),)
+        return (
+            verify_proof(
+                secured, resolve=resolve, contexts=contexts, algorithms=algorithms, limits=limits
+            ),
+        )
     proofs = secured["proof"]
     proofs = proofs if isinstance(proofs, list) else [proofs]
     loader = contexts or default_loader()
@@ -156,7 +167,7 @@ def verify_proof_set(
     for proof in proofs:
         previous = proof.get("previousProof") if isinstance(proof, dict) else None
         if previous is None:
-            outcomes.append(_verify_one(unsecured, proof, resolve, loader))
+            outcomes.append(_verify_one(unsecured, proof, resolve, loader, algorithms, limits))
             continue
         wanted = [previous] if isinstance(previous, str) else previous
         if not isinstance(wanted, list) or not all(
@@ -165,7 +176,7 @@ def verify_proof_set(
             outcomes.append(_refused(_format("previousProof names a proof that is absent"), None))
             continue
         chained = {**unsecured, "proof": [by_id[w] for w in wanted]}
-        outcome = _verify_one(chained, proof, resolve, loader)
+        outcome = _verify_one(chained, proof, resolve, loader, algorithms, limits)
         if outcome.unsecured is not None:
             outcome = ProofOutcome(outcome.checks, unsecured, outcome.facts, outcome.created)
         outcomes.append(outcome)
@@ -185,7 +196,12 @@ def _refused(rejected: Rejected, created: datetime | None) -> ProofOutcome:
 
 
 def _verify_one(
-    unsecured: dict[str, Any], proof: object, resolve: Resolver, loader: ContextLoader
+    unsecured: dict[str, Any],
+    proof: object,
+    resolve: Resolver,
+    loader: ContextLoader,
+    algorithms: Algorithms,
+    limits: Limits,
 ) -> ProofOutcome:
     created: datetime | None = None
     checks: list[Check] = []
@@ -193,7 +209,7 @@ def _verify_one(
         # 1. The proof is one object of a type and suite we accept, for assertionMethod.
         if not isinstance(proof, dict):
             raise _format("proof must be a JSON object")
-        suite = _suite_of(proof)
+        suite = _suite_of(proof, algorithms)
         created = _created(proof)
         if proof.get("proofPurpose") != ASSERTION_METHOD:
             raise _format(f"proofPurpose must be {ASSERTION_METHOD!r}")
@@ -213,12 +229,14 @@ def _verify_one(
                 f"proofValue holds {len(signature)} bytes; a {algorithm} signature has "
                 f"{suite.signature_length(algorithm)}"
             )
+        scheme = suite.scheme(algorithm)
+        if scheme.value not in algorithms.signatures:
+            raise _constraint(f"{scheme.value} signatures are not accepted by this policy")
         checks.append(Check.passed("crypto-constraints", f"{suite.name} with a {algorithm} key"))
         # 4. The key signed the canonical proof configuration and document.
         options = {k: v for k, v in proof.items() if k != "proofValue"}
         config = _proof_config(suite, unsecured, options)
-        hash_data = suite.hash_data(unsecured, config, algorithm, _canonicalizer(loader))
-        scheme = suite.scheme(algorithm)
+        hash_data = suite.hash_data(unsecured, config, algorithm, _canonicalizer(loader, limits))
         if not verify_signature(key, signature, hash_data, scheme):
             raise Rejected(
                 "signature",
@@ -242,18 +260,20 @@ def _verify_one(
     return ProofOutcome(tuple(checks), unsecured, facts, created)
 
 
-def _suite_of(proof: Mapping[str, Any]) -> Cryptosuite:
+def _suite_of(proof: Mapping[str, Any], algorithms: Algorithms) -> Cryptosuite:
     proof_type = proof.get("type")
     if proof_type == DATA_INTEGRITY_PROOF:
         name = proof.get("cryptosuite")
         suite = SUITES.get(name) if isinstance(name, str) else None
         if suite is None:
-            raise _constraint(f"unknown cryptosuite {name!r}")
-        return suite
-    legacy = LEGACY_SUITES.get(proof_type) if isinstance(proof_type, str) else None
-    if legacy is None:
-        raise _constraint(f"unknown proof type {proof_type!r}")
-    return legacy
+            raise _constraint(f"unknown cryptosuite {str(name)[:60]!r}")
+    else:
+        suite = LEGACY_SUITES.get(proof_type) if isinstance(proof_type, str) else None
+        if suite is None:
+            raise _constraint(f"unknown proof type {str(proof_type)[:60]!r}")
+    if suite.name not in algorithms.cryptosuites:
+        raise _constraint(f"{suite.name} proofs are not accepted by this policy")
+    return suite
 
 
 def _created(proof: Mapping[str, Any]) -> datetime | None:

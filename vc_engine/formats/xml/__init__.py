@@ -11,12 +11,12 @@ from datetime import tzinfo
 
 from lxml import etree
 
-from vc_engine.formats import SIGNED_XML, FormatOutcome
+from vc_engine.formats import SIGNED_XML, FormatOutcome, Resolver
 from vc_engine.formats.xml.document import MalformedDocument, from_element, to_element
 from vc_engine.formats.xml.dsig import XmlSigningKey, sign_enveloped, verify_enveloped
 from vc_engine.formats.xml.safe import UnsafeXml, parse
 from vc_engine.model import Check, Document, SubIndication
-from vc_engine.policy import XmlLimits
+from vc_engine.policy import VerificationPolicy
 
 FORMAT = SIGNED_XML
 _DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -29,10 +29,11 @@ def issue(document: Document, key: XmlSigningKey, civil_timezone: tzinfo) -> byt
     return _DECLARATION + sign_enveloped(canonical, key) + b"\n"
 
 
-def open_signed(
-    data: bytes, *, max_bytes: int, allow_legacy: bool, limits: XmlLimits
-) -> FormatOutcome:
-    """Parse, check the signature and read back the signed Document; failures are checks."""
+def open_signed(data: bytes, policy: VerificationPolicy, resolve: Resolver) -> FormatOutcome:
+    """Parse, check the signature and read back the signed Document; failures are checks.
+
+    Signed XML carries its key in its certificate, so `resolve` is not asked."""
+    max_bytes, limits = policy.limits.max_document_bytes, policy.limits.xml
     try:
         root = parse(data, max_bytes=max_bytes, limits=limits)
     except UnsafeXml as exc:
@@ -41,7 +42,7 @@ def open_signed(
         Check.passed("parse", "well-formed UTF-8 XML 1.0 without DTD or entities, within limits")
     ]
     outcome = verify_enveloped(
-        root, allow_legacy=allow_legacy, max_certificates=limits.max_certificates
+        root, algorithms=policy.algorithms, max_certificates=limits.max_certificates
     )
     checks.extend(outcome.checks)
     if outcome.signed is None:

@@ -36,21 +36,66 @@ from vc_engine.keys import (
     verify_signature,
 )
 from vc_engine.model import Check, SignatureFacts, SubIndication
+from vc_engine.policy import Algorithms
 
 DSIG = "http://www.w3.org/2000/09/xmldsig#"
+MORE = "http://www.w3.org/2001/04/xmldsig-more#"
 C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+C14N_11 = "http://www.w3.org/2006/12/xml-c14n11"
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 ENVELOPED = DSIG + "enveloped-signature"
 SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
+SHA384 = MORE + "sha384"
+SHA512 = "http://www.w3.org/2001/04/xmlenc#sha512"
 SHA1 = DSIG + "sha1"
-RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
-ECDSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+RSA_SHA256 = MORE + "rsa-sha256"
+RSA_SHA384 = MORE + "rsa-sha384"
+RSA_SHA512 = MORE + "rsa-sha512"
+ECDSA_SHA256 = MORE + "ecdsa-sha256"
+ECDSA_SHA384 = MORE + "ecdsa-sha384"
+ECDSA_SHA512 = MORE + "ecdsa-sha512"
 RSA_SHA1 = DSIG + "rsa-sha1"
 LEGACY_PROFILE = "e-locker-legacy-rsa-sha1"
 
-_SIGNATURE_METHODS = {RSA_SHA256: SignatureScheme.RS256, ECDSA_SHA256: SignatureScheme.ES256}
+
+@dataclass(frozen=True)
+class Canonicalization:
+    """One Canonical XML method: its policy name, and how lxml produces it."""
+
+    name: str
+    exclusive: bool
+    with_comments: bool
+
+
+CANONICALIZATIONS = {
+    C14N: Canonicalization("c14n", exclusive=False, with_comments=False),
+    C14N + "#WithComments": Canonicalization("c14n-comments", exclusive=False, with_comments=True),
+    C14N_11: Canonicalization("c14n11", exclusive=False, with_comments=False),
+    C14N_11 + "#WithComments": Canonicalization(
+        "c14n11-comments", exclusive=False, with_comments=True
+    ),
+    EXC_C14N: Canonicalization("exc-c14n", exclusive=True, with_comments=False),
+    EXC_C14N + "WithComments": Canonicalization(
+        "exc-c14n-comments", exclusive=True, with_comments=True
+    ),
+}
+"""XML Signature 1.1's required canonicalizations, by URI."""
+
+DIGESTS = {SHA256: "sha256", SHA384: "sha384", SHA512: "sha512", SHA1: "sha1"}
+"""Reference digest methods by URI, named as `hashlib` and the policy name them."""
+
+SIGNATURES = {
+    RSA_SHA256: SignatureScheme.RS256,
+    RSA_SHA384: SignatureScheme.RS384,
+    RSA_SHA512: SignatureScheme.RS512,
+    ECDSA_SHA256: SignatureScheme.ES256,
+    ECDSA_SHA384: SignatureScheme.ES384,
+    ECDSA_SHA512: SignatureScheme.ES512,
+    RSA_SHA1: SignatureScheme.RS1,
+}
+"""Signature methods by URI, named as the policy names them (JOSE's names)."""
+
 _SIGNING_METHOD_FOR = {KeyAlgorithm.RSA2048: RSA_SHA256, KeyAlgorithm.P256: ECDSA_SHA256}
-_C14N_METHODS = {C14N: False, EXC_C14N: True}  # URI -> exclusive?
 _SIGNATURE = f"{{{DSIG}}}Signature"
 
 
@@ -108,7 +153,7 @@ def sign_enveloped(canonical_document: bytes, key: XmlSigningKey) -> bytes:
         f"<ds:DigestValue>{digest}</ds:DigestValue></ds:Reference>"
     )
     canonical_signed_info = f'<ds:SignedInfo xmlns:ds="{DSIG}">{signed_info_body}</ds:SignedInfo>'
-    scheme = _SIGNATURE_METHODS[key.method]
+    scheme = SIGNATURES[key.method]
     value = key.signer.sign(canonical_signed_info.encode("ascii"), scheme)
     signature = (
         f'<ds:Signature xmlns:ds="{DSIG}"><ds:SignedInfo>{signed_info_body}</ds:SignedInfo>'
@@ -143,7 +188,7 @@ def _constraint_failure(message: str) -> Rejected:
 
 
 def verify_enveloped(
-    root: etree._Element, *, allow_legacy: bool, max_certificates: int
+    root: etree._Element, *, algorithms: Algorithms, max_certificates: int
 ) -> SignatureOutcome:
     """Check the one enveloped signature of `root`; never raises for a bad document.
 
@@ -153,12 +198,11 @@ def verify_enveloped(
     try:
         signature = _the_signature(root)
         info = _read_signed_info(signature)
-        warnings = _check_algorithms(info.method, info.digest_method, allow_legacy)
-        checks.append(Check.passed("crypto-constraints", _describe(info.method, warnings)))
+        scheme, warnings = _check_algorithms(info, algorithms)
+        checks.append(Check.passed("crypto-constraints", _describe(info, scheme, warnings)))
         signature_value = _base64(_only(signature, "SignatureValue").text, "SignatureValue")
         (public_key, signer_key_id), certificate_der = _embedded_key(signature, max_certificates)
         signed_info_c14n = _canonical_signed_info(info)
-        scheme = SignatureScheme.RS1 if info.method == RSA_SHA1 else _SIGNATURE_METHODS[info.method]
         if not verify_signature(public_key, signature_value, signed_info_c14n, scheme):
             raise Rejected(
                 "signature",
@@ -166,14 +210,18 @@ def verify_enveloped(
                 "the signature value does not match SignedInfo under the embedded key",
             )
         checks.append(Check.passed("signature", "the signature over SignedInfo is valid"))
-        signed_bytes = _canonical_without(root, signature, info.exclusive_reference)
-        if hashlib.sha256(signed_bytes).digest() != info.digest_value:
+        signed_bytes = _canonical_without(root, signature, info.reference_c14n.exclusive)
+        if hashlib.new(DIGESTS[info.digest_method], signed_bytes).digest() != info.digest_value:
             raise Rejected(
                 "digest",
                 SubIndication.HASH_FAILURE,
                 "the document does not match the signed digest: it was altered after signing",
             )
-        checks.append(Check.passed("digest", "the document matches the signed SHA-256 digest"))
+        checks.append(
+            Check.passed(
+                "digest", f"the document matches the signed {DIGESTS[info.digest_method]} digest"
+            )
+        )
     except Rejected as rejected:
         checks.append(rejected.check)
         return SignatureOutcome(tuple(checks), None)
@@ -210,10 +258,12 @@ def _the_signature(root: etree._Element) -> etree._Element:
 @dataclass(frozen=True)
 class _SignedInfo:
     element: etree._Element
-    exclusive_c14n: bool
+    c14n: Canonicalization
     method: str
     digest_method: str
-    exclusive_reference: bool
+    reference_c14n: Canonicalization
+    """The Reference's canonicalization: its C14N transform, or inclusive C14N 1.0 (the
+    default for a node-set). With URI="" comments are never part of it, whatever it says."""
     digest_value: bytes
 
 
@@ -236,9 +286,7 @@ def _read_signed_info(signature: etree._Element) -> _SignedInfo:
             "SignedInfo must hold CanonicalizationMethod, SignatureMethod and exactly one Reference"
         )
     c14n, method, reference = parts
-    c14n_algorithm = c14n.get("Algorithm") or ""
-    if c14n_algorithm not in _C14N_METHODS:
-        raise _format_failure(f"unsupported canonicalization {c14n_algorithm!r}")
+    c14n_method = _canonicalization(c14n.get("Algorithm") or "")
     if reference.get("URI") != "":
         raise _format_failure('the Reference must cover the whole document (URI="")')
     ref_parts = _element_children(reference)
@@ -249,47 +297,66 @@ def _read_signed_info(signature: etree._Element) -> _SignedInfo:
     ]:
         raise _format_failure("Reference must hold Transforms, DigestMethod and DigestValue")
     transform_elements = _element_children(ref_parts[0])
-    transforms = [t.get("Algorithm") for t in transform_elements]
-    if any(t.tag != _tag("Transform") for t in transform_elements) or (
-        transforms[:1] != [ENVELOPED] or transforms[1:] not in ([], [C14N], [EXC_C14N])
+    transforms = [t.get("Algorithm") or "" for t in transform_elements]
+    if (
+        any(t.tag != _tag("Transform") or len(t) for t in transform_elements)
+        or transforms[:1] != [ENVELOPED]
+        or len(transforms) > 2
     ):
         raise _format_failure(
-            "the Reference transforms must be enveloped-signature, then optionally C14N"
+            "the Reference transforms must be enveloped-signature, then optionally one C14N"
         )
     return _SignedInfo(
         element=signed_info,
-        exclusive_c14n=_C14N_METHODS[c14n_algorithm],
+        c14n=c14n_method,
         method=method.get("Algorithm") or "",
         digest_method=ref_parts[1].get("Algorithm") or "",
-        exclusive_reference=transforms[1:] == [EXC_C14N],
+        reference_c14n=_canonicalization(transforms[1]) if len(transforms) == 2 else _C14N_10,
         digest_value=_base64(ref_parts[2].text, "DigestValue"),
     )
 
 
-def _check_algorithms(method: str, digest_method: str, allow_legacy: bool) -> tuple[str, ...]:
-    """Refuse every algorithm outside the profile; the legacy one comes back as a warning."""
-    if digest_method == SHA1:
+_C14N_10 = CANONICALIZATIONS[C14N]
+
+
+def _canonicalization(uri: str) -> Canonicalization:
+    found = CANONICALIZATIONS.get(uri)
+    if found is None:
+        raise _format_failure(f"unsupported canonicalization {uri[:120]!r}")
+    return found
+
+
+def _check_algorithms(
+    info: _SignedInfo, algorithms: Algorithms
+) -> tuple[SignatureScheme, tuple[str, ...]]:
+    """Refuse every algorithm the policy does not list; the legacy e-locker profile (when the
+    policy allows it) comes back with its warning."""
+    digest = DIGESTS.get(info.digest_method)
+    if digest == "sha1":
         raise _constraint_failure("SHA-1 reference digests are not accepted")
-    if digest_method != SHA256:
-        raise _constraint_failure(f"unsupported digest algorithm {digest_method!r}")
-    if "hmac" in method.lower():
+    if digest is None or digest not in algorithms.digests:
+        raise _constraint_failure(f"digest algorithm {info.digest_method[:120]!r} is not accepted")
+    for c14n in (info.c14n, info.reference_c14n):
+        if c14n.name not in algorithms.canonicalizations:
+            raise _constraint_failure(f"canonicalization {c14n.name} is not accepted")
+    if "hmac" in info.method.lower():
         raise _constraint_failure("HMAC signatures prove nothing about an issuer; not accepted")
-    if method == RSA_SHA1:
-        if not allow_legacy:
+    scheme = SIGNATURES.get(info.method)
+    if scheme is SignatureScheme.RS1:
+        if not algorithms.legacy_elocker_rsa_sha1:
             raise _constraint_failure("RSA-SHA1 signatures are not accepted by this policy")
-        return (
+        return scheme, (
             "signed with the e-locker legacy profile: RSA-SHA1 over SHA-256 digests; "
             "ask the issuer to re-sign with RSA-SHA256",
         )
-    if method not in _SIGNATURE_METHODS:
-        raise _constraint_failure(f"unsupported signature algorithm {method!r}")
-    return ()
+    if scheme is None or scheme.value not in algorithms.signatures:
+        raise _constraint_failure(f"signature algorithm {info.method[:120]!r} is not accepted")
+    return scheme, ()
 
 
-def _describe(method: str, warnings: tuple[str, ...]) -> str:
-    name = {RSA_SHA256: "RSA-SHA256", ECDSA_SHA256: "ECDSA-SHA256", RSA_SHA1: "RSA-SHA1"}[method]
+def _describe(info: _SignedInfo, scheme: SignatureScheme, warnings: tuple[str, ...]) -> str:
     suffix = " (legacy profile)" if warnings else ""
-    return f"{name} over SHA-256 digests{suffix}"
+    return f"{scheme.value} over {DIGESTS[info.digest_method]} digests, {info.c14n.name}{suffix}"
 
 
 def _embedded_key(
@@ -341,14 +408,30 @@ def _canonical_signed_info(info: _SignedInfo) -> bytes:
 
     lxml's in-place C14N of a nested subtree writes spurious `xmlns=""` on default-namespace
     descendants. `_the_signature` has already ensured the only namespace in scope is the one
-    declared on Signature, so a detached copy canonicalises exactly as the specification says.
+    declared on Signature, so a detached copy canonicalises as the specification says, once the
+    copy carries what inclusive C14N inherits from the omitted ancestors: their `xml:lang` and
+    `xml:space` (and with C14N 1.0 their `xml:id`). An inherited `xml:base` would need 1.1's
+    URI fix-up; no document we verify has one, so it is refused rather than guessed.
     """
+    apex = copy.deepcopy(info.element)
+    if not info.c14n.exclusive:
+        inherited = ["lang", "space"] + ([] if info.c14n.name.startswith("c14n11") else ["id"])
+        for ancestor in info.element.iterancestors():
+            if ancestor.get(_XML + "base") is not None:
+                raise _format_failure("xml:base above SignedInfo is not supported")
+            for name in inherited:
+                value = ancestor.get(_XML + name)
+                if value is not None and apex.get(_XML + name) is None:
+                    apex.set(_XML + name, value)
     return etree.tostring(
-        copy.deepcopy(info.element),
+        apex,
         method="c14n",
-        exclusive=info.exclusive_c14n,
-        with_comments=False,
+        exclusive=info.c14n.exclusive,
+        with_comments=info.c14n.with_comments,
     )
+
+
+_XML = "{http://www.w3.org/XML/1998/namespace}"
 
 
 def _canonical_without(root: etree._Element, signature: etree._Element, exclusive: bool) -> bytes:
