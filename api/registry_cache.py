@@ -73,9 +73,7 @@ class CachedStatus:
     """A `StatusSource` whose published lists are read once per generation. Status histories (wanted
     only for a revoked or suspended document's reasons) are read each time."""
 
-    def __init__(
-        self, generation: Generation, store: StatusStore, memory: ListMemory
-    ) -> None:
+    def __init__(self, generation: Generation, store: StatusStore, memory: ListMemory) -> None:
         self._lists = generation.lists
         self._store = store
         self.memory = memory
