@@ -23,7 +23,7 @@ from api.schemas import Health
 from api.services import Clock, Services, system_clock
 from api.settings import Settings
 from api.signing import SigningKeys
-from vc_engine.issuance.issue import StatusLists
+from vc_engine.issuance.status_lists import StatusLists
 from vc_engine.store import StatusStore
 from vc_engine.store.changes import for_engine
 from vc_engine.store.engine import create_registry_engine

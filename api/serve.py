@@ -70,7 +70,7 @@ def list_clients(url: str) -> list[Client]:
         engine.dispose()
 
 
-def audit_entries(
+def request_log_entries(
     url: str,
     *,
     client_id: str | None,

@@ -23,7 +23,7 @@ from api.registry_cache import Generation, RegistryCache
 from api.request_log import RequestLogWriter, entry
 from api.settings import Settings
 from api.signing import SigningKeys
-from vc_engine.issuance.issue import StatusLists
+from vc_engine.issuance.status_lists import StatusLists
 from vc_engine.model import VerificationReport
 from vc_engine.policy import VerificationPolicy
 from vc_engine.store.registry import Registry

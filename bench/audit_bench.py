@@ -29,7 +29,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from vc_engine import keys
-from vc_engine.issuance.issue import Issuer, StatusLists, issue_documents, publish_lists, renditions
+from vc_engine.issuance.block import issue_documents
+from vc_engine.issuance.issuer import Issuer, renditions
+from vc_engine.issuance.status_lists import StatusLists, publish_lists
 from vc_engine.model import Indication
 from vc_engine.offline.auditor import audit, collect
 from vc_engine.offline.bundle import BundleLoader, write_bundle

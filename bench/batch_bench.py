@@ -57,7 +57,7 @@ def child(documents: int, workers: int, suite: str) -> None:
     from vc_engine.inputs.records import read_records
     from vc_engine.issuance.batch.scheduler import BatchOptions, run_batch
     from vc_engine.issuance.batch.workers import PemKey, SigningSpec
-    from vc_engine.issuance.issue import StatusLists
+    from vc_engine.issuance.status_lists import StatusLists
     from vc_engine.store import Registry, StatusStore
 
     from batch_support import enrol_public, write_records
@@ -72,8 +72,6 @@ def child(documents: int, workers: int, suite: str) -> None:
         pem = private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
         spec = SigningSpec(
             "in.gov.wb.kmc",
-            "Kolkata Municipal Corporation",
-            "BTHCER",
             formats,
             PemKey(pem),
             certificate,
@@ -84,6 +82,7 @@ def child(documents: int, workers: int, suite: str) -> None:
         summary = run_batch(
             read_records(source),
             job_id="bench",
+            doctype="BTHCER",
             signing=spec,
             registry=registry,
             out_dir=Path(work) / "out",

@@ -19,7 +19,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from vc_engine import keys
-from vc_engine.issuance.issue import Issuer, StatusLists, issue_documents, publish_lists, renditions
+from vc_engine.issuance.block import issue_documents
+from vc_engine.issuance.issuer import Issuer, renditions
+from vc_engine.issuance.status_lists import StatusLists, publish_lists
 from vc_engine.model import Indication
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.store import Registry, StatusStore

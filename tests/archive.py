@@ -15,7 +15,10 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from vc_engine import doctypes, keys
 from vc_engine.inputs import records
-from vc_engine.issuance.issue import Issuer, StatusLists, issue_records, publish_lists, renditions
+from vc_engine.issuance.block import Plan
+from vc_engine.issuance.directory import issue_records
+from vc_engine.issuance.issuer import Issuer, renditions
+from vc_engine.issuance.status_lists import StatusLists, publish_lists
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.store import Registry, StatusStore
 
@@ -103,13 +106,15 @@ def _issue(
 ) -> list[Path]:
     summary = issue_records(
         islice(records.read_records(FIXTURES / f"{doctype}.csv"), count),
-        doctypes.get_doctype(doctype),
-        issuer,
-        renditions(formats, issuer),
-        registry,
+        Plan(
+            issuer,
+            doctypes.get_doctype(doctype),
+            renditions(formats, issuer),
+            registry,
+            StatusLists(StatusStore(registry), BASE_URL),
+        ),
         out,
         lambda: at,
-        status_lists=StatusLists(StatusStore(registry), BASE_URL),
     )
     assert not summary.rejected, summary.rejected
     return sorted(summary.issued)

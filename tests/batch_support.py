@@ -48,10 +48,8 @@ class Enrolled:
     def pem(self) -> bytes:
         return self.private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
 
-    def spec(self, formats: tuple[str, ...] = ("xml",), doctype: str = DOCTYPE) -> SigningSpec:
-        return SigningSpec(
-            ISSUER, ISSUER_NAME, doctype, formats, PemKey(self.pem), self.certificate_der
-        )
+    def spec(self, formats: tuple[str, ...] = ("xml",)) -> SigningSpec:
+        return SigningSpec(ISSUER, formats, PemKey(self.pem), self.certificate_der)
 
 
 def enrol(registry: Registry, algorithm: keys.KeyAlgorithm = keys.KeyAlgorithm.P256) -> Enrolled:

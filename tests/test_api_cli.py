@@ -1,5 +1,5 @@
 """The service's commands: `client create` prints a working token once, `client revoke` stops
-it, `audit-log` shows what was verified without the documents."""
+it, `request-log` shows what was verified without the documents."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from vc_engine.store import Registry
 from service import signed_birth_certificate, start, trust_kmc
 
 
-def test_client_create_then_verify_then_audit_log(registry: Registry, registry_url: str) -> None:
+def test_client_create_then_verify_then_request_log(registry: Registry, registry_url: str) -> None:
     trust_kmc(registry)
     runner = CliRunner()
     created = runner.invoke(
@@ -27,7 +27,7 @@ def test_client_create_then_verify_then_audit_log(registry: Registry, registry_u
         assert http.post("/v1/verify", content=signed_birth_certificate(), headers=headers).json()[
             "verified"
         ]
-        log = runner.invoke(app, ["--registry", registry_url, "audit-log", "--json"])
+        log = runner.invoke(app, ["--registry", registry_url, "request-log", "--json"])
         assert log.exit_code == 0, log.output
         entries = [json.loads(line) for line in log.stdout.splitlines()]
         assert [(e["client"], e["indication"]) for e in entries] == [

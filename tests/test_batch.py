@@ -21,10 +21,11 @@ from vc_engine.issuance.batch.scheduler import (
     run_batch,
 )
 from vc_engine.issuance.batch.workers import SigningSpec
-from vc_engine.issuance.issue import StatusLists
+from vc_engine.issuance.status_lists import StatusLists
 from vc_engine.store import Registry, StatusStore
 
 from batch_support import (
+    DOCTYPE,
     Enrolled,
     check_all_verify,
     clock,
@@ -59,6 +60,7 @@ def issue(
     return run_batch(
         lines,
         job_id=job,
+        doctype=DOCTYPE,
         signing=spec,
         registry=registry,
         out_dir=out,
@@ -84,6 +86,7 @@ def test_every_rendition_is_written_registered_and_verifies(
     summary = run_batch(
         records.read_records(source),
         job_id="all-formats",
+        doctype=DOCTYPE,
         signing=enrolled.spec(("xml", "vc-di", "vc-jwt")),
         registry=registry,
         out_dir=out,

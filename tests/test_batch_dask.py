@@ -11,10 +11,11 @@ import pytest
 
 from vc_engine.inputs.records import read_records
 from vc_engine.issuance.batch.scheduler import BatchOptions, run_batch
-from vc_engine.issuance.issue import StatusLists
+from vc_engine.issuance.status_lists import StatusLists
 from vc_engine.store import Registry, StatusStore
 
 from batch_support import (
+    DOCTYPE,
     check_all_verify,
     clock,
     enrol,
@@ -43,6 +44,7 @@ def test_batch_on_a_two_worker_local_cluster(
     summary = run_batch(
         read_records(source),
         job_id="on-dask",
+        doctype=DOCTYPE,
         signing=enrolled.spec(("xml", "vc-jwt")),
         registry=registry,
         out_dir=out,

@@ -28,7 +28,7 @@ from vc_engine.formats import xml as signed_xml
 from vc_engine.formats.vc_di.proofs import add_proof
 from vc_engine.formats.xml import dsig as xmldsig
 from vc_engine.formats.xml.document import to_element
-from vc_engine.issuance.issue import StatusLists, publish_lists
+from vc_engine.issuance.status_lists import StatusLists, publish_lists
 from vc_engine.model import Indication, InstantError, SubIndication
 from vc_engine.offline.bundle import export_bundle, load_bundle, write_bundle
 from vc_engine.offline.bundle_format import BundleRefused, Refusal

@@ -22,14 +22,13 @@ from vc_engine import keys
 from vc_engine.inputs.records import read_records
 from vc_engine.issuance.batch.scheduler import BatchOptions, run_batch
 from vc_engine.issuance.batch.workers import SigningSpec
-from vc_engine.issuance.issue import StatusLists
+from vc_engine.issuance.status_lists import StatusLists
 from vc_engine.keys.pkcs11 import DEFAULT_MODULE, Pkcs11Key, Pkcs11Signer, parse_uri
 from vc_engine.store import Registry, StatusStore
 
 from batch_support import (
     DOCTYPE,
     ISSUER,
-    ISSUER_NAME,
     check_all_verify,
     clock,
     enrol_public,
@@ -147,12 +146,13 @@ def issue_with(
     registry: Registry, key: Pkcs11Key, formats: tuple[str, ...], tmp_path: Path, *, workers: int
 ) -> int:
     certificate = enrol_public(registry, key.open().public_key)
-    spec = SigningSpec(ISSUER, ISSUER_NAME, DOCTYPE, formats, key, certificate)
+    spec = SigningSpec(ISSUER, formats, key, certificate)
     source = write_records(tmp_path / "in.csv", 12)
     out = tmp_path / "out"
     summary = run_batch(
         read_records(source),
         job_id="token-job",
+        doctype=DOCTYPE,
         signing=spec,
         registry=registry,
         out_dir=out,
@@ -182,11 +182,12 @@ def test_p256_token_key_issues_xml_json_ld_and_jwt_that_verify(
 def test_wrong_pin_is_a_clear_error_before_any_output(
     softhsm: str, registry: Registry, tmp_path: Path
 ) -> None:
-    spec = SigningSpec(ISSUER, ISSUER_NAME, DOCTYPE, ("xml",), token_key("ec-key", pin="000000"))
+    spec = SigningSpec(ISSUER, ("xml",), token_key("ec-key", pin="000000"))
     with pytest.raises(keys.KeyMaterialError, match="wrong PIN"):
         run_batch(
             read_records(write_records(tmp_path / "in.csv", 3)),
             job_id="wrong-pin",
+            doctype=DOCTYPE,
             signing=spec,
             registry=registry,
             out_dir=tmp_path / "out",
@@ -198,11 +199,12 @@ def test_wrong_pin_is_a_clear_error_before_any_output(
 def test_missing_token_is_a_clear_error_before_any_output(
     softhsm: str, registry: Registry, tmp_path: Path
 ) -> None:
-    spec = SigningSpec(ISSUER, ISSUER_NAME, DOCTYPE, ("xml",), token_key("k", token="no-such"))
+    spec = SigningSpec(ISSUER, ("xml",), token_key("k", token="no-such"))
     with pytest.raises(keys.KeyMaterialError, match="no PKCS#11 token labelled 'no-such'"):
         run_batch(
             read_records(write_records(tmp_path / "in.csv", 3)),
             job_id="no-token",
+            doctype=DOCTYPE,
             signing=spec,
             registry=registry,
             out_dir=tmp_path / "out",

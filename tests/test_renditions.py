@@ -12,7 +12,9 @@ import pytest
 
 from vc_engine import doctypes, keys
 from vc_engine.inputs import records
-from vc_engine.issuance.issue import Issuer, issue_records, renditions
+from vc_engine.issuance.block import Plan
+from vc_engine.issuance.directory import issue_records
+from vc_engine.issuance.issuer import Issuer, renditions
 from vc_engine.model import Indication, SubIndication, VerificationReport
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.store import Registry
@@ -72,10 +74,7 @@ def issue_all(
         lines = islice(records.read_records(FIXTURES / f"{code}.csv"), count)
         summary = issue_records(
             lines,
-            doctypes.get_doctype(code),
-            issuer,
-            renditions(formats, issuer),
-            registry,
+            Plan(issuer, doctypes.get_doctype(code), renditions(formats, issuer), registry, None),
             out / code,
             lambda: NOW,
         )

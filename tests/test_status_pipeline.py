@@ -16,13 +16,10 @@ from vc_engine import doctypes, keys
 from vc_engine.formats import vc_jwt
 from vc_engine.formats import xml as signed_xml
 from vc_engine.inputs import records
-from vc_engine.issuance.issue import (
-    Issuer,
-    StatusLists,
-    issue_records,
-    renditions,
-    sign_status_list,
-)
+from vc_engine.issuance.block import Plan
+from vc_engine.issuance.directory import issue_records
+from vc_engine.issuance.issuer import Issuer, renditions
+from vc_engine.issuance.status_lists import StatusLists, sign_status_list
 from vc_engine.model import Indication, StatusReference, SubIndication, issuer_did
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.revocation import status_list_credential
@@ -62,13 +59,15 @@ def issued(registry: Registry, tmp_path: Path) -> tuple[Registry, Issuer, Status
     lists = StatusLists(StatusStore(registry), BASE_URL)
     summary = issue_records(
         islice(records.read_records(FIXTURES / "CASCR.csv"), 3),
-        doctypes.get_doctype("CASCR"),
-        issuer,
-        renditions(("xml", "vc-di", "vc-jwt"), issuer),
-        registry,
+        Plan(
+            issuer,
+            doctypes.get_doctype("CASCR"),
+            renditions(("xml", "vc-di", "vc-jwt"), issuer),
+            registry,
+            lists,
+        ),
         tmp_path,
         lambda: NOW,
-        status_lists=lists,
     )
     assert len(summary.issued) == 9
     return registry, issuer, lists, sorted(summary.issued)

@@ -19,7 +19,7 @@ from vc_engine import keys
 from vc_engine.formats import vc_di, vc_jwt
 from vc_engine.formats.vc_di.proofs import add_proof
 from vc_engine.formats.vc_json import to_credential
-from vc_engine.issuance.issue import Issuer
+from vc_engine.issuance.issuer import Issuer
 from vc_engine.model import Indication, SubIndication
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.store import Registry

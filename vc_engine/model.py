@@ -239,6 +239,16 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class Rejection:
+    """An input record that was not issued: its line (or index), why, for the person who fixes
+    it, and its document id when it had one."""
+
+    line: int
+    reason: str
+    document_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SignatureFacts:
     """What a format module learnt while checking a signature, for the trust stage to judge.
 

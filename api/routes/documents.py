@@ -23,7 +23,8 @@ from api.schemas import DocumentStatusAnswer, StatusChangeAnswer
 from api.services import Services, authenticated, require, services
 from api.signing import NoSigningKey
 from vc_engine import doctypes
-from vc_engine.issuance.issue import Issuer, publish_lists
+from vc_engine.issuance.issuer import Issuer
+from vc_engine.issuance.status_lists import publish_lists
 from vc_engine.policy import INDIA
 from vc_engine.revocation import Action, DocumentStatus, StatusEvent
 from vc_engine.store import StatusConflict, UnknownDocument

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -25,14 +26,16 @@ from api.services import Services, authenticated, require, require_any, services
 from api.signing import NoSigningKey
 from vc_engine import doctypes, keys
 from vc_engine.formats.vc_json import MalformedCredential, from_credential
-from vc_engine.issuance.issue import (
+from vc_engine.issuance.block import BlockOutcome, Plan, admit, issue_prepared
+from vc_engine.issuance.issuer import (
     RENDITIONS,
     IssuanceRefused,
     Issuer,
-    issue_documents,
+    Rendition,
     preflight,
     renditions,
 )
+from vc_engine.issuance.status_lists import publish_lists
 from vc_engine.model import Document
 from vc_engine.policy import INDIA
 
@@ -123,23 +126,38 @@ def _issue_batch(found: Services, ask: IssueRequest) -> dict[str, Any]:
             )
         except (doctypes.RecordError, doctypes.DocumentIdError, ValueError) as error:
             rejected.append({"index": index, "reason": str(error)})
-    result = issue_documents(
-        documents, issuer, chosen, found.registry, found.clock, status_lists=found.status_lists
-    )
+    result = _issue(found, issuer, spec, chosen, documents, now)
     rejected.extend(
-        {"index": r.line, "reason": r.reason, "documentId": r.document_id} for r in result.rejected
+        {"index": r.line, "reason": r.reason, "documentId": r.document_id}
+        for r in result.rejections
     )
     issued = [
         {
-            "index": index,
-            "id": document.id,
+            "index": item.line,
+            "id": item.document.id,
             "renditions": {
-                name: data.decode("utf-8") for name, (_, data) in zip(names, outputs, strict=True)
+                name: data.decode("utf-8") for name, data in zip(names, item.outputs, strict=True)
             },
         }
-        for index, document, outputs in result.issued
+        for item in result.issued
     ]
     return {"issued": issued, "rejected": sorted(rejected, key=lambda r: r["index"])}
+
+
+def _issue(
+    found: Services,
+    issuer: Issuer,
+    doctype: doctypes.DocType,
+    formats: tuple[Rendition, ...],
+    documents: list[tuple[int, Document]],
+    now: datetime,
+) -> BlockOutcome:
+    """Admit, sign and register the documents, then publish the status lists they are in."""
+    plan = Plan(issuer, doctype, formats, found.registry, found.status_lists)
+    outcome = issue_prepared(plan, admit(plan, documents, issued_at=now), found.clock)
+    if found.status_lists is not None and outcome.lists:
+        publish_lists(found.status_lists, issuer, sorted(outcome.lists), found.clock())
+    return outcome
 
 
 def _issuer(found: Services, issuer_id: str, doctype: str, now: Any) -> Issuer:
@@ -220,19 +238,14 @@ def _issue_one(found: Services, document: Document) -> dict[str, Any]:
         keys.KeyAlgorithm.P256,
         keys.KeyAlgorithm.P384,
     )
-    rendition = RENDITIONS["vc-di" if use_di else "vc-jwt"]
-    result = issue_documents(
-        [(0, document)],
-        issuer,
-        [rendition],
-        found.registry,
-        found.clock,
-        status_lists=found.status_lists,
+    chosen = (RENDITIONS["vc-di" if use_di else "vc-jwt"],)
+    result = _issue(
+        found, issuer, doctypes.get_doctype(document.doctype), chosen, [(0, document)], now
     )
     if not result.issued:
-        reason = result.rejected[0].reason if result.rejected else "refused"
+        reason = result.rejections[0].reason if result.rejections else "refused"
         raise Problem(409, "already_issued", reason)
-    data = result.issued[0][2][0][1]
+    data = result.issued[0].outputs[0]
     if use_di:
         return {"verifiableCredential": json.loads(data)}
     return {

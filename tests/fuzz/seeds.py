@@ -25,7 +25,10 @@ from vc_engine.formats import vc_di, vc_jwt  # noqa: E402
 from vc_engine.formats import xml as signed_xml  # noqa: E402
 from vc_engine.formats.vc_json import to_credential  # noqa: E402
 from vc_engine.inputs import records  # noqa: E402
-from vc_engine.issuance.issue import Issuer, StatusLists, issue_records, renditions  # noqa: E402
+from vc_engine.issuance.block import Plan  # noqa: E402
+from vc_engine.issuance.directory import issue_records  # noqa: E402
+from vc_engine.issuance.issuer import Issuer, renditions  # noqa: E402
+from vc_engine.issuance.status_lists import StatusLists  # noqa: E402
 from vc_engine.offline.bundle import export_bundle  # noqa: E402
 from vc_engine.policy import INDIA  # noqa: E402
 from vc_engine.store import Registry, StatusStore  # noqa: E402
@@ -114,16 +117,15 @@ def _bundle() -> bytes:
             issuer = Issuer(
                 "in.gov.wb.kmc", "KMC", keys.FileSigner(private_key), certificate, INDIA
             )
-            issue_records(
-                islice(records.read_records(FIXTURES / "BTHCER.csv"), 2),
-                doctypes.get_doctype("BTHCER"),
+            plan = Plan(
                 issuer,
+                doctypes.get_doctype("BTHCER"),
                 renditions(["vc-jwt"], issuer),
                 registry,
-                directory / "out",
-                lambda: NOW,
-                status_lists=StatusLists(StatusStore(registry), "https://status.example"),
+                StatusLists(StatusStore(registry), "https://status.example"),
             )
+            lines = islice(records.read_records(FIXTURES / "BTHCER.csv"), 2)
+            issue_records(lines, plan, directory / "out", lambda: NOW)
             out = io.BytesIO()
             export_bundle(
                 registry,

@@ -27,7 +27,10 @@ from vc_engine.formats import xml as signed_xml
 from vc_engine.formats.vc_json import from_credential
 from vc_engine.formats.xml.dsig import XmlSigningKey
 from vc_engine.inputs import records
-from vc_engine.issuance.issue import Issuer, StatusLists, issue_records, publish_lists, renditions
+from vc_engine.issuance.block import Plan
+from vc_engine.issuance.directory import issue_records
+from vc_engine.issuance.issuer import Issuer, renditions
+from vc_engine.issuance.status_lists import StatusLists, publish_lists
 from vc_engine.model import Document, Indication, VerificationReport
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.revocation.status import Action
@@ -133,16 +136,14 @@ def _issue_fixtures(
     issued: list[Path] = []
     for doctype, (issuer, formats) in issuers.items():
         lines = islice(records.read_records(FIXTURES / f"{doctype}.csv"), RECORDS_PER_TYPE)
-        summary = issue_records(
-            lines,
-            doctypes.get_doctype(doctype),
+        plan = Plan(
             issuer,
+            doctypes.get_doctype(doctype),
             renditions(formats, issuer),
             registry,
-            out / doctype,
-            lambda: now,
-            status_lists=StatusLists(StatusStore(registry), STATUS_BASE_URL),
+            StatusLists(StatusStore(registry), STATUS_BASE_URL),
         )
+        summary = issue_records(lines, plan, out / doctype, lambda: now)
         issued.extend(summary.issued)
     return issued
 

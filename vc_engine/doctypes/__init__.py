@@ -257,8 +257,8 @@ def record_to_document(
         issued_at=issued_at,
         valid_from=valid_from,
         valid_until=valid_until,
-        holder=MappingProxyType(holder),
-        claims=MappingProxyType(claims),
+        holder=holder,
+        claims=claims,
     )
 
 
@@ -444,7 +444,7 @@ def _table(spec: Field, raw: object, where: str) -> tuple[ClaimRow, ...] | None:
                 row[column.name] = value
             elif column.required:
                 raise RecordError(f"{cell}.{column.name}", "is required")
-        rows.append(MappingProxyType(row))
+        rows.append(row)
     return tuple(rows) or None
 
 

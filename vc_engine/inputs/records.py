@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -48,11 +49,18 @@ class BadLine:
     reason: str
 
 
-RecordLine = tuple[int, dict[str, object] | BadLine]
-"""The line a record starts on, and the record or the reason it could not be read."""
+InputLine = tuple[int, dict[str, object] | BadLine]
+"""The line an input record starts on, and the record or the reason it could not be read."""
 
 
-def read_records(path: Path) -> Iterator[RecordLine]:
+def blocks(lines: Iterable[InputLine], size: int) -> Iterator[list[InputLine]]:
+    """Consecutive blocks of `size` input records (the last one shorter), read lazily."""
+    iterator = iter(lines)
+    while block := list(itertools.islice(iterator, size)):
+        yield block
+
+
+def read_records(path: Path) -> Iterator[InputLine]:
     """Stream the records of a ``.csv`` or ``.jsonl`` file; see the module docstring."""
     suffix = path.suffix.lower()
     if suffix not in _READERS:
@@ -60,12 +68,12 @@ def read_records(path: Path) -> Iterator[RecordLine]:
     return _from_file(path, suffix)
 
 
-def _from_file(path: Path, suffix: str) -> Iterator[RecordLine]:
+def _from_file(path: Path, suffix: str) -> Iterator[InputLine]:
     with path.open("rb") as raw:
         yield from read_record_stream(raw, suffix, path.name)
 
 
-def read_record_stream(raw: BinaryIO, suffix: str, name: str) -> Iterator[RecordLine]:
+def read_record_stream(raw: BinaryIO, suffix: str, name: str) -> Iterator[InputLine]:
     """The records of an open binary stream holding a file of kind `suffix` (".csv" or
     ".jsonl"); `name` names it in errors."""
     reader = _READERS.get(suffix)
@@ -74,7 +82,7 @@ def read_record_stream(raw: BinaryIO, suffix: str, name: str) -> Iterator[Record
     return reader(raw, name)
 
 
-def _read_csv(raw: BinaryIO, name: str) -> Iterator[RecordLine]:
+def _read_csv(raw: BinaryIO, name: str) -> Iterator[InputLine]:
     undecodable: dict[int, str] = {}
     reader = csv.reader(_decoded_lines(raw, undecodable), strict=True)
     header: list[str] | None = None
@@ -116,7 +124,7 @@ def _header(row: list[str], problem: str | None, line: int) -> list[str]:
     return names
 
 
-def _read_jsonl(raw: BinaryIO, name: str) -> Iterator[RecordLine]:
+def _read_jsonl(raw: BinaryIO, name: str) -> Iterator[InputLine]:
     for line, data in enumerate(_physical_lines(raw), start=1):
         if data is None:
             yield line, BadLine(f"longer than {_MAX_LINE_BYTES} bytes")

@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from vc_engine.errors import Refused
+from vc_engine.model import Rejection
 from vc_engine.store.engine import read_transaction, write_transaction
 from vc_engine.store.registry import Registry
 from vc_engine.store.schema import (
@@ -62,13 +63,6 @@ class JobRecord:
     @property
     def next_sequence(self) -> int:
         return sum(b.issued for b in self.blocks)
-
-
-@dataclass(frozen=True)
-class Rejection:
-    line: int
-    reason: str
-    document_id: str | None = None
 
 
 class Journal:

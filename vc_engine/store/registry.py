@@ -10,7 +10,7 @@ passed in, timezone-aware, and stored as UTC.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -348,6 +348,11 @@ class Registry:
             if also is not None:
                 also(conn)
         return records
+
+    def issued(self, document_ids: Sequence[str]) -> set[str]:
+        """Which of `document_ids` the register already holds."""
+        with self._read() as conn:
+            return set(queries.existing_document_ids(conn, document_ids))
 
     def get_issuance(self, document_id: str) -> IssuanceRecord | None:
         with self._read() as conn:

@@ -11,16 +11,20 @@ without any deserialiser that could run code.
 
 from __future__ import annotations
 
-import ctypes
+import hashlib
 import json
 import os
 import shutil
+import time
 import zipfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from vc_engine.issuance.files import fsync_directory, sync_directory, write_atomically
+from vc_engine.issuance.issuer import Rendition
 from vc_engine.model import StatusReference
 
 _MAGIC = b"VCBATCH1\n"
@@ -40,49 +44,6 @@ class StagedBlock:
     block: int
     issued_at: datetime
     documents: tuple[StagedDocument, ...]
-
-
-def write_atomically(path: Path, data: bytes, *, durable: bool = False) -> None:
-    """Write under a temporary name in the same directory, then rename over `path`."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            if durable:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def fsync_directory(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def sync_directory(path: Path) -> None:
-    """Make everything written under `path` durable: one syncfs(2) of its file system (far
-    cheaper than an fsync per document), or a global sync where syncfs is missing."""
-    syncfs = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)
-    if syncfs is None:
-        os.sync()
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        if syncfs(fd) != 0:
-            error = ctypes.get_errno()
-            raise OSError(error, f"syncfs: {os.strerror(error)}", str(path))
-    finally:
-        os.close(fd)
 
 
 class Staging:
@@ -270,3 +231,116 @@ class ArchiveWriter:
         done = [b for b, end in self._pending if end <= boundary]
         self._pending = [(b, end) for b, end in self._pending if end > boundary]
         self._on_close(self.index, done)
+
+
+MANIFEST = "manifest.jsonl"
+REJECTS = "rejects.csv"
+
+
+class BatchOutputs:
+    """Where a job's registered blocks go: each document's renditions as files (or into the
+    open ZIP archive), a manifest part per block, and at checkpoints the durability that lets
+    a block's staging file go (`Journal.mark_done`)."""
+
+    def __init__(
+        self,
+        out_dir: Path,
+        staging: Staging,
+        formats: Sequence[Rendition],
+        *,
+        archive_size: int | None,
+        archives_closed: int,
+        mark_done: Callable[[list[int], int | None], None],
+        checkpoint_seconds: float,
+    ) -> None:
+        self.out = out_dir
+        self.staging = staging
+        self.formats = tuple(formats)
+        self._mark_done = mark_done
+        self._checkpoint_seconds = checkpoint_seconds
+        self._last_checkpoint = time.monotonic()
+        self._ready: list[int] = []
+        self._archives_closed: int | None = None
+        self._writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="vc-batch-write")
+        self.archive = (
+            None
+            if archive_size is None
+            else ArchiveWriter(out_dir, archive_size, archives_closed, self._closed)
+        )
+
+    def write(self, block: int, first_sequence: int, staged: StagedBlock) -> None:
+        """Write a registered block's outputs and its manifest part."""
+        lines = []
+        members: list[list[tuple[str, bytes]]] = []
+        files_to_write: list[tuple[Path, bytes]] = []
+        for offset, document in enumerate(staged.documents):
+            names = [f"{document.document_id}{r.suffix}" for r in self.formats]
+            files = []
+            for rendition, name, data in zip(self.formats, names, document.outputs, strict=True):
+                where: dict[str, str] = {"file": name}
+                if self.archive is not None:
+                    archive = self.archive.location(first_sequence + offset)
+                    where = {"archive": archive, "member": name}
+                else:
+                    files_to_write.append((self.out / name, data))
+                digest = hashlib.sha256(data).hexdigest()
+                files.append({"format": rendition.format, **where, "sha256": digest})
+            members.append(list(zip(names, document.outputs, strict=True)))
+            entry = {
+                "documentId": document.document_id,
+                "line": document.line,
+                "files": files,
+                "status": [
+                    {"purpose": s.purpose, "statusListCredential": s.list_url, "index": s.index}
+                    for s in document.status
+                ],
+            }
+            lines.append(json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n")
+        # Creating files is kernel work that releases the GIL: a few threads overlap it.
+        for _ in self._writers.map(lambda item: write_atomically(*item), files_to_write):
+            pass
+        self.staging.write_manifest_part(block, lines)
+        if self.archive is not None:
+            self.archive.add_block(block, first_sequence, members, staged.issued_at)
+        else:
+            self._ready.append(block)
+        if time.monotonic() - self._last_checkpoint >= self._checkpoint_seconds:
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Make the finished outputs durable, then let go of their staging files."""
+        self._last_checkpoint = time.monotonic()
+        if not self._ready and self._archives_closed is None:
+            return
+        sync_directory(self.out)
+        self._mark_done(self._ready, self._archives_closed)
+        self.staging.drop(self._ready)
+        self._ready, self._archives_closed = [], None
+
+    def finish(self, blocks: int, rejections: Sequence[tuple[int, str | None, str]]) -> None:
+        """Close the last archive, make everything durable, assemble the manifest of `blocks`
+        blocks and write the rejects file of (line, document id, reason)."""
+        if self.archive is not None:
+            self.archive.finish()
+        self.checkpoint()
+        self.staging.assemble_manifest(blocks, self.out / MANIFEST)
+        target = self.out / REJECTS
+        rows = ["line,documentId,reason\n"]
+        rows.extend(f"{line},{_csv(d or '')},{_csv(reason)}\n" for line, d, reason in rejections)
+        if len(rows) == 1:
+            target.unlink(missing_ok=True)
+        else:
+            write_atomically(target, "".join(rows).encode("utf-8"), durable=True)
+
+    def close(self) -> None:
+        self._writers.shutdown(wait=True, cancel_futures=True)
+
+    def _closed(self, closed: int, done: list[int]) -> None:
+        self._archives_closed = closed
+        self._ready.extend(done)
+
+
+def _csv(value: str) -> str:
+    if any(c in value for c in ',"\n\r'):
+        return '"' + value.replace('"', '""') + '"'
+    return value

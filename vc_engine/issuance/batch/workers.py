@@ -1,34 +1,33 @@
-"""Signing blocks of records: in this process, in local worker processes, or on a Dask cluster.
+"""Signing blocks of documents: in this process, in local worker processes, or on a Dask cluster.
 
-Workers only sign. The coordinator (`vc_engine.issuance.batch.scheduler`) reads and checks the
-records, allocates their status entries and registers what was signed; a worker receives a block of
-records that already passed validation, together with each one's status references, rebuilds each
-`Document` (`record_to_document` is deterministic for a given issue time), signs every rendition
-and sends the bytes back. A worker never touches the registry, so however many there are, no status
-index is handed out twice and no document is registered twice.
+Workers only sign (`block.sign`). The coordinator (`batch.scheduler`) turns the input records
+into Documents, admits them (refusals, status entries) and registers what was signed; a worker
+receives the block's Documents, signs every rendition and sends the bytes back. A worker never
+touches the registry, so however many there are, no status index is handed out twice and no
+document is registered twice.
 
-Keys are opened once per worker process. A `SigningSpec` is picklable: it carries how to open the
-key (`KeySource`: PEM bytes, or a PKCS#11 URI with its module and PIN), never an open key or
-session, and each process keeps the issuer it opened under the spec's `token`. The PEM passphrase
-or token PIN travels with the spec to the workers; on a Dask cluster, use TLS between client,
-scheduler and workers."""
+Keys are opened once per process. A `SigningSpec` is picklable: it carries how to open the key
+(`KeySource`: PEM bytes, or a PKCS#11 URI with its module and PIN), never an open key or session,
+and each process keeps the key it opened under the spec's `token`. The PEM passphrase or token
+PIN travels with the spec to the workers; on a Dask cluster, use TLS between client, scheduler
+and workers."""
 
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
 import secrets
-from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any, Protocol
 
 from cryptography import x509
 
-from vc_engine import doctypes, keys
-from vc_engine.issuance.issue import Issuer, Rendition, renditions
-from vc_engine.model import StatusReference
+from vc_engine import keys
+from vc_engine.issuance.block import sign
+from vc_engine.issuance.issuer import Issuer, Rendition, renditions
+from vc_engine.model import Document
+from vc_engine.policy import INDIA
 
 
 class KeySource(Protocol):
@@ -50,89 +49,68 @@ class PemKey:
 
 @dataclass(frozen=True)
 class SigningSpec:
-    """Everything a worker needs to sign for one issuer; `token` names the opened issuer in a
-    worker's cache (a new one per run, so a changed key is never served from an old cache)."""
+    """Everything a worker needs to sign for one issuer; `token` names the opened key in a
+    process's cache (a new one per run, so a changed key is never served from an old cache)."""
 
     issuer_id: str
-    issuer_name: str
-    doctype: str
     formats: tuple[str, ...]
     key: KeySource
     certificate: bytes | None = None
     """DER certificate of the key (signed XML carries it)."""
-    civil_timezone: tzinfo | None = None
+    civil_timezone: tzinfo = INDIA
     cryptosuite: str | None = None
+    issuer_name: str = ""
+    """The registry's name of the issuer (the run fills it in after its preflight)."""
     token: str = field(default_factory=lambda: secrets.token_hex(16))
 
-    def open(self) -> tuple[Issuer, tuple[Rendition, ...]]:
-        """Open the key and check it can sign every rendition asked for."""
-        from vc_engine.policy import INDIA
-
+    def issuer(self) -> tuple[Issuer, tuple[Rendition, ...]]:
+        """The issuer with its key (opened once per process) and the renditions asked for,
+        refused when the key cannot sign one of them."""
         certificate = (
             None if self.certificate is None else x509.load_der_x509_certificate(self.certificate)
         )
         issuer = Issuer(
             self.issuer_id,
             self.issuer_name,
-            self.key.open(),
+            open_signer(self),
             certificate,
-            self.civil_timezone or INDIA,
+            self.civil_timezone,
             self.cryptosuite,
         )
         return issuer, renditions(self.formats, issuer)
 
 
+_SIGNERS: dict[str, keys.Signer] = {}
+
+
+def open_signer(spec: SigningSpec) -> keys.Signer:
+    """The key of `spec`, opened once per process (a PKCS#11 token logs in once)."""
+    found = _SIGNERS.get(spec.token)
+    if found is None:
+        found = _SIGNERS[spec.token] = spec.key.open()
+    return found
+
+
 @dataclass(frozen=True)
 class BlockRequest:
-    """A block of valid records to sign, all issued at `issued_at`."""
+    """A block of documents to sign (admitted, with their status entries)."""
 
     block: int
-    issued_at: datetime
-    items: tuple[tuple[int, Mapping[str, object], tuple[StatusReference, ...]], ...]
-
-
-@dataclass(frozen=True)
-class SignedDocument:
-    line: int
-    document_id: str
-    outputs: tuple[bytes, ...]
-    """One signed rendition per format of the spec, in its order."""
+    documents: tuple[tuple[int, Document], ...]
 
 
 @dataclass(frozen=True)
 class SignedBlock:
     block: int
-    documents: tuple[SignedDocument, ...]
-
-
-_OPENED: dict[str, tuple[Issuer, tuple[Rendition, ...]]] = {}
-
-
-def opened(spec: SigningSpec) -> tuple[Issuer, tuple[Rendition, ...]]:
-    """The issuer of `spec`, opened once per process."""
-    found = _OPENED.get(spec.token)
-    if found is None:
-        found = _OPENED[spec.token] = spec.open()
-    return found
+    outputs: tuple[tuple[bytes, ...], ...]
+    """Each document's renditions, in the request's order and the spec's format order."""
 
 
 def sign_block(spec: SigningSpec, request: BlockRequest) -> SignedBlock:
-    """Rebuild and sign each record of the block in every rendition (runs in a worker)."""
-    issuer, formats = opened(spec)
-    doctype = doctypes.get_doctype(spec.doctype)
-    signed = []
-    for line, record, status in request.items:
-        document = doctypes.record_to_document(
-            record,
-            doctype,
-            issuer_id=issuer.id,
-            issuer_name=issuer.name,
-            issued_at=request.issued_at,
-        )
-        document = dataclasses.replace(document, status=status)
-        outputs = tuple(rendition.sign(document, issuer) for rendition in formats)
-        signed.append(SignedDocument(line, document.id, outputs))
-    return SignedBlock(request.block, tuple(signed))
+    """Sign each document of the block in every rendition (runs in a worker)."""
+    issuer, formats = spec.issuer()
+    signed = sign(request.documents, issuer, formats)
+    return SignedBlock(request.block, tuple(item.outputs for item in signed))
 
 
 # Executors: where `sign_block` runs.
@@ -173,7 +151,7 @@ _WORKER_SPEC: SigningSpec | None = None
 def _start_worker(spec: SigningSpec) -> None:
     global _WORKER_SPEC
     _WORKER_SPEC = spec
-    opened(spec)
+    open_signer(spec)
 
 
 def _sign_in_worker(request: BlockRequest) -> SignedBlock:

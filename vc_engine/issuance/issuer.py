@@ -1,0 +1,144 @@
+"""Who issues, with what key, in which renditions, and whether the registry would vouch for it.
+
+An issuer should never produce a document that its own registry would refuse, so `preflight`
+checks the issuer, its key and its authorisation before the first signature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from functools import cached_property
+
+from cryptography import x509
+
+from vc_engine.errors import Refused
+from vc_engine.formats import SIGNED_XML, VC_DATA_INTEGRITY, VC_JWT, vc_di, vc_jwt
+from vc_engine.formats import xml as signed_xml
+from vc_engine.formats.xml.dsig import XmlSigningKey
+from vc_engine.keys import KeyAlgorithm, Signer, did_key, key_id
+from vc_engine.model import Document
+from vc_engine.store.registry import Registry
+from vc_engine.trust.did import verification_method as registry_verification_method
+from vc_engine.trust.records import IssuerStatus, KeyStatus
+
+
+class IssuanceRefused(Refused):
+    """The registry would not vouch for what we are about to sign; nothing was issued."""
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who signs, with what, resolved once for a whole run."""
+
+    id: str
+    name: str
+    signer: Signer
+    certificate: x509.Certificate | None
+    civil_timezone: tzinfo
+    cryptosuite: str | None = None
+
+    @cached_property
+    def key_id(self) -> str:
+        return key_id(self.signer.public_key)
+
+    @cached_property
+    def xml_key(self) -> XmlSigningKey:
+        if self.certificate is None:
+            raise IssuanceRefused("signed XML carries the key's certificate: give --cert")
+        return XmlSigningKey(self.signer, self.certificate)
+
+    @cached_property
+    def verification_method(self) -> str:
+        """The proof's and JWT's key reference: the did:key of the signing key, or for an RSA
+        key (which has no did:key form) the issuer's did:web with the registry's key id."""
+        if self.signer.algorithm is KeyAlgorithm.RSA2048:
+            return registry_verification_method(self.id, self.key_id)
+        return did_key(self.signer.public_key)
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One wire format an original can be issued in."""
+
+    format: str
+    suffix: str
+    sign: Callable[[Document, Issuer], bytes]
+
+
+RENDITIONS = {
+    "xml": Rendition(
+        SIGNED_XML, ".xml", lambda d, i: signed_xml.issue(d, i.xml_key, i.civil_timezone)
+    ),
+    "vc-di": Rendition(
+        VC_DATA_INTEGRITY,
+        ".vc.json",
+        lambda d, i: vc_di.issue(
+            d,
+            i.signer,
+            verification_method=i.verification_method,
+            civil_timezone=i.civil_timezone,
+            cryptosuite=i.cryptosuite,
+        ),
+    ),
+    "vc-jwt": Rendition(
+        VC_JWT,
+        ".jwt",
+        lambda d, i: vc_jwt.issue(
+            d, i.signer, kid=i.verification_method, civil_timezone=i.civil_timezone
+        ),
+    ),
+}
+
+
+def renditions(names: Iterable[str], issuer: Issuer) -> tuple[Rendition, ...]:
+    """The renditions asked for, refused up front when the key cannot sign one of them."""
+    chosen = []
+    for name in names:
+        rendition = RENDITIONS.get(name)
+        if rendition is None:
+            raise IssuanceRefused(f"unknown format {name!r}; choose from {', '.join(RENDITIONS)}")
+        chosen.append(rendition)
+    algorithm = issuer.signer.algorithm
+    if "xml" in names and algorithm not in (KeyAlgorithm.RSA2048, KeyAlgorithm.P256):
+        raise IssuanceRefused(f"signed XML is signed with RSA-2048 or P-256 keys, not {algorithm}")
+    if "xml" in names:
+        _ = issuer.xml_key  # the certificate must be there and hold the signer's key
+    if (
+        "vc-di" in names
+        and issuer.cryptosuite is None
+        and algorithm not in vc_di.DEFAULT_CRYPTOSUITE
+    ):
+        raise IssuanceRefused(
+            f"Data Integrity proofs need an Ed25519 or ECDSA key, not {algorithm}"
+        )
+    if not chosen:
+        raise IssuanceRefused("no format to issue")
+    return tuple(chosen)
+
+
+def preflight(
+    registry: Registry, issuer_id: str, signing_key_id: str, doctype: str | None, at: datetime
+) -> str:
+    """Check that documents (of `doctype`; status lists when None) signed now would verify;
+    return the issuer's registered name."""
+    record = registry.get_issuer(issuer_id)
+    if record is None:
+        raise IssuanceRefused(f"issuer {issuer_id} is not in the registry")
+    if record.status is not IssuerStatus.ACTIVE:
+        raise IssuanceRefused(f"issuer {issuer_id} is {record.status}")
+    registered = registry.get_key(signing_key_id)
+    if registered is None or registered.issuer_id != issuer_id:
+        raise IssuanceRefused(f"the signing key {signing_key_id} is not registered to {issuer_id}")
+    if not registered.in_window(at):
+        raise IssuanceRefused(f"the signing key {signing_key_id} is outside its validity window")
+    for final in (KeyStatus.RETIRED, KeyStatus.COMPROMISED):
+        event = registered.first_event(final)
+        if event is not None and event.effective_at <= at:
+            raise IssuanceRefused(f"the signing key {signing_key_id} is {final}: {event.reason}")
+    if doctype is not None and not any(
+        a.covers(doctype, at) for a in registry.authorisations(issuer_id)
+    ):
+        raise IssuanceRefused(f"issuer {issuer_id} is not authorised to issue {doctype}")
+    return record.name
