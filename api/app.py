@@ -8,7 +8,6 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 
 from api import openapi, problems
 from api.access import ClientStore
@@ -26,7 +25,7 @@ from api.signing import SigningKeys
 from vc_engine.issuance.status_lists import StatusLists
 from vc_engine.store import StatusStore
 from vc_engine.store.changes import for_engine
-from vc_engine.store.engine import create_registry_engine
+from vc_engine.store.engine import create_registry_engine, ping
 from vc_engine.store.registry import Registry
 from vc_engine.store.request_log import RequestLog
 
@@ -104,12 +103,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         responses={200: {"model": Health}, **problem_responses(503)},
     )
     async def healthz() -> JSONResponse:
-        def ping() -> None:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-
         try:
-            await run_in_threadpool(ping)
+            await run_in_threadpool(ping, engine)
         except Exception:
             problems.log.exception("health check: the registry does not answer")
             return problems.response(503, "unavailable", "the registry does not answer")

@@ -806,7 +806,7 @@ def test_forbidden_characters_are_exactly_controls_surrogates_and_bidi_overrides
     """The verification path uses one regular expression; it must mean the Unicode definition."""
     import unicodedata
 
-    from vc_engine.doctypes import _FORBIDDEN
+    from vc_engine.doctypes.values import FORBIDDEN as _FORBIDDEN
 
     bidi = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
     for code in range(0x110000):

@@ -13,42 +13,20 @@ import json
 import shutil
 import tempfile
 import zlib
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Connection, insert, select, true, update
-from sqlalchemy.exc import IntegrityError, OperationalError
-
 from vc_engine import keys
 from vc_engine.offline import bundle_codec as codec
 from vc_engine.offline.bundle_format import header_line
-from vc_engine.revocation.status import (
-    Action,
-    DocumentEntries,
-    DocumentState,
-    DocumentStatus,
-    Purpose,
-    StatusEntry,
-    StatusEvent,
-)
-from vc_engine.store import queries
-from vc_engine.store.engine import WRITE
+from vc_engine.revocation.status import DocumentStatus
+from vc_engine.store.bundle_reads import RegistryExport, read_numbered
 from vc_engine.store.registry import Registry
-from vc_engine.store.schema import (
-    bundle_sequences,
-    issuance_renditions,
-    issuances,
-    status_entries,
-    status_events,
-    status_list_credentials,
-    status_lists,
-)
-from vc_engine.trust.records import IssuanceRecord
+from vc_engine.trust.records import Authorisation, IssuanceRecord, IssuerRecord, RegisteredKey
 
 PAYLOAD_TYPE = "vc-engine-trust-bundle"
 VERSION = 2
@@ -103,42 +81,44 @@ def export_bundle(
         raise ValueError("a bundle's nextUpdate must be after its creation")
     root_key_id = keys.key_id(signer.public_key)
     with tempfile.TemporaryFile() as sections_file:
-        for attempt in range(_ATTEMPTS):
+
+        def read(export: RegistryExport) -> _Read:
             sections_file.seek(0)
             sections_file.truncate()
-            try:
-                with _numbered_snapshot(registry) as conn:
-                    sequence = _next_sequence(conn, root_key_id)
-                    issuers = queries.all_issuers(conn)
-                    registered_keys = queries.keys_where(conn, true())
-                    authorisations = queries.authorisations_where(conn, true())
-                    sections, documents = _write_register(
-                        _issuance_rows(conn), sections_file, rows_per_section
-                    )
-                    lists, statuses, warnings = (
-                        _status_part(conn) if include_status else ({}, [], [])
-                    )
-                break
-            except (OperationalError, IntegrityError) as error:
-                if attempt + 1 == _ATTEMPTS or not _lost_the_race(error):
-                    raise
+            sections, documents = _write_register(
+                export.issuances(), sections_file, rows_per_section
+            )
+            lists, statuses, warnings = export.status() if include_status else ({}, [], [])
+            return _Read(
+                export.sequence,
+                export.issuers(),
+                export.keys(),
+                export.authorisations(),
+                sections,
+                documents,
+                lists,
+                statuses,
+                warnings,
+            )
+
+        got = read_numbered(registry, root_key_id, read)
         payload = _json(
             {
                 "type": PAYLOAD_TYPE,
                 "version": VERSION,
-                "sequence": sequence,
+                "sequence": got.sequence,
                 "created": codec.instant(created),
                 "nextUpdate": codec.instant(next_update),
-                "issuers": [codec.issuer_json(i) for i in issuers],
-                "keys": [codec.key_json(k) for k in registered_keys],
-                "authorisations": [codec.authorisation_json(a) for a in authorisations],
+                "issuers": [codec.issuer_json(i) for i in got.issuers],
+                "keys": [codec.key_json(k) for k in got.keys],
+                "authorisations": [codec.authorisation_json(a) for a in got.authorisations],
                 "issuanceRegister": {
                     "encoding": REGISTER_ENCODING,
-                    "rows": documents,
-                    "sections": sections,
+                    "rows": got.documents,
+                    "sections": got.sections,
                 },
-                "statusLists": lists,
-                "documentStatus": [codec.document_status_json(s) for s in statuses],
+                "statusLists": got.lists,
+                "documentStatus": [codec.document_status_json(s) for s in got.statuses],
                 "contexts": pinned_contexts(),
             }
         )
@@ -151,15 +131,28 @@ def export_bundle(
         created=created,
         next_update=next_update,
         root_key_id=root_key_id,
-        sequence=sequence,
-        issuers=len(issuers),
-        keys=len(registered_keys),
-        documents=documents,
-        status_lists=len(lists),
-        document_statuses=len(statuses),
-        bytes_written=len(header) + len(payload) + sum(s["length"] for s in sections),
-        warnings=tuple(warnings),
+        sequence=got.sequence,
+        issuers=len(got.issuers),
+        keys=len(got.keys),
+        documents=got.documents,
+        status_lists=len(got.lists),
+        document_statuses=len(got.statuses),
+        bytes_written=len(header) + len(payload) + sum(s["length"] for s in got.sections),
+        warnings=tuple(got.warnings),
     )
+
+
+@dataclass(frozen=True)
+class _Read:
+    sequence: int
+    issuers: tuple[IssuerRecord, ...]
+    keys: tuple[RegisteredKey, ...]
+    authorisations: tuple[Authorisation, ...]
+    sections: list[dict[str, Any]]
+    documents: int
+    lists: dict[str, str]
+    statuses: list[DocumentStatus]
+    warnings: list[str]
 
 
 def write_bundle(
@@ -182,70 +175,6 @@ def pinned_contexts() -> dict[str, str]:
     index = resources.files("vc_engine") / "data" / "contexts" / "index.json"
     listed = json.loads(index.read_text(encoding="utf-8"))
     return {url: entry["sha256"] for url, entry in sorted(listed.items())}
-
-
-_ATTEMPTS = 50
-"""Concurrent exports of one root each retry once another commits; they are rare."""
-
-
-@contextmanager
-def _numbered_snapshot(registry: Registry) -> Iterator[Connection]:
-    """One write transaction whose every statement sees the same registry state (SQLite's
-    BEGIN IMMEDIATE; PostgreSQL's REPEATABLE READ, whose snapshot is taken by the sequence
-    update that comes first)."""
-    with registry.engine.connect() as conn:
-        conn.execution_options(**{WRITE: True})
-        if conn.dialect.name == "postgresql":
-            conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            yield conn
-
-
-def _next_sequence(conn: Connection, root_key_id: str) -> int:
-    updated = conn.execute(
-        update(bundle_sequences)
-        .where(bundle_sequences.c.root_key_id == root_key_id)
-        .values(last_sequence=bundle_sequences.c.last_sequence + 1)
-        .returning(bundle_sequences.c.last_sequence)
-    ).scalar_one_or_none()
-    if updated is not None:
-        return int(updated)
-    conn.execute(insert(bundle_sequences).values(root_key_id=root_key_id, last_sequence=1))
-    return 1
-
-
-def _lost_the_race(error: OperationalError | IntegrityError) -> bool:
-    """Another export of this root took the sequence first: PostgreSQL's "could not serialize
-    access" (40001), or both inserted the root's first number (a unique violation). Running
-    again sees its commit."""
-    return isinstance(error, IntegrityError) or getattr(error.orig, "sqlstate", None) == "40001"
-
-
-def _issuance_rows(conn: Connection) -> Iterator[IssuanceRecord]:
-    """Every register row with its renditions, in code point order of document id (the
-    order `str` compares in: "C" collation on PostgreSQL, SQLite's default binary)."""
-    document_id: Any = issuances.c.document_id
-    if conn.dialect.name == "postgresql":
-        document_id = document_id.collate("C")
-    query = (
-        select(issuances, issuance_renditions.c.format, issuance_renditions.c.sha256.label("r"))
-        .outerjoin(
-            issuance_renditions, issuance_renditions.c.document_id == issuances.c.document_id
-        )
-        .order_by(document_id, issuance_renditions.c.format)
-        .execution_options(stream_results=True, yield_per=5000)
-    )
-    current: Any = None
-    renditions: list[tuple[str, str]] = []
-    for row in conn.execute(query):
-        if current is not None and row.document_id != current.document_id:
-            yield queries.issuance_record(current, tuple(renditions))
-            renditions = []
-        current = row
-        if row.format is not None:
-            renditions.append((row.format, row.r))
-    if current is not None:
-        yield queries.issuance_record(current, tuple(renditions))
 
 
 def _write_register(
@@ -284,69 +213,6 @@ def _write_register(
     if batch:
         flush()
     return sections, count
-
-
-def _status_part(
-    conn: Connection,
-) -> tuple[dict[str, str], list[DocumentStatus], list[str]]:
-    """The published lists of every issuer, the lists never published (as warnings), and the
-    status history of every document ever revoked, suspended or reinstated."""
-    published = conn.execute(
-        select(
-            status_lists.c.id,
-            status_list_credentials.c.credential,
-        )
-        .select_from(status_lists.outerjoin(status_list_credentials))
-        .order_by(status_lists.c.issuer_id, status_lists.c.purpose, status_lists.c.sequence)
-    ).all()
-    lists = {r.id: bytes(r.credential).decode("ascii") for r in published if r.credential}
-    warnings = [
-        f"status list {r.id} has never been published; not included"
-        for r in published
-        if not r.credential
-    ]
-    entries: dict[str, dict[str, tuple[str, int, bool]]] = {}
-    for r in conn.execute(
-        select(
-            status_entries.c.document_id,
-            status_entries.c.purpose,
-            status_entries.c.list_id,
-            status_entries.c.list_index,
-            status_entries.c.is_set,
-        ).where(status_entries.c.document_id.in_(select(status_events.c.document_id)))
-    ):
-        entries.setdefault(r.document_id, {})[r.purpose] = (r.list_id, r.list_index, r.is_set)
-    histories: dict[str, list[StatusEvent]] = {}
-    for e in conn.execute(select(status_events).order_by(status_events.c.id)):
-        histories.setdefault(e.document_id, []).append(
-            StatusEvent(Action(e.action), e.effective_at, None, None, e.recorded_at)
-        )
-    statuses = [
-        _document_status(document_id, entries[document_id], history)
-        for document_id, history in sorted(histories.items())
-    ]
-    return lists, statuses, warnings
-
-
-def _document_status(
-    document_id: str, rows: dict[str, tuple[str, int, bool]], history: list[StatusEvent]
-) -> DocumentStatus:
-    def entry(purpose: Purpose) -> StatusEntry:
-        list_id, index, _ = rows[purpose.value]
-        return StatusEntry(document_id, purpose, list_id, index)
-
-    if rows[Purpose.REVOCATION.value][2]:
-        state = DocumentState.REVOKED
-    elif rows[Purpose.SUSPENSION.value][2]:
-        state = DocumentState.SUSPENDED
-    else:
-        state = DocumentState.ACTIVE
-    return DocumentStatus(
-        document_id,
-        state,
-        DocumentEntries(entry(Purpose.REVOCATION), entry(Purpose.SUSPENSION)),
-        tuple(history),
-    )
 
 
 def _json(value: Any) -> bytes:

@@ -10,13 +10,16 @@ busy timeout instead of failing on lock upgrade.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import IntegrityError
+
+from vc_engine.store.errors import RegistryError
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -51,6 +54,12 @@ def migrate(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
+def ping(engine: Engine) -> None:
+    """Ask the database for nothing; raises when it does not answer (the health check)."""
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """One write transaction; on SQLite it starts with BEGIN IMMEDIATE, so concurrent writers
@@ -70,3 +79,26 @@ def read_transaction(engine: Engine, *, consistent: bool = False) -> Iterator[Co
             conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
             yield conn
+
+
+@contextmanager
+def refuse_on_conflict(error: RegistryError) -> Iterator[None]:
+    """Turn a uniqueness violation into `error`. The explicit checks before each insert give
+    the precise message; this catches the writer that raced in between."""
+    try:
+        yield
+    except IntegrityError:
+        raise error from None
+
+
+class Database:
+    """A part of the registry: the engine and its two kinds of transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def _write(self) -> AbstractContextManager[Connection]:
+        return write_transaction(self._engine)
+
+    def _read(self, *, consistent: bool = False) -> AbstractContextManager[Connection]:
+        return read_transaction(self._engine, consistent=consistent)
