@@ -1,5 +1,9 @@
 """Registry fixtures: every registry test runs on SQLite and on PostgreSQL.
 
+Hypothesis runs derandomized (a fixed seed per test) and without deadlines, so a run's outcome
+depends neither on luck nor on the machine's speed; VC_ENGINE_HYPOTHESIS_EXPLORE=1 lets it draw
+fresh examples, to look for new failures.
+
 PostgreSQL comes from VC_ENGINE_TEST_POSTGRES_URL. Unset, its tests are skipped on a developer
 machine but fail on CI (CI=true), so a misconfigured pipeline cannot pass by skipping them. Each
 PostgreSQL test gets a fresh schema, dropped afterwards.
@@ -14,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
@@ -22,6 +27,10 @@ from vc_engine.store import Registry
 from service import service  # noqa: F401 - the API tests' fixture
 
 POSTGRES_URL_ENV = "VC_ENGINE_TEST_POSTGRES_URL"
+
+settings.register_profile("fixed", derandomize=True, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile("explore" if os.environ.get("VC_ENGINE_HYPOTHESIS_EXPLORE") else "fixed")
 
 
 @pytest.fixture(scope="session")

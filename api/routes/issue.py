@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -26,16 +25,14 @@ from api.services import Services, authenticated, require, require_any, services
 from api.signing import NoSigningKey
 from vc_engine import doctypes, keys
 from vc_engine.formats.vc_json import MalformedCredential, from_credential
-from vc_engine.issuance.block import BlockOutcome, Plan, admit, issue_prepared
+from vc_engine.issuance.block import Plan, issue, issue_documents
 from vc_engine.issuance.issuer import (
     RENDITIONS,
     IssuanceRefused,
     Issuer,
-    Rendition,
     preflight,
     renditions,
 )
-from vc_engine.issuance.status_lists import publish_lists
 from vc_engine.model import Document
 from vc_engine.policy import INDIA
 
@@ -112,25 +109,12 @@ def _issue_batch(found: Services, ask: IssueRequest) -> dict[str, Any]:
         chosen = renditions(names, issuer)
     except (IssuanceRefused, keys.KeyMaterialError) as error:
         raise Problem(422, "format_unavailable", str(error)) from None
-    documents: list[tuple[int, Document]] = []
-    rejected: list[dict[str, Any]] = []
-    for index, record in enumerate(ask.records):
-        try:
-            documents.append(
-                (
-                    index,
-                    doctypes.record_to_document(
-                        record, spec, issuer_id=issuer.id, issuer_name=issuer.name, issued_at=now
-                    ),
-                )
-            )
-        except (doctypes.RecordError, doctypes.DocumentIdError, ValueError) as error:
-            rejected.append({"index": index, "reason": str(error)})
-    result = _issue(found, issuer, spec, chosen, documents, now)
-    rejected.extend(
+    plan = Plan(issuer, spec, chosen, found.registry, found.status_lists)
+    result = issue(plan, ask.records, clock=lambda: now)
+    rejected = [
         {"index": r.line, "reason": r.reason, "documentId": r.document_id}
         for r in result.rejections
-    )
+    ]
     issued = [
         {
             "index": item.line,
@@ -141,23 +125,7 @@ def _issue_batch(found: Services, ask: IssueRequest) -> dict[str, Any]:
         }
         for item in result.issued
     ]
-    return {"issued": issued, "rejected": sorted(rejected, key=lambda r: r["index"])}
-
-
-def _issue(
-    found: Services,
-    issuer: Issuer,
-    doctype: doctypes.DocType,
-    formats: tuple[Rendition, ...],
-    documents: list[tuple[int, Document]],
-    now: datetime,
-) -> BlockOutcome:
-    """Admit, sign and register the documents, then publish the status lists they are in."""
-    plan = Plan(issuer, doctype, formats, found.registry, found.status_lists)
-    outcome = issue_prepared(plan, admit(plan, documents, issued_at=now), found.clock)
-    if found.status_lists is not None and outcome.lists:
-        publish_lists(found.status_lists, issuer, sorted(outcome.lists), found.clock())
-    return outcome
+    return {"issued": issued, "rejected": rejected}
 
 
 def _issuer(found: Services, issuer_id: str, doctype: str, now: Any) -> Issuer:
@@ -239,9 +207,10 @@ def _issue_one(found: Services, document: Document) -> dict[str, Any]:
         keys.KeyAlgorithm.P384,
     )
     chosen = (RENDITIONS["vc-di" if use_di else "vc-jwt"],)
-    result = _issue(
-        found, issuer, doctypes.get_doctype(document.doctype), chosen, [(0, document)], now
+    plan = Plan(
+        issuer, doctypes.get_doctype(document.doctype), chosen, found.registry, found.status_lists
     )
+    result = issue_documents(plan, [(0, document)], issued_at=now, clock=found.clock)
     if not result.issued:
         reason = result.rejections[0].reason if result.rejections else "refused"
         raise Problem(409, "already_issued", reason)

@@ -11,9 +11,10 @@
    transaction, with whatever else must commit with them (`also`: the batch journal). A document
    id registered by someone else since step 1 is refused alone and the rest registered again.
 
-`issue_block` runs the three in this process: the HTTP service's issuing routes and
-`issue_records` use it; batch issuance (`batch.scheduler`) runs the same steps, signing in its
-workers. Nothing here reads the clock: the issue time and the registration clock are passed in.
+`issue_block` runs the three in this process (`issue` and `issue_documents` then publish the
+status lists): the library, the HTTP service's issuing routes and `issue_records` use them.
+Batch issuance (`batch.scheduler`) runs the same steps, signing in its workers. Nothing here
+reads the clock: the issue time and the registration clock are passed in.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sqlalchemy import Connection
 from vc_engine.doctypes import DocType, DocumentIdError, RecordError, record_to_document
 from vc_engine.inputs.records import BadLine, InputLine
 from vc_engine.issuance.issuer import Issuer, Rendition
-from vc_engine.issuance.status_lists import StatusLists, with_status
+from vc_engine.issuance.status_lists import StatusLists, publish_lists, with_status
 from vc_engine.model import Document, Rejection
 from vc_engine.store import AlreadyIssued, Registry
 from vc_engine.trust.records import IssuanceRecord
@@ -235,6 +236,38 @@ def issue_block(
 ) -> BlockOutcome:
     """The three steps in this process, for one block of input records."""
     return issue_prepared(plan, prepare(plan, lines, issued_at=issued_at), recorded_at)
+
+
+def issue_documents(
+    plan: Plan,
+    documents: Iterable[tuple[int, Document]],
+    *,
+    issued_at: datetime,
+    clock: Callable[[], datetime],
+) -> BlockOutcome:
+    """Admit, sign and register documents already built, in this process, then publish the
+    status lists they are in (the service's issuing routes)."""
+    outcome = issue_prepared(plan, admit(plan, documents, issued_at=issued_at), clock)
+    if plan.status_lists is not None and outcome.lists:
+        publish_lists(plan.status_lists, plan.issuer, sorted(outcome.lists), clock())
+    return outcome
+
+
+def issue(
+    plan: Plan,
+    records: Iterable[Mapping[str, object]],
+    *,
+    clock: Callable[[], datetime],
+) -> BlockOutcome:
+    """Issue a handful of input records in this process (numbered from 0), then publish the
+    status lists they are in: the library's one call. Returns the signed renditions; nothing
+    is written to files. Millions of records are `batch.run_batch`'s job."""
+    issued_at = clock()
+    lines: list[InputLine] = [(number, dict(record)) for number, record in enumerate(records)]
+    documents, rejections = to_documents(plan, lines, issued_at)
+    outcome = issue_documents(plan, documents, issued_at=issued_at, clock=clock)
+    rejections = sorted([*rejections, *outcome.rejections], key=lambda r: r.line)
+    return BlockOutcome(outcome.issued, rejections, outcome.lists)
 
 
 def issue_prepared(

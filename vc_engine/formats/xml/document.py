@@ -106,6 +106,8 @@ def from_element(root: etree._Element) -> Document:
     organization = _single_leaf(issued_by, "Organization")
     person = _single_leaf(issued_to, "Person")
     valid_until = _attribute(attributes, "expiryDate")
+    claims = _claims(data)
+    status = _status(children[3]) if len(children) == 4 else ()
     try:
         return Document(
             id=_attribute(attributes, "number"),
@@ -116,8 +118,8 @@ def from_element(root: etree._Element) -> Document:
             valid_from=date.fromisoformat(_attribute(attributes, "validFromDate")),
             valid_until=date.fromisoformat(valid_until) if valid_until else None,
             holder=_attributes(person),
-            claims=_claims(data),
-            status=_status(children[3]) if len(children) == 4 else (),
+            claims=claims,
+            status=status,
         )
     except ValueError as exc:
         raise MalformedDocument(f"a date in <{ROOT}> is malformed: {exc}") from None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -23,9 +22,9 @@ from vc_engine.model import issuer_did, issuer_id_of_did
 from vc_engine.policy import INDIA
 
 from factory import NOW, fixture_document
+from paths import FIXTURES, ROOT
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "records"
-CONTEXT = Path(__file__).resolve().parent.parent / "vc_engine" / "data" / "contexts"
+CONTEXT = ROOT / "vc_engine" / "data" / "contexts"
 
 
 @pytest.mark.parametrize("doctype", sorted(doctypes.DOCTYPES))

@@ -27,8 +27,8 @@ from vc_engine.store import Registry, StatusStore
 from vc_engine.verify import verify
 
 from factory import NOW
+from paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "records"
 ISSUER = "in.gov.up.edistrict"
 OTHER = "in.gov.wb.kmc"
 BASE_URL = "https://status.test.example"

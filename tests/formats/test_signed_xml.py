@@ -5,8 +5,6 @@ No registry here: these tests pin what the format stage says about signatures an
 
 from __future__ import annotations
 
-import base64
-import re
 import threading
 from pathlib import Path
 
@@ -30,7 +28,6 @@ from factory import (
     birth_certificate,
     canonical_unsigned,
     forge,
-    hmac_signing,
     make_key,
     rsa_signing,
 )
@@ -147,71 +144,8 @@ def test_any_changed_byte_in_signed_content_fails_here_and_in_signxml(
     assert not theirs_accept
 
 
-# Hostile and broken inputs: each its own case, with the exact code.
-
-
-def test_tampered_attribute_fails_the_digest() -> None:
-    data = issued().replace(
-        b'number="in.gov.wb.kmc-BTHCER-2026000123"', b'number="in.gov.wb.kmc-BTHCER-2026000124"'
-    )
-    assert failure(data) is SubIndication.HASH_FAILURE
-
-
-def test_tampered_text_fails_the_digest() -> None:
-    data = issued().replace(b">Kolkata<", b">Howrah<")
-    assert failure(data) is SubIndication.HASH_FAILURE
-
-
-def test_tampered_signed_info_fails_the_signature() -> None:
-    data = issued()
-    digest = re.search(rb"<ds:DigestValue>([^<]+)</ds:DigestValue>", data)
-    assert digest is not None
-    flipped = base64.b64encode(
-        bytes([digest.group(1)[0] ^ 1]) + base64.b64decode(digest.group(1))[1:]
-    )
-    data = data.replace(digest.group(1), flipped)
-    assert failure(data) is SubIndication.SIG_CRYPTO_FAILURE
-
-
-def test_signature_removed() -> None:
-    data = re.sub(rb"<ds:Signature .*</ds:Signature>", b"", issued(), flags=re.S)
-    assert failure(data) is SubIndication.FORMAT_FAILURE
-
-
-def test_two_signatures() -> None:
-    data = issued()
-    signature = re.search(rb"<ds:Signature .*</ds:Signature>", data, flags=re.S)
-    assert signature is not None
-    doubled = data.replace(b"</Certificate>", signature.group(0) + b"</Certificate>")
-    assert failure(doubled) is SubIndication.FORMAT_FAILURE
-
-
-def test_document_wrapped_inside_a_new_root() -> None:
-    data = issued().split(b"\n", 1)[1]
-    wrapped = b"<Envelope>" + data + b"</Envelope>"
-    assert failure(wrapped) is SubIndication.FORMAT_FAILURE
-
-
-def test_signed_original_hidden_inside_a_forged_certificate() -> None:
-    """Signature wrapping: a forged root carries the genuine signature; the digest must not
-    follow the genuine content."""
-    genuine = issued()
-    signature = re.search(rb"<ds:Signature .*</ds:Signature>", genuine, flags=re.S)
-    assert signature is not None
-    forged_body = canonical_unsigned(birth_certificate(holder={"name": "Mallory", "gender": "M"}))
-    forged = forged_body.replace(b"</Certificate>", signature.group(0) + b"</Certificate>")
-    assert failure(forged) is SubIndication.HASH_FAILURE
-
-
-def test_trusted_certificate_pasted_over_an_attackers_signature() -> None:
-    forged = issued(ATTACKER, holder={"name": "Mallory"})
-    encoded = base64.b64encode(RSA.certificate_der)
-    pasted = re.sub(
-        rb"(<ds:X509Certificate>)[^<]*(</ds:X509Certificate>)",
-        lambda m: m.group(1) + encoded + m.group(2),
-        forged,
-    )
-    assert failure(pasted) is SubIndication.SIG_CRYPTO_FAILURE
+# Hostile and broken inputs: the attack documents and their outcomes are data
+# (tests/vectors/xmldsig/, test_xmldsig_vectors.py); here, what a table cannot say.
 
 
 def test_external_entity_is_refused_and_the_file_is_never_read(tmp_path: Path) -> None:
@@ -245,28 +179,6 @@ def test_comment_inside_signed_text_shows_the_whole_text() -> None:
     assert outcome.document.claims["placeOfBirth"] == "Kolkata"
 
 
-def test_hmac_signature_is_refused() -> None:
-    data = forge(
-        canonical_unsigned(birth_certificate()),
-        method="http://www.w3.org/2001/04/xmldsig-more#hmac-sha256",
-        digest=xmldsig.SHA256,
-        sign=hmac_signing(RSA.certificate_der),
-        certificate_der=RSA.certificate_der,
-    )
-    assert failure(data) is SubIndication.CRYPTO_CONSTRAINTS_FAILURE
-
-
-def test_sha1_only_signature_is_refused() -> None:
-    data = forge(
-        canonical_unsigned(birth_certificate()),
-        method=xmldsig.RSA_SHA1,
-        digest=xmldsig.SHA1,
-        sign=rsa_signing(RSA, hashes.SHA1()),
-        certificate_der=RSA.certificate_der,
-    )
-    assert failure(data) is SubIndication.CRYPTO_CONSTRAINTS_FAILURE
-
-
 def legacy_document() -> bytes:
     return forge(
         canonical_unsigned(birth_certificate()),
@@ -283,80 +195,6 @@ def test_legacy_profile_passes_with_a_warning() -> None:
     assert outcome.document == birth_certificate()
     assert outcome.facts is not None and outcome.facts.legacy_profile == xmldsig.LEGACY_PROFILE
     assert any("legacy" in w for w in outcome.warnings)
-
-
-def test_legacy_profile_refused_when_the_policy_says_so() -> None:
-    assert (
-        failure(legacy_document(), allow_legacy=False) is SubIndication.CRYPTO_CONSTRAINTS_FAILURE
-    )
-
-
-def test_signature_without_certificate() -> None:
-    data = forge(
-        canonical_unsigned(birth_certificate()),
-        method=xmldsig.RSA_SHA256,
-        digest=xmldsig.SHA256,
-        sign=rsa_signing(RSA, hashes.SHA256()),
-        certificate_der=None,
-    )
-    assert failure(data) is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
-
-
-def test_reference_to_a_fragment_is_refused() -> None:
-    data = issued().replace(b'Reference URI=""', b'Reference URI="#x"')
-    assert failure(data) is SubIndication.FORMAT_FAILURE
-
-
-@pytest.mark.parametrize("cut", [1, 7, 40], ids=["one-char", "seven-chars", "forty-chars"])
-def test_truncated_signature_value(cut: int) -> None:
-    data = issued()
-    value = re.search(rb"<ds:SignatureValue>([^<]+)</ds:SignatureValue>", data)
-    assert value is not None
-    data = data.replace(value.group(1), value.group(1)[:-cut])
-    assert failure(data) in (SubIndication.FORMAT_FAILURE, SubIndication.SIG_CRYPTO_FAILURE)
-
-
-def test_signature_value_not_base64() -> None:
-    data = re.sub(rb"<ds:SignatureValue>[^<]+", b"<ds:SignatureValue>@@not*base64@@", issued())
-    assert failure(data) is SubIndication.FORMAT_FAILURE
-
-
-def test_namespace_declared_on_the_root_is_outside_the_profile() -> None:
-    data = issued().replace(b"<Certificate ", b'<Certificate xmlns:x="urn:x" ', 1)
-    assert failure(data) is SubIndication.FORMAT_FAILURE
-
-
-def test_unexpected_element_in_signed_content_is_refused() -> None:
-    """Even correctly signed, content outside the schema is not read as claims."""
-    root = etree.fromstring(canonical_unsigned(birth_certificate()))
-    root.find("CertificateData/placeOfBirth").append(etree.Element("hidden"))
-    data = signxml_free_sign(etree.tostring(root, method="c14n", with_comments=False))
-    assert failure(data) is SubIndication.FORMAT_FAILURE
-
-
-def signxml_free_sign(canonical: bytes) -> bytes:
-    return xmldsig.sign_enveloped(canonical, RSA.signing_key)
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        b"",
-        b"   \n",
-        b"not xml at all",
-        b"<Certificate>",
-        b"\xff\xfe<\x00a\x00/\x00>\x00",
-        b"<a>\xff</a>",
-    ],
-    ids=["empty", "blank", "text", "unclosed", "utf16", "invalid-utf8"],
-)
-def test_not_a_signed_document(data: bytes) -> None:
-    assert failure(data) is SubIndication.FORMAT_FAILURE
-
-
-def test_deep_nesting_is_refused() -> None:
-    data = b"<a>" * 10_000 + b"</a>" * 10_000
-    assert failure(data) is SubIndication.FORMAT_FAILURE
 
 
 def test_fifty_megabytes_is_refused_before_parsing() -> None:

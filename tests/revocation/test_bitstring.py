@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +22,9 @@ from vc_engine.revocation import (
     encode,
 )
 
-VECTORS = Path(__file__).parent / "vectors" / "bitstring-status-list"
+from paths import VECTORS as ALL_VECTORS
+
+VECTORS = ALL_VECTORS / "bitstring-status-list"
 CASES: list[dict[str, Any]] = json.loads((VECTORS / "derived" / "cases.json").read_text())
 SPEC = VECTORS / "spec-examples"
 SPEC_ZERO_LIST = "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"

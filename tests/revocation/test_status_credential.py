@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,11 +26,13 @@ from vc_engine.revocation import (
 )
 from vc_engine.store import Registry, StatusStore
 
+from paths import VECTORS
+
 ISSUER_DID = "did:web:kmc.wb.gov.in"
 BASE = "https://status.kmc.wb.gov.in/"
 LIST_URL = "https://status.kmc.wb.gov.in/status-lists/in.gov.wb.kmc-revocation-1"
 TTL = timedelta(hours=6)
-SPEC = Path(__file__).parent / "vectors" / "bitstring-status-list" / "spec-examples"
+SPEC = VECTORS / "bitstring-status-list" / "spec-examples"
 
 
 def published(

@@ -21,8 +21,8 @@ from vc_engine.store import Registry
 from vc_engine.verify import verify
 
 from factory import NOW
+from paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "records"
 ISSUER = "in.gov.test.issuer"
 POLICY = VerificationPolicy(at=NOW + timedelta(minutes=1))
 

@@ -15,7 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from vc_engine import keys
 
-W3C = Path(__file__).parent / "vectors" / "w3c"
+from paths import VECTORS
+
+W3C = VECTORS / "w3c"
 KEY_PAIR_FILES = sorted(W3C.glob("*/*eyPair*.json"))
 
 

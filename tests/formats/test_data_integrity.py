@@ -39,7 +39,9 @@ from vc_engine.formats.vc_di.proofs import (
 )
 from vc_engine.model import CheckStatus, SubIndication
 
-W3C = Path(__file__).parent / "vectors" / "w3c"
+from paths import VECTORS
+
+W3C = VECTORS / "w3c"
 CONTEXTS = default_loader().including(W3C / "contexts")
 CANONICALIZER = JsonLdCanonicalizer(CONTEXTS)
 VC_V2 = "https://www.w3.org/ns/credentials/v2"

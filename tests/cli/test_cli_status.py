@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from vc_engine.cli import app
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "records"
+from paths import FIXTURES
+
 runner = CliRunner()
 ISSUER = "in.gov.up.edistrict"
 
