@@ -1,5 +1,5 @@
 """Coverage-guided fuzzing of every parser entry point, for a bounded time on each run
-(`VC_ENGINE_FUZZ_SECONDS`, 8 s a target by default): atheris drives each target from a copy of
+(`VC_ENGINE_FUZZ_SECONDS`, 4 s a target by default): atheris drives each target from a copy of
 its kept corpus; any crash fails the test and leaves the input in the test's temporary
 directory (and in the output), so it can be added to the corpus and fixed. The long runs (a
 million executions a target) are `bench/fuzz.py`."""
@@ -16,7 +16,7 @@ import pytest
 from targets import TARGETS
 
 HERE = Path(__file__).resolve().parent
-SECONDS = int(os.environ.get("VC_ENGINE_FUZZ_SECONDS", "8"))
+SECONDS = int(os.environ.get("VC_ENGINE_FUZZ_SECONDS", "4"))
 
 
 @pytest.mark.slow

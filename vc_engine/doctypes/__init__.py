@@ -41,13 +41,14 @@ from vc_engine.doctypes.catalogue import (
 from vc_engine.doctypes.conversion import check_document, document_to_record, record_to_document
 from vc_engine.doctypes.ids import DocumentId, DocumentIdError, make_document_id, parse_document_id
 from vc_engine.doctypes.spec import RECORD_COLUMNS, DocType, Rule, UnknownDocTypeError, Validity
-from vc_engine.doctypes.values import Field, FieldKind, RecordError
+from vc_engine.doctypes.values import LANGUAGES, Field, FieldKind, RecordError
 
 __all__ = [
     "BIRTH_CERTIFICATE",
     "CASTE_CERTIFICATE",
     "DOCTYPES",
     "DRIVING_LICENCE",
+    "LANGUAGES",
     "MARK_SHEET",
     "RECORD_COLUMNS",
     "SUBJECT_COLUMNS",

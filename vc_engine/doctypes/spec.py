@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from vc_engine.doctypes.ids import CODE
@@ -42,6 +42,13 @@ class DocType:
     """Facts of this kind of document; rendered as the XML `CertificateData` children."""
     validity: Validity
     rules: tuple[Rule, ...] = ()
+    titles: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """The document's title by language ("en", "bn", "hi")."""
+    version: int = 1
+
+    def title(self, language: str = "en") -> str:
+        """The title in `language`, else in English, else the type's name capitalised."""
+        return self.titles.get(language) or self.titles.get("en") or self.name.capitalize()
 
     def __post_init__(self) -> None:
         if not CODE.fullmatch(self.code):

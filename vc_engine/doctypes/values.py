@@ -7,7 +7,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
@@ -64,6 +64,16 @@ class Field:
     maximum: int = 999_999_999
     max_length: int = 200
     columns: tuple[Field, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """What a reader is shown for the field, by language ("en", "bn", "hi")."""
+    personal: bool = False
+    """Personal data: shown to a clerk only when asked, left out where it is not needed."""
+    printable: bool = True
+    """Carried in the QR code of a printed document."""
+
+    def label(self, language: str = "en") -> str:
+        """The label in `language`, else in English, else the field name spelt out."""
+        return self.labels.get(language) or self.labels.get("en") or spelt_out(self.name)
 
     def __post_init__(self) -> None:
         if not _FIELD_NAME.fullmatch(self.name):
@@ -74,6 +84,16 @@ class Field:
             raise ValueError(f"{self.name}: columns belong to table fields, and tables need them")
         if any(c.kind is FieldKind.TABLE for c in self.columns):
             raise ValueError(f"{self.name}: a table column cannot itself be a table")
+
+
+LANGUAGES = ("en", "bn", "hi")
+"""The languages of labels and titles: English, Bengali, Hindi."""
+
+
+def spelt_out(name: str) -> str:
+    """A field name as words: "dateOfBirth" -> "Date of birth"."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).lower()
+    return words[:1].upper() + words[1:]
 
 
 def parse_fields(fields: Sequence[Field], record: Mapping[str, object]) -> dict[str, ClaimValue]:
