@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from importlib.metadata import entry_points
 from typing import Annotated
 
-import click
 import typer
+from typer._click.core import Command, Context  # typer vendors click; its types are these
 from typer.core import TyperGroup
 
 from vc_engine.cli.common import DEFAULT_STATUS_BASE_URL, Settings, default_registry_url, now
@@ -45,20 +45,20 @@ class LazyCommands(TyperGroup):
     auditor or the HTTP service; `--help` still lists every command (it loads them all).
     """
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         if cmd_name in COMMANDS and cmd_name not in self.commands:
             self.add_command(_load(cmd_name), cmd_name)
         return super().get_command(ctx, cmd_name)
 
 
-def _load(name: str) -> click.Command:
+def _load(name: str) -> Command:
     module, attribute = COMMANDS[name]
     target = getattr(importlib.import_module(module), attribute)
     if isinstance(target, typer.Typer):
-        command: click.Command = typer.main.get_group(target)
+        command: Command = typer.main.get_group(target)
     else:
         single = typer.Typer()
         single.command(name)(target)
