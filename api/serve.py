@@ -21,7 +21,7 @@ from vc_engine.store.request_log import LoggedVerification, RequestLog
 
 _DEFAULT_REGISTRY = "sqlite:///vc-engine.db"
 
-WORKER_HEALTHCHECK_SECONDS = 60.0
+WORKER_HEALTHCHECK_SECONDS = 60
 """How long uvicorn's supervisor waits for a worker to answer its ping before killing it.
 Uvicorn's 5 s default killed busy workers in the soak run: the ping thread waits for the GIL
 while requests verify, and on a loaded machine that took over 5 s, so a healthy worker and its
