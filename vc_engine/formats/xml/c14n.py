@@ -25,13 +25,16 @@ def canonical_signed_info(signed_info: etree._Element, method: Canonicalization)
     """C14N of SignedInfo as its own apex.
 
     lxml's in-place C14N of a nested subtree writes spurious `xmlns=""` on default-namespace
-    descendants, so a detached copy is canonicalized instead, once the copy carries what
+    descendants, and so does its C14N of a copy that still has a tail (whitespace after
+    SignedInfo, as xmlsec writes it), so a detached copy without its tail is canonicalized
+    instead, once the copy carries what
     inclusive C14N inherits from the omitted ancestors: with 1.0 every `xml:` attribute, with
     1.1 `xml:lang` and `xml:space`. An inherited `xml:base` would need 1.1's URI fix-up; no
     document we verify has one, so it is refused under every method rather than guessed.
     Comments inside SignedInfo are part of it under the #WithComments methods.
     """
     apex = copy.deepcopy(signed_info)
+    apex.tail = None
     if not method.exclusive:
         for ancestor in signed_info.iterancestors():
             if ancestor.get(_XML + "base") is not None:
