@@ -7,10 +7,12 @@ Each algorithm is named the way our policy names it, so one hypothesis strategy 
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 import signxml
 import xmlsec
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from lxml import etree
@@ -18,7 +20,7 @@ from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
 
 from vc_engine import keys
 
-from factory import IssuerKey
+from factory import DSIG, IssuerKey
 
 C14N_NAMES = (
     "c14n",
@@ -48,6 +50,7 @@ _XMLSEC_DIGEST = {
     "sha256": xmlsec.Transform.SHA256,
     "sha384": xmlsec.Transform.SHA384,
     "sha512": xmlsec.Transform.SHA512,
+    "sha1": xmlsec.Transform.SHA1,
 }
 _XMLSEC_SIGNATURE = {
     "RS256": xmlsec.Transform.RSA_SHA256,
@@ -55,6 +58,7 @@ _XMLSEC_SIGNATURE = {
     "RS512": xmlsec.Transform.RSA_SHA512,
     "ES256": xmlsec.Transform.ECDSA_SHA256,
     "ES384": xmlsec.Transform.ECDSA_SHA384,
+    "RS1": xmlsec.Transform.RSA_SHA1,
 }
 _SIGNXML_C14N = {
     "c14n": CanonicalizationMethod.CANONICAL_XML_1_0,
@@ -94,14 +98,22 @@ SIGNED_INFO_COMMENT = " a note in SignedInfo "
 
 
 def sign_with_xmlsec(
-    unsigned: bytes, key: IssuerKey, choice: Choice, *, signed_info_comment: bool = False
+    unsigned: bytes,
+    key: IssuerKey,
+    choice: Choice,
+    *,
+    signed_info_comment: bool = False,
+    signature_attributes: dict[str, str] | None = None,
 ) -> bytes:
     """An enveloped signature by xmlsec1, from a template as its documentation builds one;
-    optionally with a comment inside SignedInfo (signed only under a #WithComments method)."""
+    optionally with a comment inside SignedInfo (signed only under a #WithComments method) and
+    attributes on the Signature element (`xml:` ones are inherited by SignedInfo)."""
     root = etree.fromstring(unsigned)
     signature = xmlsec.template.create(
         root, _XMLSEC_C14N[choice.c14n], _XMLSEC_SIGNATURE[choice.scheme]
     )
+    for name, value in (signature_attributes or {}).items():
+        signature.set(name, value)
     root.append(signature)
     reference = xmlsec.template.add_reference(signature, _XMLSEC_DIGEST[choice.digest], uri="")
     if signed_info_comment:
@@ -143,6 +155,14 @@ def sign_with_signxml(unsigned: bytes, key: IssuerKey, choice: Choice | None = N
         cert=key.certificate.public_bytes(Encoding.PEM).decode(),
     )
     return etree.tostring(signed, encoding="UTF-8", xml_declaration=True)
+
+
+def embedded_certificate_pem(data: bytes) -> bytes:
+    """The first X509Certificate a signed document carries, as PEM."""
+    found = etree.fromstring(data).find(f".//{{{DSIG}}}X509Certificate")
+    assert found is not None and found.text
+    der = base64.b64decode("".join(found.text.split()))
+    return x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM)
 
 
 def xmlsec_accepts(data: bytes, certificate_pem: bytes) -> bool:

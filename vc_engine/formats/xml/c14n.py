@@ -39,7 +39,8 @@ def canonical_signed_info(signed_info: etree._Element, method: Canonicalization)
         for ancestor in signed_info.iterancestors():
             if ancestor.get(_XML + "base") is not None:
                 raise format_failure("xml:base above SignedInfo is not supported")
-            for name, value in ancestor.attrib.items():
+            for key, value in ancestor.attrib.items():
+                name = str(key)
                 inherited = name in _INHERITED_IN_11 if method.version_11 else name.startswith(_XML)
                 if inherited and apex.get(name) is None:
                     apex.set(name, value)
