@@ -104,10 +104,12 @@ def sign_with_xmlsec(
     *,
     signed_info_comment: bool = False,
     signature_attributes: dict[str, str] | None = None,
+    inclusive_prefixes: str | None = None,
 ) -> bytes:
     """An enveloped signature by xmlsec1, from a template as its documentation builds one;
     optionally with a comment inside SignedInfo (signed only under a #WithComments method) and
-    attributes on the Signature element (`xml:` ones are inherited by SignedInfo)."""
+    attributes on the Signature element (`xml:` ones are inherited by SignedInfo), and an
+    exclusive canonicalization transform's InclusiveNamespaces PrefixList."""
     root = etree.fromstring(unsigned)
     signature = xmlsec.template.create(
         root, _XMLSEC_C14N[choice.c14n], _XMLSEC_SIGNATURE[choice.scheme]
@@ -120,7 +122,9 @@ def sign_with_xmlsec(
         reference.addprevious(etree.Comment(SIGNED_INFO_COMMENT))
     xmlsec.template.add_transform(reference, xmlsec.Transform.ENVELOPED)
     if choice.reference_c14n is not None:
-        xmlsec.template.add_transform(reference, _XMLSEC_C14N[choice.reference_c14n])
+        transform = xmlsec.template.add_transform(reference, _XMLSEC_C14N[choice.reference_c14n])
+        if inclusive_prefixes is not None:
+            xmlsec.template.transform_add_c14n_inclusive_namespaces(transform, inclusive_prefixes)
     xmlsec.template.add_x509_data(xmlsec.template.ensure_key_info(signature))
     private_pem = key.private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
     signing_key = xmlsec.Key.from_memory(private_pem, xmlsec.KeyFormat.PEM)

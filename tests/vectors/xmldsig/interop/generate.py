@@ -165,6 +165,14 @@ SAMPLES: list[Row] = [
         True,
     ),
     (
+        "exclusive-inclusive-namespaces",
+        "exclusive C14N with an InclusiveNamespaces PrefixList: outside the profile (a second "
+        "namespace declared inside Signature)",
+        xmlsec_signed(reference_c14n="exc-c14n", inclusive_prefixes="ds"),
+        "FORMAT_FAILURE",
+        True,
+    ),
+    (
         "ecdsa-sha256-on-p384",
         "ECDSA-SHA256 with a P-384 key: refused, SHA-256 is signed on P-256",
         xmlsec_signed("ES256", p384=True),
