@@ -63,15 +63,18 @@ class Algorithms:
     """What signatures, digests and canonicalizations are accepted. Anything not listed fails
     with CRYPTO_CONSTRAINTS_FAILURE, whatever the format can technically read."""
 
-    signatures: frozenset[str] = frozenset({"RS256", "ES256", "ES384", "EdDSA"})
-    """Signature schemes: RSA PKCS#1 v1.5 with SHA-256, ECDSA P-256/SHA-256, P-384/SHA-384,
-    Ed25519."""
+    signatures: frozenset[str] = frozenset({"RS256", "RS384", "RS512", "ES256", "ES384", "EdDSA"})
+    """Signature schemes: RSA PKCS#1 v1.5 with SHA-256 (SHA-384 and SHA-512 in signed XML only),
+    ECDSA P-256/SHA-256, P-384/SHA-384, Ed25519."""
 
-    digests: frozenset[str] = frozenset({"sha256"})
+    digests: frozenset[str] = frozenset({"sha256", "sha384", "sha512"})
     """Reference digests of signed XML."""
 
-    canonicalizations: frozenset[str] = frozenset({"c14n", "exc-c14n"})
-    """Canonical XML methods of signed XML (comments are never signed)."""
+    canonicalizations: frozenset[str] = frozenset(
+        {"c14n", "c14n-comments", "c14n11", "c14n11-comments", "exc-c14n", "exc-c14n-comments"}
+    )
+    """Canonical XML methods of signed XML: 1.0, 1.1 and exclusive, each with comments or
+    without (comments in the document are never digested: the reference is URI="")."""
 
     cryptosuites: frozenset[str] = frozenset(
         {

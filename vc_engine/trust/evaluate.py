@@ -22,6 +22,8 @@ from vc_engine.trust.source import TrustSource
 _KEY_ALGORITHM_OF_NAME: dict[str, KeyAlgorithm] = {
     **{algorithm.value: algorithm for algorithm in KeyAlgorithm},
     SignatureScheme.RS256.value: KeyAlgorithm.RSA2048,
+    SignatureScheme.RS384.value: KeyAlgorithm.RSA2048,
+    SignatureScheme.RS512.value: KeyAlgorithm.RSA2048,
     SignatureScheme.RS1.value: KeyAlgorithm.RSA2048,
     SignatureScheme.ES256.value: KeyAlgorithm.P256,
     SignatureScheme.ES384.value: KeyAlgorithm.P384,

@@ -1,10 +1,11 @@
 """Enveloped XML Signature over a whole document, in one strict profile.
 
-The profile: exactly one `ds:Signature`, a direct child of the root; one `Reference` with
-`URI=""` and the transforms enveloped-signature (+ optional C14N 1.0 or exclusive C14N); SHA-256
-digests; RSA-SHA256 or ECDSA-P256-SHA256; the signer's X.509 certificate in `KeyInfo`. The
-e-locker's legacy combination (RSA-SHA1 over SHA-256 reference digests) is accepted only when the
-policy allows it, and named in a warning. Every other SHA-1 use and every HMAC fails.
+The profile: exactly one `ds:Signature`, a direct child of the root, the only element that
+declares a namespace (the XML Signature one); one `Reference` with `URI=""` and the transforms
+enveloped-signature, then optionally one canonicalization; the signer's X.509 certificate in
+`KeyInfo`. The algorithms (Canonical XML 1.0/1.1 and exclusive, with or without comments;
+SHA-256/384/512; RSA-SHA256/384/512, ECDSA-SHA256/384) are those of algorithms.py that the
+policy accepts; the e-locker's legacy RSA-SHA1 form passes with a warning when it allows it.
 
 Verification hands back the canonical bytes the reference digest covered, so the caller reads
 claims only from signed content (no wrapping, no text hidden behind comments). Signing writes the
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,11 +24,29 @@ from cryptography import x509
 from lxml import etree
 
 from vc_engine.formats import Rejected
+from vc_engine.formats.xml.algorithms import (
+    C14N,
+    DEFAULT_C14N,
+    DSIG,
+    ECDSA_SHA256,
+    ENVELOPED,
+    LEGACY_PROFILE,
+    RSA_SHA1,
+    RSA_SHA256,
+    SHA1,
+    SHA256,
+    SIGNATURES,
+    Canonicalization,
+    canonicalization,
+    check_key_fits,
+    choose,
+    format_failure,
+)
+from vc_engine.formats.xml.c14n import canonical_signed_info, canonical_without
 from vc_engine.keys import (
     KeyAlgorithm,
     KeyMaterialError,
     PublicKey,
-    SignatureScheme,
     Signer,
     certificate_public_key,
     key_id,
@@ -38,62 +56,22 @@ from vc_engine.keys import (
 from vc_engine.model import Check, SignatureFacts, SubIndication
 from vc_engine.policy import Algorithms
 
-DSIG = "http://www.w3.org/2000/09/xmldsig#"
-MORE = "http://www.w3.org/2001/04/xmldsig-more#"
-C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
-C14N_11 = "http://www.w3.org/2006/12/xml-c14n11"
-EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
-ENVELOPED = DSIG + "enveloped-signature"
-SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
-SHA384 = MORE + "sha384"
-SHA512 = "http://www.w3.org/2001/04/xmlenc#sha512"
-SHA1 = DSIG + "sha1"
-RSA_SHA256 = MORE + "rsa-sha256"
-RSA_SHA384 = MORE + "rsa-sha384"
-RSA_SHA512 = MORE + "rsa-sha512"
-ECDSA_SHA256 = MORE + "ecdsa-sha256"
-ECDSA_SHA384 = MORE + "ecdsa-sha384"
-ECDSA_SHA512 = MORE + "ecdsa-sha512"
-RSA_SHA1 = DSIG + "rsa-sha1"
-LEGACY_PROFILE = "e-locker-legacy-rsa-sha1"
-
-
-@dataclass(frozen=True)
-class Canonicalization:
-    """One Canonical XML method: its policy name, and how lxml produces it."""
-
-    name: str
-    exclusive: bool
-    with_comments: bool
-
-
-CANONICALIZATIONS = {
-    C14N: Canonicalization("c14n", exclusive=False, with_comments=False),
-    C14N + "#WithComments": Canonicalization("c14n-comments", exclusive=False, with_comments=True),
-    C14N_11: Canonicalization("c14n11", exclusive=False, with_comments=False),
-    C14N_11 + "#WithComments": Canonicalization(
-        "c14n11-comments", exclusive=False, with_comments=True
-    ),
-    EXC_C14N: Canonicalization("exc-c14n", exclusive=True, with_comments=False),
-    EXC_C14N + "WithComments": Canonicalization(
-        "exc-c14n-comments", exclusive=True, with_comments=True
-    ),
-}
-"""XML Signature 1.1's required canonicalizations, by URI."""
-
-DIGESTS = {SHA256: "sha256", SHA384: "sha384", SHA512: "sha512", SHA1: "sha1"}
-"""Reference digest methods by URI, named as `hashlib` and the policy name them."""
-
-SIGNATURES = {
-    RSA_SHA256: SignatureScheme.RS256,
-    RSA_SHA384: SignatureScheme.RS384,
-    RSA_SHA512: SignatureScheme.RS512,
-    ECDSA_SHA256: SignatureScheme.ES256,
-    ECDSA_SHA384: SignatureScheme.ES384,
-    ECDSA_SHA512: SignatureScheme.ES512,
-    RSA_SHA1: SignatureScheme.RS1,
-}
-"""Signature methods by URI, named as the policy names them (JOSE's names)."""
+__all__ = [
+    "C14N",
+    "DSIG",
+    "ENVELOPED",
+    "LEGACY_PROFILE",
+    "RSA_SHA1",
+    "RSA_SHA256",
+    "SHA1",
+    "SHA256",
+    "SignatureOutcome",
+    "SignedXml",
+    "XmlSigningKey",
+    "sign_enveloped",
+    "verify_enveloped",
+]
+"""The URIs are re-exported for the tests' forger and vector generator."""
 
 _SIGNING_METHOD_FOR = {KeyAlgorithm.RSA2048: RSA_SHA256, KeyAlgorithm.P256: ECDSA_SHA256}
 _SIGNATURE = f"{{{DSIG}}}Signature"
@@ -152,9 +130,8 @@ def sign_enveloped(canonical_document: bytes, key: XmlSigningKey) -> bytes:
         f'<ds:DigestMethod Algorithm="{SHA256}"></ds:DigestMethod>'
         f"<ds:DigestValue>{digest}</ds:DigestValue></ds:Reference>"
     )
-    canonical_signed_info = f'<ds:SignedInfo xmlns:ds="{DSIG}">{signed_info_body}</ds:SignedInfo>'
-    scheme = SIGNATURES[key.method]
-    value = key.signer.sign(canonical_signed_info.encode("ascii"), scheme)
+    signed_info = f'<ds:SignedInfo xmlns:ds="{DSIG}">{signed_info_body}</ds:SignedInfo>'
+    value = key.signer.sign(signed_info.encode("ascii"), SIGNATURES[key.method])
     signature = (
         f'<ds:Signature xmlns:ds="{DSIG}"><ds:SignedInfo>{signed_info_body}</ds:SignedInfo>'
         f"<ds:SignatureValue>{base64.b64encode(value).decode('ascii')}</ds:SignatureValue>"
@@ -179,14 +156,6 @@ class SignatureOutcome:
     signed: SignedXml | None
 
 
-def _format_failure(message: str) -> Rejected:
-    return Rejected("signature-format", SubIndication.FORMAT_FAILURE, message)
-
-
-def _constraint_failure(message: str) -> Rejected:
-    return Rejected("crypto-constraints", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, message)
-
-
 def verify_enveloped(
     root: etree._Element, *, algorithms: Algorithms, max_certificates: int
 ) -> SignatureOutcome:
@@ -198,57 +167,62 @@ def verify_enveloped(
     try:
         signature = _the_signature(root)
         info = _read_signed_info(signature)
-        scheme, warnings = _check_algorithms(info, algorithms)
-        checks.append(Check.passed("crypto-constraints", _describe(info, scheme, warnings)))
+        chosen = choose(
+            signature_method=info.method,
+            digest_method=info.digest_method,
+            c14n=info.c14n,
+            reference_c14n=info.reference_c14n,
+            algorithms=algorithms,
+        )
         signature_value = _base64(_only(signature, "SignatureValue").text, "SignatureValue")
         (public_key, signer_key_id), certificate_der = _embedded_key(signature, max_certificates)
-        signed_info_c14n = _canonical_signed_info(info)
-        if not verify_signature(public_key, signature_value, signed_info_c14n, scheme):
+        check_key_fits(public_key, chosen.scheme)
+        checks.append(Check.passed("crypto-constraints", chosen.describe()))
+        signed_info_c14n = canonical_signed_info(info.element, info.c14n)
+        if not verify_signature(public_key, signature_value, signed_info_c14n, chosen.scheme):
             raise Rejected(
                 "signature",
                 SubIndication.SIG_CRYPTO_FAILURE,
                 "the signature value does not match SignedInfo under the embedded key",
             )
         checks.append(Check.passed("signature", "the signature over SignedInfo is valid"))
-        signed_bytes = _canonical_without(root, signature, info.reference_c14n.exclusive)
-        if hashlib.new(DIGESTS[info.digest_method], signed_bytes).digest() != info.digest_value:
+        signed_bytes = canonical_without(root, signature, info.reference_c14n)
+        if hashlib.new(chosen.digest, signed_bytes).digest() != info.digest_value:
             raise Rejected(
                 "digest",
                 SubIndication.HASH_FAILURE,
                 "the document does not match the signed digest: it was altered after signing",
             )
         checks.append(
-            Check.passed(
-                "digest", f"the document matches the signed {DIGESTS[info.digest_method]} digest"
-            )
+            Check.passed("digest", f"the document matches the signed {chosen.digest} digest")
         )
     except Rejected as rejected:
         checks.append(rejected.check)
         return SignatureOutcome(tuple(checks), None)
     facts = SignatureFacts(
-        algorithm=scheme.value,
+        algorithm=chosen.scheme.value,
         key_id=signer_key_id,
         certificate_der=certificate_der,
-        legacy_profile=LEGACY_PROFILE if warnings else None,
+        legacy_profile=LEGACY_PROFILE if chosen.warnings else None,
     )
-    return SignatureOutcome(tuple(checks), SignedXml(signed_bytes, facts, warnings))
+    return SignatureOutcome(tuple(checks), SignedXml(signed_bytes, facts, chosen.warnings))
 
 
 def _the_signature(root: etree._Element) -> etree._Element:
     signatures = list(root.iter(_SIGNATURE))
     if not signatures:
-        raise _format_failure("the document carries no XML signature")
+        raise format_failure("the document carries no XML signature")
     if len(signatures) > 1:
-        raise _format_failure(f"the document carries {len(signatures)} signatures; exactly one")
+        raise format_failure(f"the document carries {len(signatures)} signatures; exactly one")
     signature = signatures[0]
     if signature.getparent() is not root:
-        raise _format_failure("the signature must be a direct child of the document's root")
+        raise format_failure("the signature must be a direct child of the document's root")
     if (
         root.nsmap
         or len(signature.nsmap) != 1
         or any(e.nsmap != signature.nsmap for e in signature.iter(etree.Element))
     ):
-        raise _format_failure(
+        raise format_failure(
             "namespace declarations outside the profile: only the Signature element may declare "
             "one, the XML Signature namespace"
         )
@@ -274,7 +248,7 @@ def _read_signed_info(signature: etree._Element) -> _SignedInfo:
         [],
         [_tag("KeyInfo")],
     ):
-        raise _format_failure("Signature must hold SignedInfo, SignatureValue and KeyInfo only")
+        raise format_failure("Signature must hold SignedInfo, SignatureValue and KeyInfo only")
     signed_info = children[0]
     parts = _element_children(signed_info)
     if [p.tag for p in parts] != [
@@ -282,20 +256,20 @@ def _read_signed_info(signature: etree._Element) -> _SignedInfo:
         _tag("SignatureMethod"),
         _tag("Reference"),
     ]:
-        raise _format_failure(
+        raise format_failure(
             "SignedInfo must hold CanonicalizationMethod, SignatureMethod and exactly one Reference"
         )
     c14n, method, reference = parts
-    c14n_method = _canonicalization(c14n.get("Algorithm") or "")
+    c14n_method = canonicalization(c14n.get("Algorithm") or "")
     if reference.get("URI") != "":
-        raise _format_failure('the Reference must cover the whole document (URI="")')
+        raise format_failure('the Reference must cover the whole document (URI="")')
     ref_parts = _element_children(reference)
     if [p.tag for p in ref_parts] != [
         _tag("Transforms"),
         _tag("DigestMethod"),
         _tag("DigestValue"),
     ]:
-        raise _format_failure("Reference must hold Transforms, DigestMethod and DigestValue")
+        raise format_failure("Reference must hold Transforms, DigestMethod and DigestValue")
     transform_elements = _element_children(ref_parts[0])
     transforms = [t.get("Algorithm") or "" for t in transform_elements]
     if (
@@ -303,7 +277,7 @@ def _read_signed_info(signature: etree._Element) -> _SignedInfo:
         or transforms[:1] != [ENVELOPED]
         or len(transforms) > 2
     ):
-        raise _format_failure(
+        raise format_failure(
             "the Reference transforms must be enveloped-signature, then optionally one C14N"
         )
     return _SignedInfo(
@@ -311,52 +285,9 @@ def _read_signed_info(signature: etree._Element) -> _SignedInfo:
         c14n=c14n_method,
         method=method.get("Algorithm") or "",
         digest_method=ref_parts[1].get("Algorithm") or "",
-        reference_c14n=_canonicalization(transforms[1]) if len(transforms) == 2 else _C14N_10,
+        reference_c14n=canonicalization(transforms[1]) if len(transforms) == 2 else DEFAULT_C14N,
         digest_value=_base64(ref_parts[2].text, "DigestValue"),
     )
-
-
-_C14N_10 = CANONICALIZATIONS[C14N]
-
-
-def _canonicalization(uri: str) -> Canonicalization:
-    found = CANONICALIZATIONS.get(uri)
-    if found is None:
-        raise _format_failure(f"unsupported canonicalization {uri[:120]!r}")
-    return found
-
-
-def _check_algorithms(
-    info: _SignedInfo, algorithms: Algorithms
-) -> tuple[SignatureScheme, tuple[str, ...]]:
-    """Refuse every algorithm the policy does not list; the legacy e-locker profile (when the
-    policy allows it) comes back with its warning."""
-    digest = DIGESTS.get(info.digest_method)
-    if digest == "sha1":
-        raise _constraint_failure("SHA-1 reference digests are not accepted")
-    if digest is None or digest not in algorithms.digests:
-        raise _constraint_failure(f"digest algorithm {info.digest_method[:120]!r} is not accepted")
-    for c14n in (info.c14n, info.reference_c14n):
-        if c14n.name not in algorithms.canonicalizations:
-            raise _constraint_failure(f"canonicalization {c14n.name} is not accepted")
-    if "hmac" in info.method.lower():
-        raise _constraint_failure("HMAC signatures prove nothing about an issuer; not accepted")
-    scheme = SIGNATURES.get(info.method)
-    if scheme is SignatureScheme.RS1:
-        if not algorithms.legacy_elocker_rsa_sha1:
-            raise _constraint_failure("RSA-SHA1 signatures are not accepted by this policy")
-        return scheme, (
-            "signed with the e-locker legacy profile: RSA-SHA1 over SHA-256 digests; "
-            "ask the issuer to re-sign with RSA-SHA256",
-        )
-    if scheme is None or scheme.value not in algorithms.signatures:
-        raise _constraint_failure(f"signature algorithm {info.method[:120]!r} is not accepted")
-    return scheme, ()
-
-
-def _describe(info: _SignedInfo, scheme: SignatureScheme, warnings: tuple[str, ...]) -> str:
-    suffix = " (legacy profile)" if warnings else ""
-    return f"{scheme.value} over {DIGESTS[info.digest_method]} digests, {info.c14n.name}{suffix}"
 
 
 def _embedded_key(
@@ -374,26 +305,26 @@ def _embedded_key(
     if key_info is None:
         raise no_chain
     if key_info.text and key_info.text.strip():
-        raise _format_failure("KeyInfo may hold only its X509Data")
+        raise format_failure("KeyInfo may hold only its X509Data")
     children = list(key_info)
     if len(children) != 1 or children[0].tag != _tag("X509Data"):
         if not any(c.tag == _tag("X509Data") for c in children):
             raise no_chain
-        raise _format_failure("KeyInfo must hold exactly one X509Data and nothing else")
+        raise format_failure("KeyInfo must hold exactly one X509Data and nothing else")
     x509_data = children[0]
     if len(x509_data) > max_certificates or (x509_data.text and x509_data.text.strip()):
-        raise _format_failure(f"X509Data may hold at most {max_certificates} certificates")
+        raise format_failure(f"X509Data may hold at most {max_certificates} certificates")
     if any(
         c.tag != _tag("X509Certificate") or len(c) or (c.tail and c.tail.strip()) for c in x509_data
     ):
-        raise _format_failure("X509Data may hold only X509Certificate elements")
+        raise format_failure("X509Data may hold only X509Certificate elements")
     if not len(x509_data):
         raise no_chain
     der = _base64(x509_data[0].text, "X509Certificate")
     try:
         return _key_of_certificate(der), der
     except KeyMaterialError as exc:
-        raise _format_failure(f"the embedded certificate cannot be used: {exc}") from None
+        raise format_failure(f"the embedded certificate cannot be used: {exc}") from None
 
 
 @lru_cache(maxsize=4096)
@@ -403,54 +334,6 @@ def _key_of_certificate(der: bytes) -> tuple[PublicKey, str]:
     return public_key, key_id(public_key)
 
 
-def _canonical_signed_info(info: _SignedInfo) -> bytes:
-    """C14N of SignedInfo as its own apex.
-
-    lxml's in-place C14N of a nested subtree writes spurious `xmlns=""` on default-namespace
-    descendants. `_the_signature` has already ensured the only namespace in scope is the one
-    declared on Signature, so a detached copy canonicalises as the specification says, once the
-    copy carries what inclusive C14N inherits from the omitted ancestors: their `xml:lang` and
-    `xml:space` (and with C14N 1.0 their `xml:id`). An inherited `xml:base` would need 1.1's
-    URI fix-up; no document we verify has one, so it is refused rather than guessed.
-    """
-    apex = copy.deepcopy(info.element)
-    if not info.c14n.exclusive:
-        inherited = ["lang", "space"] + ([] if info.c14n.name.startswith("c14n11") else ["id"])
-        for ancestor in info.element.iterancestors():
-            if ancestor.get(_XML + "base") is not None:
-                raise _format_failure("xml:base above SignedInfo is not supported")
-            for name in inherited:
-                value = ancestor.get(_XML + name)
-                if value is not None and apex.get(_XML + name) is None:
-                    apex.set(_XML + name, value)
-    return etree.tostring(
-        apex,
-        method="c14n",
-        exclusive=info.c14n.exclusive,
-        with_comments=info.c14n.with_comments,
-    )
-
-
-_XML = "{http://www.w3.org/XML/1998/namespace}"
-
-
-def _canonical_without(root: etree._Element, signature: etree._Element, exclusive: bool) -> bytes:
-    """The enveloped-signature transform, then C14N: the bytes the reference digest covers.
-
-    The tail text after the signature is not part of it and stays in the document.
-    """
-    previous = signature.getprevious()
-    tail = signature.tail or ""
-    if previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        root.text = (root.text or "") + tail
-    root.remove(signature)
-    return etree.tostring(
-        root.getroottree(), method="c14n", exclusive=exclusive, with_comments=False
-    )
-
-
 def _element_children(parent: etree._Element) -> list[etree._Element]:
     return [c for c in parent if isinstance(c.tag, str)]
 
@@ -458,7 +341,7 @@ def _element_children(parent: etree._Element) -> list[etree._Element]:
 def _only(parent: etree._Element, name: str) -> etree._Element:
     found = parent.find(_tag(name))
     if found is None:
-        raise _format_failure(f"{name} is missing")
+        raise format_failure(f"{name} is missing")
     return found
 
 
@@ -467,7 +350,7 @@ def _base64(text: str | None, what: str) -> bytes:
     try:
         value = base64.b64decode(compact, validate=True)
     except (binascii.Error, ValueError):
-        raise _format_failure(f"{what} is not valid base64") from None
+        raise format_failure(f"{what} is not valid base64") from None
     if not value:
-        raise _format_failure(f"{what} is empty")
+        raise format_failure(f"{what} is empty")
     return value
