@@ -32,6 +32,7 @@ from vc_engine import keys
 from vc_engine.formats import xml as signed_xml
 from vc_engine.formats.xml.dsig import XmlSigningKey
 from vc_engine.model import Document
+from vc_engine.store import Registry
 
 from factory import NOW, valid_birth_certificate
 
@@ -237,6 +238,18 @@ def pki() -> Pki:
         unknown_ca=unknown_ca,
         stranger=_signer(unknown_ca, this_year),
     )
+
+
+def enrol(registry: Registry, at: datetime = datetime(2026, 1, 1, tzinfo=UTC)) -> None:
+    """KMC, trusted by its certificates' organisation under the test PKI, with both CRLs."""
+    p = pki()
+    registry.add_issuer(KMC, KMC_ORGANISATION, at=at)
+    registry.authorise(KMC, "BTHCER", valid_from=at)
+    registry.add_anchor("CCA India Test Root", p.root.certificate, at=at)
+    registry.add_anchor("WB e-Sign CA", p.licensed_ca.certificate, at=at)
+    registry.add_crl(x509.load_pem_x509_crl(p.licensed_ca_crl()), at=at)
+    registry.add_crl(x509.load_pem_x509_crl(p.root_crl()), at=at)
+    registry.add_certificate_subject(KMC, KMC_ORGANISATION, at=at)
 
 
 def chain_document(signed_at: datetime = SIGNED) -> Document:

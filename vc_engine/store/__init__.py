@@ -6,6 +6,7 @@ clients and request log. Other rooms get records and snapshots from it, never co
 
 from vc_engine.store.errors import (
     AlreadyAuthorised,
+    AnchorConflict,
     AlreadyIssued,
     InvalidRegistryInput,
     IssuerAlreadyExists,
@@ -13,6 +14,7 @@ from vc_engine.store.errors import (
     KeyAlreadyRegistered,
     KeyStatusConflict,
     RegistryError,
+    UnknownAnchor,
     UnknownIssuer,
     UnknownKey,
 )
@@ -30,6 +32,7 @@ __all__ = [
     "AlreadyAllocated",
     "AlreadyAuthorised",
     "AlreadyIssued",
+    "AnchorConflict",
     "InvalidRegistryInput",
     "IssuerAlreadyExists",
     "IssuerStatusConflict",
@@ -39,6 +42,7 @@ __all__ = [
     "RegistryError",
     "StatusConflict",
     "StatusStore",
+    "UnknownAnchor",
     "UnknownDocument",
     "UnknownIssuer",
     "UnknownKey",
