@@ -11,11 +11,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography import x509
 
+from vc_engine.keys import KeyAlgorithm
 from vc_engine.model import CheckStatus, Indication, SubIndication, VerificationReport
 from vc_engine.policy import VerificationPolicy
 from vc_engine.trust.anchors import CertificateSubject, RevocationList, TrustAnchor
 from vc_engine.trust.chains import AnchorSet
-from vc_engine.trust.records import Authorisation, IssuanceRecord, IssuerRecord, IssuerStatus
+from vc_engine.trust.records import (
+    Authorisation,
+    IssuanceRecord,
+    IssuerRecord,
+    IssuerStatus,
+    KeyEvent,
+    KeyStatus,
+    RegisteredKey,
+)
 from vc_engine.trust.source import TrustSnapshot
 from vc_engine.verify import verify
 
@@ -197,3 +206,30 @@ def test_a_licensed_ca_alone_is_not_a_trust_anchor() -> None:
     only_ca = AnchorSet((TrustAnchor.of("ca", p.licensed_ca.certificate, EPOCH),), ())
     report = verify(signed_by(p.good), snapshot(anchor_set=only_ca), POLICY)
     assert decided_by(report) == ("certificate-path", SubIndication.NO_CERTIFICATE_CHAIN_FOUND)
+
+
+def test_a_registered_key_s_compromise_counts_on_the_chain_path_too() -> None:
+    good = pki().good
+    compromised = RegisteredKey(
+        key_id=good.key_id,
+        issuer_id=KMC,
+        algorithm=KeyAlgorithm.P256,
+        public_key=good.key.public_key(),
+        certificate=good.certificate,
+        valid_from=EPOCH,
+        valid_until=None,
+        added_at=EPOCH,
+        history=(KeyEvent(KeyStatus.COMPROMISED, EPOCH, "token lost", EPOCH),),
+    )
+    view = snapshot()
+    view = TrustSnapshot(
+        issuers=[view.issuer(KMC)],  # type: ignore[list-item]
+        keys=[compromised],
+        authorisations=view.authorisations(KMC),
+        issuance=lambda document_id: None,
+        subjects=view.certificate_subjects(KMC),
+        anchors=view.anchors(),
+    )
+    report = verify(signed_by(good), view, POLICY)
+    assert decided_by(report) == ("key-compromise", SubIndication.KEY_COMPROMISED)
+    assert "certificate-path" in [c.name for c in report.checks]

@@ -54,6 +54,8 @@ class ExportSummary:
     document_statuses: int
     bytes_written: int
     warnings: tuple[str, ...]
+    ca_certificates: int = 0
+    crls: int = 0
 
 
 def export_bundle(
@@ -147,6 +149,8 @@ def export_bundle(
         document_statuses=len(got.statuses),
         bytes_written=len(header) + len(payload) + sum(s["length"] for s in got.sections),
         warnings=tuple(got.warnings),
+        ca_certificates=len(got.anchors.anchors),
+        crls=len(got.anchors.crls),
     )
 
 

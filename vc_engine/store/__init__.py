@@ -6,8 +6,8 @@ clients and request log. Other rooms get records and snapshots from it, never co
 
 from vc_engine.store.errors import (
     AlreadyAuthorised,
-    AnchorConflict,
     AlreadyIssued,
+    AnchorConflict,
     InvalidRegistryInput,
     IssuerAlreadyExists,
     IssuerStatusConflict,

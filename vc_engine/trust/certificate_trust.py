@@ -23,6 +23,11 @@ from vc_engine.trust.chains import AnchorSet, PathRefused, ValidatedPath
 from vc_engine.trust.source import TrustSource
 
 
+def matches_subject(subjects: tuple[CertificateSubject, ...], der: bytes) -> bool:
+    certificate = _certificate(der)
+    return certificate is not None and any(s.matches(certificate) for s in subjects)
+
+
 def subject_check(
     subjects: tuple[CertificateSubject, ...], issuer_id: str, der: bytes
 ) -> tuple[Check, x509.Certificate | None]:

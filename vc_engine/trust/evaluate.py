@@ -16,7 +16,7 @@ from datetime import datetime
 from vc_engine.keys import KeyAlgorithm, SignatureScheme
 from vc_engine.model import Check, CheckStatus, Document, SignatureFacts, SubIndication
 from vc_engine.policy import VerificationPolicy
-from vc_engine.trust.certificate_trust import path_checks, subject_check
+from vc_engine.trust.certificate_trust import matches_subject, path_checks, subject_check
 from vc_engine.trust.records import IssuerStatus, KeyStatus, RegisteredKey
 from vc_engine.trust.source import TrustSource
 
@@ -52,41 +52,42 @@ def evaluate_trust(
     if _failed(checks):
         return checks
 
-    # 2. The signer: a key registered to that issuer, for that algorithm; or, for an issuer
-    #    registered by its certificates' subject, the certificate the document carries.
+    # 2. The signer. An issuer registered by its certificates' subject is judged by the
+    #    certificate the document carries (and by its key too, when that is also registered,
+    #    as it is for issuing through this engine); any other issuer by its registered key.
     key = view.key(facts.key_id)
-    subjects = view.certificate_subjects(document.issuer_id) if key is None else ()
+    subjects = view.certificate_subjects(document.issuer_id)
+    der = facts.certificate_der
     certificate = None
-    if subjects and facts.certificate_der is not None:
-        subject, certificate = subject_check(subjects, document.issuer_id, facts.certificate_der)
+    if subjects and der is not None and (key is None or matches_subject(subjects, der)):
+        subject, certificate = subject_check(subjects, document.issuer_id, der)
         checks.append(subject)
-    else:
+        if certificate is None:
+            return checks
+    if key is not None or certificate is None:
         checks.append(_signing_key(document.issuer_id, facts, key))
-    if _failed(checks) or (key is None and certificate is None):
-        return checks
+        if key is None or _failed(checks):
+            return checks
 
     # 3. The claimed signing time is not in the future (the later rules judge keys at that time).
     checks.append(_signing_time(document.issued_at, policy))
     if _failed(checks):
         return checks
 
-    if certificate is not None and facts.certificate_der is not None:
-        # 4-5. The certificate chains to a registered root at the signing time, nothing on the
-        #      path was revoked by then, and what expired since is covered by the register.
-        checks.extend(
-            path_checks(view, document, certificate, facts.certificate_der, document_sha256, policy)
-        )
+    # 4. The certificate chains to a registered root at the signing time, nothing on the path
+    #    was revoked by then, and what has expired since is covered by the register.
+    if certificate is not None and der is not None:
+        checks.extend(path_checks(view, document, certificate, der, document_sha256, policy))
         if _any_failed(checks):
             return checks
-    elif key is not None:
-        # 4. The key was within its window, and not retired, when the document claims to be
-        #    signed.
+
+    if key is not None:
+        # 5. The key was within its window, and not retired, when the document claims to be
+        #    signed; and not compromised by then, or the register proves the document
+        #    predates it.
         checks.append(_key_validity(key, document.issued_at))
         if _failed(checks):
             return checks
-
-        # 5. The key was not compromised by then, or the register proves the document predates
-        #    it.
         checks.append(_key_compromise(view, key, document, document_sha256.lower()))
         if _failed(checks):
             return checks
