@@ -11,6 +11,7 @@ named after its scenario; plus the CRLs the CAs publish. Built once per session 
         REVOKED        KMC signer         revoked 2026-05-01 (before its documents)
         REVOKED_LATER  KMC signer         revoked 2026-11-01 (after its documents)
         OUTSIDE_NAMES  KMC signer         SAN kmc.example.com, outside the CA's constraint
+        UNKNOWN_CRITICAL KMC signer       a critical extension nobody knows
     root "Unknown Root" (never registered)
       "Unknown CA" -> STRANGER  KMC signer
 """
@@ -107,6 +108,7 @@ def _certificate(
     usage: x509.KeyUsage,
     permitted_dns: str | None = None,
     dns_name: str | None = None,
+    unknown_critical: bool = False,
 ) -> Party:
     signer_key = key if issuer is None else issuer.key
     builder = (
@@ -127,6 +129,11 @@ def _certificate(
     if permitted_dns is not None:
         constraint = x509.NameConstraints([x509.DNSName(permitted_dns)], None)
         builder = builder.add_extension(constraint, critical=True)
+    if unknown_critical:
+        unknown = x509.UnrecognizedExtension(
+            x509.ObjectIdentifier("1.3.6.1.4.1.99999.1"), b"\x05\x00"
+        )
+        builder = builder.add_extension(unknown, critical=True)
     if dns_name is not None:
         san = x509.SubjectAlternativeName([x509.DNSName(dns_name)])
         builder = builder.add_extension(san, critical=False)
@@ -172,6 +179,7 @@ class Pki:
     revoked: Party
     revoked_later: Party
     outside_names: Party
+    unknown_critical: Party
     unknown_root: Party
     unknown_ca: Party
     stranger: Party
@@ -234,6 +242,7 @@ def pki() -> Pki:
         revoked=_signer(licensed, this_year),
         revoked_later=_signer(licensed, this_year),
         outside_names=_signer(licensed, this_year, dns_name="kmc.example.com"),
+        unknown_critical=_signer(licensed, this_year, unknown_critical=True),
         unknown_root=unknown_root,
         unknown_ca=unknown_ca,
         stranger=_signer(unknown_ca, this_year),

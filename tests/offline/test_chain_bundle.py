@@ -75,6 +75,8 @@ def test_offline_verdicts_equal_online_ones(registry: Registry, archive: Path) -
     export_bundle(registry, ROOT.signer, out, created=CREATED, next_update=NEXT_UPDATE)
     view = open_bundle(out.getvalue(), ROOT.certificate, at=POLICY.at)
     online = registry.snapshot()
+    assert view.anchors().fingerprint == online.anchors().fingerprint
+    assert view.certificate_subjects(KMC) == online.certificate_subjects(KMC)
     for path in sorted(archive.iterdir()):
         offline_report = verify(path.read_bytes(), view, POLICY)
         online_report = verify(path.read_bytes(), online, POLICY)

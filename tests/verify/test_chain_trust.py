@@ -117,6 +117,12 @@ def test_a_second_document_reuses_the_validated_path() -> None:
         ("wrong_usage", SIGNED, "certificate-path", SubIndication.CHAIN_CONSTRAINTS_FAILURE),
         ("outside_names", SIGNED, "certificate-path", SubIndication.CHAIN_CONSTRAINTS_FAILURE),
         ("stranger", SIGNED, "certificate-path", SubIndication.NO_CERTIFICATE_CHAIN_FOUND),
+        (
+            "unknown_critical",
+            SIGNED,
+            "certificate-path",
+            SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+        ),
         ("revoked", AFTER_REVOCATION, "certificate-revocation", SubIndication.REVOKED),
     ],
 )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from vc_engine.keys import KeyMaterialError, certificate_public_key, key_id
@@ -42,11 +42,11 @@ def issued_by(
             return False
         try:
             return certificate.is_signature_valid(ca.public_key())  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, UnsupportedAlgorithm):
             return False
     try:
         certificate.verify_directly_issued_by(ca)
-    except (ValueError, TypeError, InvalidSignature):
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
         return False
     return True
 
@@ -111,6 +111,7 @@ class CertificateSubject:
     added_at: datetime
 
     def matches(self, certificate: x509.Certificate) -> bool:
+        """Does `certificate` (parsed) carry this subject? Its name must be readable."""
         organisations = certificate.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATION_NAME)
         if [a.value for a in organisations] != [self.organisation]:
             return False

@@ -173,10 +173,14 @@ def _proof_before(
 
 @lru_cache(maxsize=1024)
 def _certificate(der: bytes) -> x509.Certificate | None:
+    """The certificate, once its subject and extensions are known to parse (cryptography reads
+    them lazily, and a hostile document's certificate must fail here, not deep in a check)."""
     try:
-        return load_certificate(der)
-    except KeyMaterialError:
+        certificate = load_certificate(der)
+        _ = certificate.subject.rfc4514_string(), certificate.extensions
+    except (KeyMaterialError, ValueError):
         return None
+    return certificate
 
 
 def _ca(ca: TrustAnchor) -> str:

@@ -107,7 +107,7 @@ class AnchorSet:
         )
         try:
             chain = tuple(verifier.verify(certificate, self._intermediates).chain)
-        except VerificationError as error:
+        except (VerificationError, ValueError) as error:
             return _refused(str(error))
 
         # 3. Every CA on it is one the registry holds (the library only ever offers ours).
