@@ -92,6 +92,11 @@ def test_lists_show_what_was_loaded(registry_url: str, enrolled: Path) -> None:
     assert sorted(line.split("\t")[0] for line in crls) == ["CCA India Test Root", "WB e-Sign CA"]
 
 
+def test_issuer_show_names_its_certificate_subject(registry_url: str, enrolled: Path) -> None:
+    shown = run(registry_url, "issuer", "show", KMC)
+    assert f"trusted by certificates of O={KMC_ORGANISATION}" in shown
+
+
 def test_after_the_root_is_removed_the_document_fails(registry_url: str, enrolled: Path) -> None:
     assert "removed" in run(registry_url, "trust-anchor", "remove", "CCA India Test Root")
     output = run(registry_url, "verify", "--json", str(enrolled), "--at", NOW.isoformat(), expect=1)

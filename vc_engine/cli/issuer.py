@@ -153,7 +153,8 @@ def issuer_compromise_key(
 
 @app.command("show")
 def issuer_show(ctx: typer.Context, issuer_id: str) -> None:
-    """Show an issuer, its document types and its keys with their history."""
+    """Show an issuer, its document types, its keys with their history, and the certificate
+    subjects it is trusted by."""
     with open_registry(ctx) as registry:
         record = registry.get_issuer(issuer_id)
         if record is None:
@@ -161,6 +162,8 @@ def issuer_show(ctx: typer.Context, issuer_id: str) -> None:
         render.issuer(
             console, record, registry.authorisations(issuer_id), registry.keys_of(issuer_id)
         )
+        for subject in registry.certificate_subjects(issuer_id):
+            console.print(f"trusted by certificates of {subject.describe()}", highlight=False)
 
 
 # issuing and verifying
