@@ -88,8 +88,24 @@ ROUTES = [
         "issuer",
         json={"reason": "stolen"},
     ),
+    Route("GET", "/v1/trust-anchors", "admin", "verify"),
+    Route("POST", "/v1/trust-anchors", "admin", "issuer", json={"name": "x", "certificate": "x"}),
+    Route("DELETE", "/v1/trust-anchors/" + "0" * 64, "admin", "issuer"),
+    Route("GET", "/v1/trust-anchors/crls", "admin", "verify"),
+    Route("POST", "/v1/trust-anchors/crls", "admin", "issuer", json={"crl": "x"}),
+    Route("GET", f"/v1/issuers/{KMC_ID}/certificate-subjects", "admin", "verify"),
+    Route(
+        "POST",
+        f"/v1/issuers/{KMC_ID}/certificate-subjects",
+        "admin",
+        "issuer",
+        json={"organisation": "x"},
+    ),
 ]
-IDS = [f"{r.method} {r.path.split('/', 2)[-1]}".replace(KMC.key_id, "KEY") for r in ROUTES]
+IDS = [
+    f"{r.method} {r.path.split('/', 2)[-1]}".replace(KMC.key_id, "KEY").replace("0" * 64, "FP")
+    for r in ROUTES
+]
 
 
 def assert_problem(response, status: int, code: str) -> None:

@@ -33,6 +33,7 @@ COMMANDS: Mapping[str, tuple[str, str]] = {
     "status": ("vc_engine.cli.status", "status"),
     "status-list": ("vc_engine.cli.status", "lists_app"),
     "bundle": ("vc_engine.cli.bundle", "app"),
+    "trust-anchor": ("vc_engine.cli.trust_anchor", "app"),
     "audit": ("vc_engine.cli.audit", "audit"),
 }
 """Command name → (module, attribute): a `typer.Typer` of subcommands or a command function."""

@@ -92,7 +92,8 @@ def bundle_export(
         errors.print(f"[yellow]warning:[/] {warning}", highlight=False)
     console.print(
         f"wrote {out} ({summary.bytes_written:,} bytes): {summary.issuers} issuers, "
-        f"{summary.keys} keys, {summary.documents:,} documents, {summary.status_lists} "
+        f"{summary.keys} keys, {summary.ca_certificates} CA certificates, {summary.crls} CRLs, "
+        f"{summary.documents:,} documents, {summary.status_lists} "
         f"status lists; next update {summary.next_update.isoformat()}; "
         f"root key {summary.root_key_id}",
         highlight=False,
@@ -119,8 +120,9 @@ def bundle_verify(
     console.print(
         f"accepted: signed by root key {view.root_key_id}; created "
         f"{view.created.isoformat()}, next update {view.next_update.isoformat()}; "
-        f"{len(view.issuers())} issuers, {len(view.keys())} keys, {view.documents:,} "
-        f"documents, {len(view.list_ids())} status lists",
+        f"{len(view.issuers())} issuers, {len(view.keys())} keys, "
+        f"{len(view.anchors().anchors)} CA certificates, {len(view.anchors().crls)} CRLs, "
+        f"{view.documents:,} documents, {len(view.list_ids())} status lists",
         highlight=False,
     )
 

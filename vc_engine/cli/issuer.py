@@ -108,6 +108,33 @@ def issuer_add_key(
     console.print(kid)
 
 
+@app.command("add-subject")
+def issuer_add_subject(
+    ctx: typer.Context,
+    issuer_id: str,
+    organisation: Annotated[
+        str, typer.Option("--organisation", help="The subject's O, as its certificates spell it.")
+    ],
+    serial: Annotated[
+        str | None, typer.Option("--serial", help="Only the certificate with this serial (hex).")
+    ] = None,
+    key_id: Annotated[
+        str | None, typer.Option("--key-id", help="Only certificates of this key (key id).")
+    ] = None,
+) -> None:
+    """Trust the issuer through certificates: those whose subject organisation is this one (and,
+    if given, with this serial or key) that chain to a registered root (`trust-anchor add`)."""
+    try:
+        serial_number = None if serial is None else int(serial.removeprefix("0x"), 16)
+    except ValueError:
+        fail(f"--serial {serial!r} is not a hexadecimal serial number", 2)
+    with open_registry(ctx) as registry:
+        subject = registry.add_certificate_subject(
+            issuer_id, organisation, serial_number=serial_number, key_id=key_id, at=now()
+        )
+    console.print(f"issuer {issuer_id} is trusted by {subject.describe()}", highlight=False)
+
+
 @app.command("compromise-key")
 def issuer_compromise_key(
     ctx: typer.Context,
@@ -126,7 +153,8 @@ def issuer_compromise_key(
 
 @app.command("show")
 def issuer_show(ctx: typer.Context, issuer_id: str) -> None:
-    """Show an issuer, its document types and its keys with their history."""
+    """Show an issuer, its document types, its keys with their history, and the certificate
+    subjects it is trusted by."""
     with open_registry(ctx) as registry:
         record = registry.get_issuer(issuer_id)
         if record is None:
@@ -134,6 +162,8 @@ def issuer_show(ctx: typer.Context, issuer_id: str) -> None:
         render.issuer(
             console, record, registry.authorisations(issuer_id), registry.keys_of(issuer_id)
         )
+        for subject in registry.certificate_subjects(issuer_id):
+            console.print(f"trusted by certificates of {subject.describe()}", highlight=False)
 
 
 # issuing and verifying

@@ -6,6 +6,8 @@ A bundle (container: `bundle_format`) holds, in its signed JSON payload:
      "created": <instant>, "nextUpdate": <instant>,
      "issuers": [...], "keys": [... public key PEM, certificate, window, full history ...],
      "authorisations": [...],
+     "certificateTrust": {"anchors": [... CA certificates ...], "crls": [...],
+                          "subjects": [... issuers trusted by certificate subject ...]},
      "issuanceRegister": {"encoding": "zlib+json", "rows": N,
                           "sections": [{"first", "last", "rows", "length", "sha256"}, ...]},
      "statusLists": {<list id>: <the published BitstringStatusListCredential, vc+jwt text>},
@@ -54,6 +56,7 @@ from typing import Any
 from cryptography import x509
 
 from vc_engine import keys
+from vc_engine.offline import bundle_certificates as certificates
 from vc_engine.offline import bundle_codec as codec
 from vc_engine.offline.bundle_export import (
     PAYLOAD_TYPE,
@@ -164,6 +167,9 @@ def open_bundle(
             "the registry pinned other JSON-LD contexts than this engine does; update the "
             "engine to verify credentials exactly as the registry would"
         )
+    anchors, subjects = codec.decoded(
+        "certificateTrust", certificates.read_certificate_trust, payload.get(certificates.MEMBER)
+    )
     return BundleSnapshot(
         created=created,
         next_update=next_update,
@@ -176,6 +182,8 @@ def open_bundle(
             "authorisations", _each(codec.read_authorisation), payload.get("authorisations")
         ),
         register=register,
+        anchors=anchors,
+        certificate_subjects=subjects,
         status_lists=codec.decoded(
             "statusLists",
             lambda lists: {str(k): v.encode("ascii") for k, v in lists.items()},

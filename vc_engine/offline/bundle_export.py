@@ -21,16 +21,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from vc_engine import keys
+from vc_engine.offline import bundle_certificates as certificates
 from vc_engine.offline import bundle_codec as codec
 from vc_engine.offline.bundle_format import header_line
 from vc_engine.revocation.status import DocumentStatus
 from vc_engine.store.bundle_reads import RegistryExport, read_numbered
 from vc_engine.store.registry import Registry
+from vc_engine.trust.anchors import CertificateSubject
+from vc_engine.trust.chains import AnchorSet
 from vc_engine.trust.records import Authorisation, IssuanceRecord, IssuerRecord, RegisteredKey
 
 PAYLOAD_TYPE = "vc-engine-trust-bundle"
 VERSION = 2
-"""2: a sequence number per root; status histories without reasons or actors."""
+"""2: a sequence number per root; status histories without reasons or actors. The optional
+`certificateTrust` member (CA certificates, CRLs, certificate subjects) needs no new version:
+an older reader ignores it and trusts no chain, which fails closed."""
 ROWS_PER_SECTION = 4096
 """Rows per register section: small enough to decode in milliseconds on a look-up."""
 REGISTER_ENCODING = "zlib+json"
@@ -49,6 +54,8 @@ class ExportSummary:
     document_statuses: int
     bytes_written: int
     warnings: tuple[str, ...]
+    ca_certificates: int = 0
+    crls: int = 0
 
 
 def export_bundle(
@@ -94,6 +101,8 @@ def export_bundle(
                 export.issuers(),
                 export.keys(),
                 export.authorisations(),
+                export.anchors(),
+                export.certificate_subjects(),
                 sections,
                 documents,
                 lists,
@@ -112,6 +121,7 @@ def export_bundle(
                 "issuers": [codec.issuer_json(i) for i in got.issuers],
                 "keys": [codec.key_json(k) for k in got.keys],
                 "authorisations": [codec.authorisation_json(a) for a in got.authorisations],
+                certificates.MEMBER: certificates.certificate_trust_json(got.anchors, got.subjects),
                 "issuanceRegister": {
                     "encoding": REGISTER_ENCODING,
                     "rows": got.documents,
@@ -139,6 +149,8 @@ def export_bundle(
         document_statuses=len(got.statuses),
         bytes_written=len(header) + len(payload) + sum(s["length"] for s in got.sections),
         warnings=tuple(got.warnings),
+        ca_certificates=len(got.anchors.anchors),
+        crls=len(got.anchors.crls),
     )
 
 
@@ -148,6 +160,8 @@ class _Read:
     issuers: tuple[IssuerRecord, ...]
     keys: tuple[RegisteredKey, ...]
     authorisations: tuple[Authorisation, ...]
+    anchors: AnchorSet
+    subjects: tuple[CertificateSubject, ...]
     sections: list[dict[str, Any]]
     documents: int
     lists: dict[str, str]

@@ -4,9 +4,10 @@ It is both a `TrustSource` and a `StatusSource`, so `verify(data, view, policy, 
 with no registry and no network. It is built only by `bundle.open_bundle`, after the root's
 signature and every section digest have been checked, and it never changes afterwards.
 
-Issuers, keys, authorisations, status lists and status histories are answered from dicts. The
-issuance register can hold millions of rows but is needed only for documents signed by a key
-that was later compromised, so its sections stay compressed until a look-up falls in one; each
+Issuers, keys, authorisations, certificate subjects, CA certificates and CRLs, status lists and
+status histories are answered from dicts. The issuance register can hold millions of rows but is
+needed only for documents signed by a key that was later compromised (or a certificate that has
+expired or was revoked since), so its sections stay compressed until a look-up falls in one; each
 section is then decoded once (under a lock: one view may serve several threads).
 """
 
@@ -26,6 +27,8 @@ from vc_engine.offline.bundle_codec import decoded, read_issuance
 from vc_engine.offline.bundle_format import BundleRefused, Refusal
 from vc_engine.revocation.source import ListMemory, StatusSource
 from vc_engine.revocation.status import DocumentStatus
+from vc_engine.trust.anchors import CertificateSubject
+from vc_engine.trust.chains import AnchorSet
 from vc_engine.trust.records import Authorisation, IssuanceRecord, IssuerRecord, RegisteredKey
 from vc_engine.trust.source import TrustSource
 
@@ -101,6 +104,8 @@ class BundleSnapshot:
         keys: Iterable[RegisteredKey],
         authorisations: Iterable[Authorisation],
         register: IssuanceRegister,
+        anchors: AnchorSet,
+        certificate_subjects: Iterable[CertificateSubject],
         status_lists: Mapping[str, bytes],
         statuses: Iterable[DocumentStatus],
         contexts: Mapping[str, str],
@@ -122,6 +127,11 @@ class BundleSnapshot:
             grouped.setdefault(authorisation.issuer_id, []).append(authorisation)
         self._authorisations = MappingProxyType({i: tuple(a) for i, a in grouped.items()})
         self._register = register
+        self._anchors = anchors
+        grouped_subjects: dict[str, list[CertificateSubject]] = {}
+        for subject in certificate_subjects:
+            grouped_subjects.setdefault(subject.issuer_id, []).append(subject)
+        self._subjects = MappingProxyType({i: tuple(s) for i, s in grouped_subjects.items()})
         self._lists = MappingProxyType(dict(status_lists))
         self._statuses = MappingProxyType({s.document_id: s for s in statuses})
         self.memory = ListMemory()
@@ -139,6 +149,12 @@ class BundleSnapshot:
 
     def issuance(self, document_id: str) -> IssuanceRecord | None:
         return self._register.get(document_id)
+
+    def certificate_subjects(self, issuer_id: str) -> tuple[CertificateSubject, ...]:
+        return self._subjects.get(issuer_id, ())
+
+    def anchors(self) -> AnchorSet:
+        return self._anchors
 
     # StatusSource
 

@@ -21,6 +21,7 @@ from vc_engine.revocation.status import (
     StatusEvent,
 )
 from vc_engine.store import queries
+from vc_engine.store.anchor_tables import all_subjects, anchor_set
 from vc_engine.store.engine import WRITE
 from vc_engine.store.registry import Registry
 from vc_engine.store.schema import (
@@ -32,6 +33,8 @@ from vc_engine.store.schema import (
     status_list_credentials,
     status_lists,
 )
+from vc_engine.trust.anchors import CertificateSubject
+from vc_engine.trust.chains import AnchorSet
 from vc_engine.trust.records import Authorisation, IssuanceRecord, IssuerRecord, RegisteredKey
 
 T = TypeVar("T")
@@ -52,6 +55,12 @@ class RegistryExport:
 
     def authorisations(self) -> tuple[Authorisation, ...]:
         return queries.authorisations_where(self._conn, true())
+
+    def certificate_subjects(self) -> tuple[CertificateSubject, ...]:
+        return all_subjects(self._conn)
+
+    def anchors(self) -> AnchorSet:
+        return anchor_set(self._conn)
 
     def issuances(self) -> Iterator[IssuanceRecord]:
         return _issuance_rows(self._conn)

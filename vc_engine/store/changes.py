@@ -24,7 +24,8 @@ a few index reads. `PRAGMA data_version` would be cheaper but changes on every a
 which would invalidate the cache on every request.
 
 The fingerprint relies on how the watched tables are written: key events, authorisations and
-clients are only inserted, a key's changes insert a key event, an issuer's status changes its
+clients are only inserted (so are CRLs and certificate subjects; a CA certificate's removal sets
+its `removed_at`), a key's changes insert a key event, an issuer's status changes its
 `status_since`, a client is revoked once (`revoked_at` goes from NULL to a time), and each
 publication of a status list raises its `version`. The PostgreSQL triggers rely on nothing.
 """
@@ -45,10 +46,13 @@ from vc_engine.store.reads import read_only
 from vc_engine.store.schema import (
     api_clients,
     authorisations,
+    certificate_revocation_lists,
+    issuer_certificate_subjects,
     issuer_keys,
     issuers,
     key_events,
     status_list_credentials,
+    trust_anchors,
 )
 
 log = logging.getLogger("vc_engine.store")
@@ -72,6 +76,10 @@ _counters = select(
     select(func.count(api_clients.c.revoked_at)).scalar_subquery().label("revoked"),
     select(func.count(status_list_credentials.c.list_id)).scalar_subquery().label("lists"),
     select(func.sum(status_list_credentials.c.version)).scalar_subquery().label("versions"),
+    select(func.max(trust_anchors.c.id)).scalar_subquery().label("last_anchor"),
+    select(func.count(trust_anchors.c.removed_at)).scalar_subquery().label("removed_anchors"),
+    select(func.max(certificate_revocation_lists.c.id)).scalar_subquery().label("last_crl"),
+    select(func.max(issuer_certificate_subjects.c.id)).scalar_subquery().label("last_subject"),
 ).subquery("counters")
 FINGERPRINT = (
     select(_counters, issuers.c.id, issuers.c.status, issuers.c.status_since)

@@ -48,3 +48,12 @@ class AlreadyIssued(RegistryError):
 
 class AlreadyAuthorised(RegistryError):
     """The issuer already holds an authorisation for this document type from the same instant."""
+
+
+class UnknownAnchor(RegistryError):
+    """No registered CA certificate has this name or fingerprint."""
+
+
+class AnchorConflict(RegistryError):
+    """The CA certificate, its name, the CRL or the certificate subject is already registered,
+    or the CA or CRL cannot be placed under a registered root."""

@@ -1,5 +1,6 @@
 """The trust registry over SQLAlchemy Core: issuers, their keys, what they may issue
-(`issuer_tables`), and the issuance register (`register`).
+(`issuer_tables`), the CA certificates, CRLs and certificate subjects issuers are trusted by
+(`anchor_tables`), and the issuance register (`register`).
 
 Every write validates its input first and refuses with a `RegistryError` naming what is wrong;
 an impossible change (a key on two issuers, a document id reused, a second compromise) is refused
@@ -14,13 +15,14 @@ from types import TracebackType
 from sqlalchemy import Engine, true
 
 from vc_engine.store import queries
+from vc_engine.store.anchor_tables import AnchorTables, all_subjects, anchor_set
 from vc_engine.store.engine import create_registry_engine, migrate
 from vc_engine.store.issuer_tables import IssuerTables
 from vc_engine.store.register import IssuanceRegister
 from vc_engine.trust.source import TrustSnapshot
 
 
-class Registry(IssuerTables, IssuanceRegister):
+class Registry(IssuerTables, AnchorTables, IssuanceRegister):
     """The registry of trust, stored in SQLite (default) or PostgreSQL; a `TrustSource`.
 
     Open with a SQLAlchemy URL, `init()` once to create or upgrade the schema, `close()` at the
@@ -62,11 +64,14 @@ class Registry(IssuerTables, IssuanceRegister):
     # Snapshot
 
     def snapshot(self) -> TrustSnapshot:
-        """Copy issuers, keys and authorisations in one consistent read (see `TrustSnapshot`)."""
+        """Copy issuers, keys, authorisations, certificate subjects, CA certificates and CRLs in
+        one consistent read (see `TrustSnapshot`)."""
         with self._read(consistent=True) as conn:
             return TrustSnapshot(
                 issuers=queries.all_issuers(conn),
                 keys=queries.keys_where(conn, true()),
                 authorisations=queries.authorisations_where(conn, true()),
                 issuance=self.get_issuance,
+                subjects=all_subjects(conn),
+                anchors=anchor_set(conn),
             )

@@ -278,3 +278,43 @@ bundle_sequences = Table(
     Column("root_key_id", Text, primary_key=True),
     Column("last_sequence", Integer, nullable=False),
 )
+
+
+# Trust through X.509 chains (written by `vc_engine.store.anchor_tables`): the CA certificates
+# the registry trusts (roots and CAs under them; a removal is recorded, never deleted), the CRLs
+# their CAs signed, and the issuers trusted by their signing certificates' subject.
+trust_anchors = Table(
+    "trust_anchors",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("fingerprint", Text, nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("certificate_pem", Text, nullable=False),
+    Column("is_root", Boolean, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("removed_at", UTCDateTime, nullable=True),
+)
+
+certificate_revocation_lists = Table(
+    "certificate_revocation_lists",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", Text, nullable=False),
+    Column("ca_fingerprint", Text, nullable=False),
+    Column("crl_der", LargeBinary, nullable=False),
+    Column("this_update", UTCDateTime, nullable=False),
+    Column("next_update", UTCDateTime, nullable=True),
+    Column("added_at", UTCDateTime, nullable=False),
+    UniqueConstraint("sha256", name="uq_certificate_revocation_lists_sha256"),
+)
+
+issuer_certificate_subjects = Table(
+    "issuer_certificate_subjects",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("issuer_id", Text, ForeignKey("issuers.id"), nullable=False, index=True),
+    Column("organisation", Text, nullable=False),
+    Column("serial_number", Text, nullable=True),
+    Column("key_id", Text, nullable=True),
+    Column("added_at", UTCDateTime, nullable=False),
+)

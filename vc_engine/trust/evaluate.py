@@ -1,9 +1,11 @@
 """The trust decision: may this issuer's registry entries vouch for this signed document?
 
 Runs after a format module has verified the signature cryptographically, and judges only the
-registry's facts: the issuer, the key that signed (by key id, never by an embedded certificate),
-the key's window and history at the signing time the document claims, and the issuer's
-authorisation for the document type. Each rule is one numbered step and one `Check`; after the
+registry's facts: the issuer, the key that signed (by key id, never by an embedded certificate
+alone), the key's window and history at the signing time the document claims, and the issuer's
+authorisation for the document type. An issuer registered by its certificates' subject instead
+is judged by the certificate the document carries, which must chain to a registered root
+(`certificate_trust`). Each rule is one numbered step and one `Check`; after the
 first failure the remaining rules would judge a signature nobody vouches for, so they are not run.
 """
 
@@ -14,6 +16,7 @@ from datetime import datetime
 from vc_engine.keys import KeyAlgorithm, SignatureScheme
 from vc_engine.model import Check, CheckStatus, Document, SignatureFacts, SubIndication
 from vc_engine.policy import VerificationPolicy
+from vc_engine.trust.certificate_trust import matches_subject, path_checks, subject_check
 from vc_engine.trust.records import IssuerStatus, KeyStatus, RegisteredKey
 from vc_engine.trust.source import TrustSource
 
@@ -51,26 +54,45 @@ def evaluate_trust(
     if _failed(checks):
         return checks
 
-    # 2. The key that verified the signature is registered to that issuer, for that algorithm.
+    # 2. The signer. An issuer registered by its certificates' subject is judged by the
+    #    certificate the document carries (and by its key too, when that is also registered,
+    #    as it is for issuing through this engine); any other issuer by its registered key.
     key = view.key(facts.key_id)
-    checks.append(_signing_key(document.issuer_id, facts, key))
-    if key is None or _failed(checks):
-        return checks
+    subjects = view.certificate_subjects(document.issuer_id)
+    der = facts.certificate_der
+    certificate = None
+    if subjects and der is not None and (key is None or matches_subject(subjects, der)):
+        subject, certificate = subject_check(subjects, document.issuer_id, der)
+        checks.append(subject)
+        if certificate is None:
+            return checks
+    if key is not None or certificate is None:
+        checks.append(_signing_key(document.issuer_id, facts, key))
+        if key is None or _failed(checks):
+            return checks
 
     # 3. The claimed signing time is not in the future (the later rules judge keys at that time).
     checks.append(_signing_time(document.issued_at, policy))
     if _failed(checks):
         return checks
 
-    # 4. The key was within its window, and not retired, when the document claims to be signed.
-    checks.append(_key_validity(key, document.issued_at))
-    if _failed(checks):
-        return checks
+    # 4. The certificate chains to a registered root at the signing time, nothing on the path
+    #    was revoked by then, and what has expired since is covered by the register.
+    if certificate is not None and der is not None:
+        checks.extend(path_checks(view, document, certificate, der, document_sha256, policy))
+        if _any_failed(checks):
+            return checks
 
-    # 5. The key was not compromised by then, or the register proves the document predates it.
-    checks.append(_key_compromise(view, key, document, document_sha256.lower()))
-    if _failed(checks):
-        return checks
+    if key is not None:
+        # 5. The key was within its window, and not retired, when the document claims to be
+        #    signed; and not compromised by then, or the register proves the document
+        #    predates it.
+        checks.append(_key_validity(key, document.issued_at))
+        if _failed(checks):
+            return checks
+        checks.append(_key_compromise(view, key, document, document_sha256.lower()))
+        if _failed(checks):
+            return checks
 
     # 6. The issuer may issue this document type at the signing time.
     checks.append(_authorisation(view, document))
@@ -100,6 +122,10 @@ def key_vouches(view: TrustSource, key_id: str, issuer_id: str, signed_at: datet
 
 def _failed(checks: list[Check]) -> bool:
     return checks[-1].status is CheckStatus.FAILED
+
+
+def _any_failed(checks: list[Check]) -> bool:
+    return any(c.status is CheckStatus.FAILED for c in checks)
 
 
 def _issuer(view: TrustSource, issuer_id: str) -> Check:
