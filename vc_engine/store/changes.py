@@ -26,7 +26,8 @@ which would invalidate the cache on every request.
 The fingerprint relies on how the watched tables are written: key events, authorisations and
 clients are only inserted, a key's changes insert a key event, an issuer's status changes its
 `status_since`, a client is revoked once (`revoked_at` goes from NULL to a time), and each
-publication of a status list raises its `version`. The PostgreSQL triggers rely on nothing.
+publication of a status list raises its `version`, and each e-locker configuration its
+`revision`. The PostgreSQL triggers rely on nothing.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from vc_engine.store.reads import read_only
 from vc_engine.store.schema import (
     api_clients,
     authorisations,
+    digilocker_issuers,
     issuer_keys,
     issuers,
     key_events,
@@ -72,6 +74,7 @@ _counters = select(
     select(func.count(api_clients.c.revoked_at)).scalar_subquery().label("revoked"),
     select(func.count(status_list_credentials.c.list_id)).scalar_subquery().label("lists"),
     select(func.sum(status_list_credentials.c.version)).scalar_subquery().label("versions"),
+    select(func.sum(digilocker_issuers.c.revision)).scalar_subquery().label("digilocker"),
 ).subquery("counters")
 FINGERPRINT = (
     select(_counters, issuers.c.id, issuers.c.status, issuers.c.status_since)
