@@ -13,14 +13,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from elocker import ELocker, PullAnswer
 from fastapi.testclient import TestClient
 
-from elocker import ELocker, PullAnswer
-from factory import NOW
-from service import KMC_ID, make_clients, start, trust_kmc, write_signing_key
 from vc_engine.keys.sealed import create_sealing_key, load_sealing_key, seal
 from vc_engine.store import Registry
 from vc_engine.store.digilocker import DigiLockerStore, DoctypeSearch
+
+from factory import NOW
+from service import KMC_ID, make_clients, start, trust_kmc, write_signing_key
 
 API_KEY = b"elocker-shared-secret-0123456789"
 RECORDS = Path(__file__).parents[2] / "fixtures" / "records" / "BTHCER.csv"
@@ -65,9 +66,7 @@ class Pull:
 
 def configure(registry: Registry, sealing: Path, searches: dict[str, DoctypeSearch]) -> None:
     sealed = seal(load_sealing_key(sealing), API_KEY, KMC_ID)
-    DigiLockerStore(registry.engine).configure(
-        KMC_ID, sealed_key=sealed, doctypes=searches, at=NOW
-    )
+    DigiLockerStore(registry.engine).configure(KMC_ID, sealed_key=sealed, doctypes=searches, at=NOW)
 
 
 def issue_records(http: TestClient, token: str, count: int) -> list[Issued]:
@@ -244,7 +243,9 @@ def test_a_guessed_number_answers_as_a_wrong_name_does(pull: Pull) -> None:
     answer, so the API tells nobody which numbers exist."""
     mine, theirs = pull.documents[0], pull.documents[1]
     guessed = pull.elocker.pull_uri(
-        "BTHCER", {"UDF1": "B/2025/999/99999", "UDF2": "2026000999"}, format="xml",
+        "BTHCER",
+        {"UDF1": "B/2025/999/99999", "UDF2": "2026000999"},
+        format="xml",
         holder=mine.holder,
     )
     stolen = pull.elocker.pull_uri("BTHCER", theirs.search, format="xml", holder=mine.holder)
