@@ -201,22 +201,24 @@ class DigiLockerStore(Database):
 
 
 def _insert(engine: Engine, entry: PullRequestEntry) -> None:
+    """One statement: on PostgreSQL in autocommit (one round trip, committed durably before
+    the answer); on SQLite in a write transaction (BEGIN IMMEDIATE queues writers)."""
+    statement = insert(digilocker_requests).values(
+        received_at=entry.received_at,
+        issuer_id=entry.issuer_id,
+        api=entry.api,
+        txn=entry.txn,
+        ts=entry.ts,
+        body_sha256=entry.body_sha256,
+        status=entry.status,
+        code=entry.code,
+        document_id=entry.document_id,
+        replay_key=entry.replay_key,
+    )
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.execute(statement)
+        return
     with write_transaction(engine) as conn:
-        if conn.dialect.name == "postgresql":
-            # As for the verification log (`request_log`): only a crash of the database server
-            # within its WAL writer delay could lose an entry; requests do not wait for the disk.
-            conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
-        conn.execute(
-            insert(digilocker_requests).values(
-                received_at=entry.received_at,
-                issuer_id=entry.issuer_id,
-                api=entry.api,
-                txn=entry.txn,
-                ts=entry.ts,
-                body_sha256=entry.body_sha256,
-                status=entry.status,
-                code=entry.code,
-                document_id=entry.document_id,
-                replay_key=entry.replay_key,
-            )
-        )
+        conn.execute(statement)

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, insert, select
+from sqlalchemy import Connection, LargeBinary, and_, cast, insert, literal, null, select, union_all
 
 from vc_engine.store.engine import Database
+from vc_engine.store.reads import read_only
 from vc_engine.store.schema import document_fields, issuances, kept_renditions
 
 
@@ -91,23 +92,34 @@ class KeptStore(Database):
         self, document_id: str, formats: Collection[str], fields: Collection[str]
     ) -> tuple[dict[str, KeptRendition], dict[str, str]] | None:
         """The kept renditions of `document_id` in `formats` and its `fields` (normalised), or
-        None when nothing is kept of it."""
-        with self._read() as conn:
-            rows = conn.execute(
-                select(kept_renditions).where(
-                    kept_renditions.c.document_id == document_id,
-                    kept_renditions.c.format.in_(list(formats)),
-                )
-            ).all()
-            values = conn.execute(
-                select(document_fields.c.field, document_fields.c.value).where(
-                    document_fields.c.document_id == document_id,
-                    document_fields.c.field.in_(list(fields)),
-                )
-            ).all()
-        if not rows and not values:
+        None when nothing is kept of it. One statement, one round trip (the request path)."""
+        renditions = select(
+            literal("rendition").label("kind"),
+            kept_renditions.c.format.label("name"),
+            kept_renditions.c.media_type.label("text"),
+            kept_renditions.c.content.label("content"),
+            kept_renditions.c.sha256.label("sha256"),
+        ).where(
+            kept_renditions.c.document_id == document_id,
+            kept_renditions.c.format.in_(list(formats)),
+        )
+        values = select(
+            literal("field").label("kind"),
+            document_fields.c.field.label("name"),
+            document_fields.c.value.label("text"),
+            cast(null(), LargeBinary).label("content"),
+            literal("").label("sha256"),
+        ).where(
+            document_fields.c.document_id == document_id,
+            document_fields.c.field.in_(list(fields)),
+        )
+        with read_only(self._engine) as conn:
+            rows = conn.execute(union_all(renditions, values)).all()
+        if not rows:
             return None
-        renditions = {
-            r.format: KeptRendition(r.format, r.media_type, r.content, r.sha256) for r in rows
+        kept = {
+            r.name: KeptRendition(r.name, r.text, r.content, r.sha256)
+            for r in rows
+            if r.kind == "rendition"
         }
-        return renditions, {v.field: v.value for v in values}
+        return kept, {r.name: r.text for r in rows if r.kind == "field"}
