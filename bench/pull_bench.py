@@ -249,6 +249,7 @@ def main() -> None:
             ],
             start_new_session=True,
             stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             wait_healthy(port)

@@ -179,11 +179,11 @@ class PullService:
     def _fresh(self, ts: str, now: datetime) -> bool:
         try:
             sent = datetime.fromisoformat(ts)
-        except ValueError:
+            if sent.tzinfo is None:
+                sent = sent.replace(tzinfo=INDIA)
+            return abs(sent - now) <= self._window
+        except (ValueError, OverflowError):
             return False
-        if sent.tzinfo is None:
-            sent = sent.replace(tzinfo=INDIA)
-        return abs(sent - now) <= self._window
 
     def _find(
         self, issuer: DigiLockerIssuer, request: PullRequest
@@ -297,7 +297,7 @@ def _date_of_birth(text: str) -> str | None:
     month, _, year = rest.partition("-")
     try:
         return date(int(year), int(month), int(day)).isoformat()
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
