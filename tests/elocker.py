@@ -28,6 +28,7 @@ class PullAnswer:
     txn: str
     details: dict[str, str]
     code: str
+    reason: str
     http_status: int
 
     def content(self, name: str) -> bytes:
@@ -122,6 +123,7 @@ class ELocker:
             txn=status.get("txn"),
             details=details,
             code=response.headers["x-vc-engine-code"],
+            reason=response.headers["x-vc-engine-reason"],
             http_status=response.status_code,
         )
 

@@ -3,9 +3,10 @@
 The HMAC is these routes' authentication (they take no bearer token): the e-locker signs each
 raw body with the issuer's API key, set by `vc-engine digilocker configure`. Every answer is a
 well-formed response; whatever goes wrong is Status 0 with a machine code in the request log
-(and in the `x-vc-engine-code` header), never a 500. The codes a stranger could learn something
-from are not told apart in the answer: an unknown roll number and a known one with the wrong
-name or date of birth both answer `no_match`, so the API is no oracle for what exists.
+(and in the `x-vc-engine-code` and `x-vc-engine-reason` headers), never a 500. The codes a
+stranger could learn something from are not told apart in the answer: an unknown roll number
+and a known one with the wrong name or date of birth both answer `no_match`, so the API is no
+oracle for what exists.
 
 0. The body was read up to its limit by the route (larger: `oversized`, unread).
 1. The issuer's configuration and key (cached while the registry is unchanged).
@@ -86,6 +87,10 @@ class Answer:
     code: str
     """The machine code told to the caller (the log keeps the exact one)."""
     body: bytes
+
+    @property
+    def reason(self) -> str:
+        return REASONS[self.code]
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 XML in, XML out (`api.digilocker.messages`), always HTTP 200 with a well-formed response:
 whatever is wrong is `Status` 0 (`api.digilocker.pull` says why in the request log and in the
-`x-vc-engine-code` header). These routes take no bearer token: the `x-digilocker-hmac` header,
-the Base64 HMAC-SHA256 of the raw body under the issuer's API key, is their authentication,
-checked before the body is parsed. The body is read here, up to the Pull API's own limit.
+`x-vc-engine-code` and `x-vc-engine-reason` headers). These routes take no bearer token: the
+`x-digilocker-hmac` header, the Base64 HMAC-SHA256 of the raw body under the issuer's API key,
+is their authentication, checked before the body is parsed. The body is read here, up to the
+Pull API's own limit.
 """
 
 from __future__ import annotations
@@ -95,4 +96,5 @@ async def _answer(api: str, issuer_id: str, request: Request, found: Services) -
 
 
 def _response(answer: Answer) -> Response:
-    return Response(answer.body, media_type=MEDIA_TYPE, headers={"x-vc-engine-code": answer.code})
+    headers = {"x-vc-engine-code": answer.code, "x-vc-engine-reason": answer.reason}
+    return Response(answer.body, media_type=MEDIA_TYPE, headers=headers)

@@ -155,6 +155,7 @@ def test_pull_uri_asking_for_a_pdf_of_a_document_issued_without_one_is_status_0(
     options = {} if format is None else {"format": format}
     answer = pull.elocker.pull_uri("BTHCER", document.search, holder=document.holder, **options)
     assert (answer.status, answer.code) == (0, "no_pdf_rendition")
+    assert answer.reason == "the document was issued without a PDF rendition"
     assert "DocContent" not in answer.details and "DataContent" not in answer.details
 
 
