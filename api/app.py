@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,21 +12,34 @@ from fastapi.staticfiles import StaticFiles
 
 from api import openapi, problems
 from api.access import ClientStore
+from api.digilocker.pull import PullService
 from api.freshness import ChangedByWrites
 from api.limits import BodyLimit, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
 from api.openapi import problems as problem_responses
 from api.registry_cache import RegistryCache
 from api.request_log import RequestLogWriter
-from api.routes import bundle, documents, issue, registry, status_lists, trust_anchors, verify
+from api.routes import (
+    bundle,
+    digilocker,
+    documents,
+    issue,
+    registry,
+    status_lists,
+    trust_anchors,
+    verify,
+)
 from api.schemas import Health
 from api.services import Clock, Services, system_clock
 from api.settings import Settings
 from api.signing import SigningKeys
 from vc_engine.issuance.status_lists import StatusLists
+from vc_engine.keys.sealed import load_sealing_key
 from vc_engine.store import StatusStore
 from vc_engine.store.changes import for_engine
+from vc_engine.store.digilocker import DigiLockerStore
 from vc_engine.store.engine import create_registry_engine, ping
+from vc_engine.store.kept import KeptStore
 from vc_engine.store.registry import Registry
 from vc_engine.store.request_log import RequestLog
 
@@ -45,7 +59,9 @@ registry.
 **Access.** Every route except `/status-lists/*`, `/healthz`, `/metrics` and the web page needs
 `Authorization: Bearer <client-id>.<secret>` from `vc-engine client create NAME --scope ...`.
 Scopes: `verify`, `audit` (offline bundles), `issue:<issuer>`, `revoke:<issuer>`,
-`registry:admin`.
+`registry:admin`. The e-locker's Pull API (`/digilocker/{issuer}/pull-uri`, `pull-doc`) takes
+no bearer token: the `x-digilocker-hmac` header (Base64 HMAC-SHA256 of the body under the
+issuer's API key) authenticates it.
 
 **Errors** are RFC 9457 `application/problem+json` with a machine `code`: 400 malformed request,
 401 no/wrong key or revoked client, 403 missing scope, 413 body over the limit, 415 unsupported
@@ -78,6 +94,12 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         metrics=metrics,
         clock=clock,
         status_lists=StatusLists(status_store, base_url=settings.public_url),
+        digilocker=PullService(
+            DigiLockerStore(engine),
+            KeptStore(engine),
+            None if settings.sealing_key is None else load_sealing_key(settings.sealing_key),
+            window=timedelta(seconds=settings.digilocker_window_seconds),
+        ),
     )
     app = FastAPI(
         title="vc-engine",
@@ -96,6 +118,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(registry.router)
     app.include_router(trust_anchors.router)
     app.include_router(bundle.router)
+    app.include_router(digilocker.router)
 
     @app.get(
         "/healthz",
@@ -135,7 +158,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, exempt=("/digilocker/",))
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(ChangedByWrites, freshness=freshness)
     # Both for every lifespan (a test client may start and stop the app many times). In this

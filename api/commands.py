@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from vc_engine.cli.common import console, errors, fail, instant, migrated, now, settings
+from vc_engine.cli.digilocker import sealing_key_path
 
 client_app = typer.Typer(no_args_is_help=True, help="API clients of the HTTP service.")
 
@@ -53,6 +54,16 @@ def serve(
             envvar="VC_ENGINE_BUNDLE_KEY", help="Registry root's private key, for GET /v1/bundle."
         ),
     ] = None,
+    keep_renditions: Annotated[
+        bool,
+        typer.Option(help="The issuing routes keep what they issue, for the Pull API."),
+    ] = True,
+    sealing_key: Annotated[
+        Path | None,
+        typer.Option(
+            help="Key file sealing e-locker API keys (default: as `digilocker configure`)."
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP API and the clerks' web page (uvicorn) against the registry."""
     from api.serve import run
@@ -67,9 +78,16 @@ def serve(
         signing_keys=signing_keys,
         public_url=public_url or f"http://{host}:{port}",
         bundle_key=bundle_key,
+        keep_renditions=keep_renditions,
+        sealing_key=_existing(sealing_key_path(sealing_key)),
     )
     console.print(f"serving on http://{host}:{port} ({workers} worker(s))")
     run(service, host=host, port=port, workers=workers)
+
+
+def _existing(path: Path) -> Path | None:
+    """The sealing key file when there is one (none: no issuer has configured the Pull API)."""
+    return path if path.exists() else None
 
 
 def client_create(

@@ -31,6 +31,9 @@ REASONS = {
     503: "The registry does not answer",
 }
 PUBLIC = frozenset({"/status-lists/{list_id}", "/healthz", "/metrics"})
+HMAC_AUTHENTICATED = "/digilocker/"
+"""The e-locker's Pull API: authenticated by the x-digilocker-hmac header, always answered in
+its own XML (never a problem)."""
 _MODELS: dict[str, type[BaseModel]] = {}
 
 
@@ -75,8 +78,17 @@ def install(app: FastAPI) -> None:
                 "description": "`<client-id>.<secret>` from `vc-engine client create`",
             }
         }
+        components["securitySchemes"]["digilockerHmac"] = {
+            "type": "apiKey",
+            "in": "header",
+            "name": "x-digilocker-hmac",
+            "description": "Base64 HMAC-SHA256 of the raw body under the issuer's API key",
+        }
         for path, operations in schema["paths"].items():
             for operation in operations.values():
+                if path.startswith(HMAC_AUTHENTICATED):
+                    operation["security"] = [{"digilockerHmac": []}]
+                    continue
                 responses = operation.setdefault("responses", {})
                 universal = [413] if path in PUBLIC else [401, 403, 413, 429]
                 if "requestBody" in operation:

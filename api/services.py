@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from api import problems
 from api.access import Client, ClientStore
+from api.digilocker.pull import PullService
 from api.limits import RateLimiter
 from api.metrics import Metrics
 from api.registry_cache import Generation, RegistryCache
@@ -56,6 +57,7 @@ class Services:
     metrics: Metrics
     clock: Clock
     status_lists: StatusLists
+    digilocker: PullService
 
     def check(self, data: bytes, at: datetime, generation: Generation) -> VerificationReport:
         """Run the pipeline against the registry as `generation` holds it."""

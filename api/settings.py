@@ -13,6 +13,8 @@ RATE_VARIABLE = "VC_ENGINE_RATE_PER_SECOND"
 BURST_VARIABLE = "VC_ENGINE_RATE_BURST"
 PUBLIC_URL_VARIABLE = "VC_ENGINE_PUBLIC_URL"
 BUNDLE_KEY_VARIABLE = "VC_ENGINE_BUNDLE_KEY"
+KEEP_RENDITIONS_VARIABLE = "VC_ENGINE_KEEP_RENDITIONS"
+SEALING_KEY_VARIABLE = "VC_ENGINE_SEALING_KEY"
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,25 @@ class Settings:
     bundle_validity_days: int = 7
     """How long a bundle from GET /v1/bundle is valid (its nextUpdate)."""
 
+    keep_renditions: bool = True
+    """The issuing routes keep every rendition they issue in the registry, so the e-locker's
+    Pull API can serve it later."""
+
+    sealing_key: Path | None = None
+    """The key file that seals e-locker API keys (`vc-engine digilocker configure`). None: the
+    Pull API answers every request with Status 0."""
+
+    digilocker_window_seconds: int = 600
+    """A Pull request's `ts` may be this far from the service's clock, either way."""
+
+    digilocker_max_body_bytes: int = 256 * 1024
+    """Larger Pull requests (a photo included) are answered with Status 0 unread."""
+
     @classmethod
     def from_env(cls, default_registry_url: str) -> Settings:
         keys = os.environ.get(SIGNING_KEYS_VARIABLE)
         bundle_key = os.environ.get(BUNDLE_KEY_VARIABLE)
+        sealing_key = os.environ.get(SEALING_KEY_VARIABLE)
         return cls(
             registry_url=os.environ.get(REGISTRY_VARIABLE) or default_registry_url,
             max_body_bytes=int(os.environ.get(MAX_BODY_VARIABLE, 2 * 1024 * 1024)),
@@ -59,6 +76,8 @@ class Settings:
             signing_keys=Path(keys) if keys else None,
             public_url=os.environ.get(PUBLIC_URL_VARIABLE, "http://127.0.0.1:8000"),
             bundle_key=Path(bundle_key) if bundle_key else None,
+            keep_renditions=os.environ.get(KEEP_RENDITIONS_VARIABLE, "1") == "1",
+            sealing_key=Path(sealing_key) if sealing_key else None,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -69,9 +88,12 @@ class Settings:
             RATE_VARIABLE: str(self.rate_per_second),
             BURST_VARIABLE: str(self.rate_burst),
             PUBLIC_URL_VARIABLE: self.public_url,
+            KEEP_RENDITIONS_VARIABLE: "1" if self.keep_renditions else "0",
         }
         if self.signing_keys is not None:
             env[SIGNING_KEYS_VARIABLE] = str(self.signing_keys)
         if self.bundle_key is not None:
             env[BUNDLE_KEY_VARIABLE] = str(self.bundle_key)
+        if self.sealing_key is not None:
+            env[SEALING_KEY_VARIABLE] = str(self.sealing_key)
         return env

@@ -109,7 +109,14 @@ def _issue_batch(found: Services, ask: IssueRequest) -> dict[str, Any]:
         chosen = renditions(names, issuer)
     except (IssuanceRefused, keys.KeyMaterialError) as error:
         raise Problem(422, "format_unavailable", str(error)) from None
-    plan = Plan(issuer, spec, chosen, found.registry, found.status_lists)
+    plan = Plan(
+        issuer,
+        spec,
+        chosen,
+        found.registry,
+        found.status_lists,
+        keep_renditions=found.settings.keep_renditions,
+    )
     result = issue(plan, ask.records, clock=lambda: now)
     rejected = [
         {"index": r.line, "reason": r.reason, "documentId": r.document_id}
@@ -208,7 +215,12 @@ def _issue_one(found: Services, document: Document) -> dict[str, Any]:
     )
     chosen = (RENDITIONS["vc-di" if use_di else "vc-jwt"],)
     plan = Plan(
-        issuer, doctypes.get_doctype(document.doctype), chosen, found.registry, found.status_lists
+        issuer,
+        doctypes.get_doctype(document.doctype),
+        chosen,
+        found.registry,
+        found.status_lists,
+        keep_renditions=found.settings.keep_renditions,
     )
     result = issue_documents(plan, [(0, document)], issued_at=now, clock=found.clock)
     if not result.issued:

@@ -96,6 +96,21 @@ def main() -> None:
         json.dumps(to_credential(birth, INDIA)["credentialSubject"]).encode() + b"\n",
     )
     write("bundle_open", _bundle())
+    for message in PULL_MESSAGES:
+        write("pull_request", message)
+
+
+PULL_MESSAGES = (
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<PullURIRequest xmlns:ns2="http://tempuri.org/" ver="1.0" ts="2026-11-23T11:30:00+05:30" '
+    b'txn="txn-1" orgId="in.gov.wb.wbbse" format="both"><DocDetails><DocType>SSCMS</DocType>'
+    b"<DigiLockerId>DL-1</DigiLockerId><UID>XXXXXXXX1234</UID><FullName>R. K. Sharma</FullName>"
+    b"<DOB>07-05-2010</DOB><Photo>aGVsbG8=</Photo><UDF1>6190207-0001</UDF1><UDF2>2026</UDF2>"
+    b"</DocDetails></PullURIRequest>",
+    b'<PullDocRequest ver="1.0" ts="2026-11-23T06:00:00Z" txn="txn-2" orgId="in.gov.wb.kmc">'
+    b"<DocDetails><URI>in.gov.wb.kmc-BTHCER-2026000001</URI><DigiLockerId>DL-1</DigiLockerId>"
+    b"<FullName>Amit Halder</FullName><DOB>07-05-2025</DOB></DocDetails></PullDocRequest>",
+)
 
 
 def _bundle() -> bytes:

@@ -17,6 +17,7 @@ from functools import cache
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from api.digilocker.messages import PULL_DOC, PULL_URI, MalformedRequest, read_request
 from vc_engine import keys
 from vc_engine.formats import FormatOutcome, vc_di, vc_jwt
 from vc_engine.formats import xml as signed_xml
@@ -155,6 +156,13 @@ def pipeline(data: bytes) -> None:
     assert not report.verified
 
 
+def pull_request(data: bytes) -> None:
+    """The e-locker's Pull messages: what reads a request once its HMAC has passed."""
+    for api in (PULL_URI, PULL_DOC):
+        with contextlib.suppress(MalformedRequest):
+            read_request(api, data, MAX_BYTES)
+
+
 TARGETS: dict[str, Target] = {
     "safe_xml_parse": safe_xml_parse,
     "signed_xml_open": signed_xml_open,
@@ -166,4 +174,5 @@ TARGETS: dict[str, Target] = {
     "bundle_open": bundle_open,
     "issuer_records": issuer_records,
     "pipeline": pipeline,
+    "pull_request": pull_request,
 }

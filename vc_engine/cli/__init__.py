@@ -34,6 +34,7 @@ COMMANDS: Mapping[str, tuple[str, str]] = {
     "status-list": ("vc_engine.cli.status", "lists_app"),
     "bundle": ("vc_engine.cli.bundle", "app"),
     "trust-anchor": ("vc_engine.cli.trust_anchor", "app"),
+    "digilocker": ("vc_engine.cli.digilocker", "app"),
     "audit": ("vc_engine.cli.audit", "audit"),
 }
 """Command name → (module, attribute): a `typer.Typer` of subcommands or a command function."""

@@ -77,6 +77,13 @@ def issue(
     show_progress: Annotated[
         bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: tty).")
     ] = None,
+    keep_renditions: Annotated[
+        bool,
+        typer.Option(
+            "--keep-renditions",
+            help="Also keep every rendition in the registry, for the e-locker's Pull API.",
+        ),
+    ] = False,
 ) -> None:
     """Sign every record of a file as a document, in every rendition asked for, as a resumable
     batch job: killed part-way, the same command carries on where it stopped."""
@@ -113,6 +120,7 @@ def issue(
             archive_size=archive_size,
             workers=workers,
             scheduler=scheduler,
+            keep_renditions=keep_renditions,
         )
         with progress_bar(show_progress, total) as progress:
             try:

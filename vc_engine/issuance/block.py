@@ -8,7 +8,8 @@
 2. `sign`: every rendition of every document. A pure function of the documents and the key, so
    it runs here or in a worker process (`batch.workers`).
 3. `register`: one register row per document (the SHA-256 of every rendition) in ONE
-   transaction, with whatever else must commit with them (`also`: the batch journal). A document
+   transaction, with whatever else must commit with them (`also`: the batch journal; and, when
+   the plan keeps renditions, their bytes and the documents' fields). A document
    id registered by someone else since step 1 is refused alone and the rest registered again.
 
 `issue_block` runs the three in this process (`issue` and `issue_documents` then publish the
@@ -29,9 +30,11 @@ from sqlalchemy import Connection
 from vc_engine.doctypes import DocType, DocumentIdError, RecordError, record_to_document
 from vc_engine.inputs.records import BadLine, InputLine
 from vc_engine.issuance.issuer import Issuer, Rendition
+from vc_engine.issuance.kept import kept
 from vc_engine.issuance.status_lists import StatusLists, publish_lists, with_status
 from vc_engine.model import Document, Rejection
 from vc_engine.store import AlreadyIssued, Registry
+from vc_engine.store.kept import keep
 from vc_engine.trust.records import IssuanceRecord
 
 Taken = Callable[[Sequence[str]], Mapping[str, str]]
@@ -57,6 +60,9 @@ class Plan:
     formats: tuple[Rendition, ...]
     registry: Registry
     status_lists: StatusLists | None
+    keep_renditions: bool = False
+    """Keep every rendition's bytes (and the document's fields, for search) with its register
+    row, for serving later (the e-locker's Pull API); see `vc_engine.store.kept`."""
 
     def already_issued(self, document_ids: Sequence[str]) -> Mapping[str, str]:
         """The default `Taken`: ids the register already holds."""
@@ -179,7 +185,7 @@ def register(
             before_attempt(pending)
         rows = [register_row(item, plan, recorded_at) for item in pending]
         try:
-            plan.registry.record_issuances(rows, also=_bound(also, pending, refused))
+            plan.registry.record_issuances(rows, also=_bound(plan, also, pending, refused))
             return pending, refused
         except AlreadyIssued:
             found = (taken or plan.already_issued)([item.document.id for item in pending])
@@ -194,11 +200,19 @@ def register(
 
 
 def _bound(
-    also: Also | None, registered: list[Issued], refused: list[Rejection]
+    plan: Plan, also: Also | None, registered: list[Issued], refused: list[Rejection]
 ) -> Callable[[Connection], None] | None:
-    if also is None:
+    if also is None and not plan.keep_renditions:
         return None
-    return lambda conn: also(conn, registered, refused)
+    formats = [rendition.format for rendition in plan.formats]
+
+    def write(conn: Connection) -> None:
+        if plan.keep_renditions:
+            keep(conn, [kept(item.document, formats, item.outputs) for item in registered])
+        if also is not None:
+            also(conn, registered, refused)
+
+    return write
 
 
 def register_row(item: Issued, plan: Plan, recorded_at: datetime) -> IssuanceRecord:

@@ -27,7 +27,8 @@ The fingerprint relies on how the watched tables are written: key events, author
 clients are only inserted (so are CRLs and certificate subjects; a CA certificate's removal sets
 its `removed_at`), a key's changes insert a key event, an issuer's status changes its
 `status_since`, a client is revoked once (`revoked_at` goes from NULL to a time), and each
-publication of a status list raises its `version`. The PostgreSQL triggers rely on nothing.
+publication of a status list raises its `version`, and each e-locker configuration its
+`revision`. The PostgreSQL triggers rely on nothing.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from vc_engine.store.schema import (
     api_clients,
     authorisations,
     certificate_revocation_lists,
+    digilocker_issuers,
     issuer_certificate_subjects,
     issuer_keys,
     issuers,
@@ -80,6 +82,7 @@ _counters = select(
     select(func.count(trust_anchors.c.removed_at)).scalar_subquery().label("removed_anchors"),
     select(func.max(certificate_revocation_lists.c.id)).scalar_subquery().label("last_crl"),
     select(func.max(issuer_certificate_subjects.c.id)).scalar_subquery().label("last_subject"),
+    select(func.sum(digilocker_issuers.c.revision)).scalar_subquery().label("digilocker"),
 ).subquery("counters")
 FINGERPRINT = (
     select(_counters, issuers.c.id, issuers.c.status, issuers.c.status_since)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -317,4 +318,60 @@ issuer_certificate_subjects = Table(
     Column("serial_number", Text, nullable=True),
     Column("key_id", Text, nullable=True),
     Column("added_at", UTCDateTime, nullable=False),
+)
+
+
+# Issued renditions kept for later fetching (the e-locker's Pull Doc), one row per document and
+# format ("xml-dsig", "vc-di", "vc-jwt", "pdf", ...), written in the register's transaction when
+# the issuing run keeps renditions, with the document's scalar fields normalised for search.
+kept_renditions = Table(
+    "kept_renditions",
+    metadata,
+    Column("document_id", Text, ForeignKey("issuances.document_id"), nullable=False),
+    Column("format", Text, nullable=False),
+    Column("media_type", Text, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("sha256", Text, nullable=False),
+    PrimaryKeyConstraint("document_id", "format", name="pk_kept_renditions"),
+)
+
+document_fields = Table(
+    "document_fields",
+    metadata,
+    Column("document_id", Text, ForeignKey("issuances.document_id"), nullable=False),
+    Column("field", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    PrimaryKeyConstraint("document_id", "field", name="pk_document_fields"),
+    Index("ix_document_fields_value", "field", "value"),
+)
+
+
+# The e-locker's issuer Pull API (written by `vc-engine digilocker configure`, read by the
+# service): each issuer's API key, sealed with the service's key file, and its search fields per
+# document type; and every Pull request received, which is also the replay guard.
+digilocker_issuers = Table(
+    "digilocker_issuers",
+    metadata,
+    Column("issuer_id", Text, ForeignKey("issuers.id"), primary_key=True),
+    Column("sealed_key", LargeBinary, nullable=False),
+    Column("doctypes", Text, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("configured_at", UTCDateTime, nullable=False),
+)
+
+digilocker_requests = Table(
+    "digilocker_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("received_at", UTCDateTime, nullable=False, index=True),
+    Column("issuer_id", Text, nullable=False, index=True),
+    Column("api", Text, nullable=False),
+    Column("txn", Text, nullable=True),
+    Column("ts", Text, nullable=True),
+    Column("body_sha256", Text, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("code", Text, nullable=False),
+    Column("document_id", Text, nullable=True),
+    Column("replay_key", Text, nullable=True),
+    UniqueConstraint("replay_key", name="uq_digilocker_requests_replay"),
 )

@@ -113,6 +113,8 @@ class BatchOptions:
     checkpoint_seconds: float = 5.0
     """How often finished outputs are made durable and their staging dropped."""
     in_flight_per_worker: int = 3
+    keep_renditions: bool = False
+    """Keep every rendition's bytes in the registry for later fetching (`Plan.keep_renditions`)."""
 
 
 def run_batch(
@@ -156,7 +158,9 @@ def run_batch(
         archive_size=options.archive_size if options.archive else None,
         at=clock(),
     )
-    plan = Plan(issuer, spec, formats, registry, status_lists)
+    plan = Plan(
+        issuer, spec, formats, registry, status_lists, keep_renditions=options.keep_renditions
+    )
     if not job.complete:
         run = _Run(job, plan, signing, journal, out_dir, clock, options, progress, total)
         run.resume_and_issue(_numbered(records))
