@@ -14,10 +14,20 @@ from api.access import ClientStore
 from api.freshness import ChangedByWrites
 from api.limits import BodyLimit, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
+from api.oauth2 import AccessTokens
 from api.openapi import problems as problem_responses
 from api.registry_cache import RegistryCache
 from api.request_log import RequestLogWriter
-from api.routes import bundle, documents, issue, registry, status_lists, verify
+from api.routes import (
+    bundle,
+    credential_status,
+    documents,
+    issue,
+    oauth2,
+    registry,
+    status_lists,
+    verify,
+)
 from api.schemas import Health
 from api.services import Clock, Services, system_clock
 from api.settings import Settings
@@ -28,6 +38,7 @@ from vc_engine.store.changes import for_engine
 from vc_engine.store.engine import create_registry_engine, ping
 from vc_engine.store.registry import Registry
 from vc_engine.store.request_log import RequestLog
+from vc_engine.store.service_secrets import ServiceSecrets
 
 STATIC = Path(__file__).parent / "static"
 PAGE_HEADERS = {
@@ -45,7 +56,9 @@ registry.
 **Access.** Every route except `/status-lists/*`, `/healthz`, `/metrics` and the web page needs
 `Authorization: Bearer <client-id>.<secret>` from `vc-engine client create NAME --scope ...`.
 Scopes: `verify`, `audit` (offline bundles), `issue:<issuer>`, `revoke:<issuer>`,
-`registry:admin`.
+`registry:admin`. OAuth2 clients may instead trade the two halves of that token (client id and
+secret) at `POST /oauth2/token` (client credentials grant) for a 15-minute access token, used the
+same way: `Authorization: Bearer <access-token>`.
 
 **Errors** are RFC 9457 `application/problem+json` with a machine `code`: 400 malformed request,
 401 no/wrong key or revoked client, 403 missing scope, 413 body over the limit, 415 unsupported
@@ -78,6 +91,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         metrics=metrics,
         clock=clock,
         status_lists=StatusLists(status_store, base_url=settings.public_url),
+        access_tokens=AccessTokens(ServiceSecrets(engine)),
     )
     app = FastAPI(
         title="vc-engine",
@@ -92,9 +106,11 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(verify.router)
     app.include_router(issue.router)
     app.include_router(documents.router)
+    app.include_router(credential_status.router)
     app.include_router(status_lists.router)
     app.include_router(registry.router)
     app.include_router(bundle.router)
+    app.include_router(oauth2.router)
 
     @app.get(
         "/healthz",

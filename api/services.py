@@ -6,6 +6,7 @@ and the token-match cache are reused only while the database or key files say th
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from api import problems
 from api.access import Client, ClientStore
 from api.limits import RateLimiter
 from api.metrics import Metrics
+from api.oauth2 import TOKEN_PREFIX, AccessTokens
 from api.registry_cache import Generation, RegistryCache
 from api.request_log import RequestLogWriter, entry
 from api.settings import Settings
@@ -56,6 +58,7 @@ class Services:
     metrics: Metrics
     clock: Clock
     status_lists: StatusLists
+    access_tokens: AccessTokens
 
     def check(self, data: bytes, at: datetime, generation: Generation) -> VerificationReport:
         """Run the pipeline against the registry as `generation` holds it."""
@@ -112,7 +115,9 @@ async def identify(request: Request, found: Services, generation: Generation) ->
     scheme, _, token = header.partition(" ")
     token = token.strip()
     client = None
-    if scheme.lower() == "bearer" and token:
+    if scheme.lower() == "bearer" and token.startswith(TOKEN_PREFIX):
+        client = await _granted(token, found, generation)
+    elif scheme.lower() == "bearer" and token:
         client = found.clients.authenticate_cached(token, generation.clients)
         if client is None:
             client = await run_in_threadpool(found.clients.authenticate, token, generation.clients)
@@ -139,6 +144,21 @@ async def identify(request: Request, found: Services, generation: Generation) ->
             headers={"Retry-After": str(wait)},
         )
     return client
+
+
+async def _granted(token: str, found: Services, generation: Generation) -> Client | None:
+    """The client an OAuth2 access token speaks for, holding only the token's scopes that the
+    client still holds; None when the token is not valid now (a revoked client is returned as
+    such, for `identify` to refuse with its own reason)."""
+    grant = found.access_tokens.check(token, at=found.clock())
+    if grant is None:
+        return None
+    client = generation.clients.get(grant.client_id)
+    if client is None:
+        client = await run_in_threadpool(found.clients.row, grant.client_id, generation.clients)
+    if client is None:
+        return None
+    return dataclasses.replace(client, scopes=client.scopes & grant.scopes)
 
 
 def require(client: Client, scope: str) -> None:
