@@ -65,14 +65,14 @@ class AccessTokens:
         if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
             return None
         body, dot, mac = token.rpartition(".")
-        if not dot:
+        if not dot or not token.isascii():
+            return None
+        # The MAC is compared in its one canonical encoding, so no other spelling of it passes.
+        if not hmac.compare_digest(mac, _b64(self._mac(body, at))):
             return None
         try:
-            given = _unb64(mac)
             claims = json.loads(_unb64(body[len(TOKEN_PREFIX) :]))
         except (ValueError, binascii.Error):
-            return None
-        if not hmac.compare_digest(given, self._mac(body, at)):
             return None
         if not isinstance(claims, dict):
             return None
@@ -86,6 +86,11 @@ class AccessTokens:
         return AccessGrant(
             subject, frozenset(scope.split()), datetime.fromtimestamp(expires, at.tzinfo)
         )
+
+    @property
+    def key_loaded(self) -> bool:
+        """Whether the signing key is in memory (checking a token then does no I/O)."""
+        return self._key is not None
 
     def _mac(self, body: str, at: datetime) -> bytes:
         with self._lock:

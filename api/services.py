@@ -150,7 +150,11 @@ async def _granted(token: str, found: Services, generation: Generation) -> Clien
     """The client an OAuth2 access token speaks for, holding only the token's scopes that the
     client still holds; None when the token is not valid now (a revoked client is returned as
     such, for `identify` to refuse with its own reason)."""
-    grant = found.access_tokens.check(token, at=found.clock())
+    tokens, now = found.access_tokens, found.clock()
+    if tokens.key_loaded:
+        grant = tokens.check(token, at=now)
+    else:  # the first token this process sees: the key is read from the registry
+        grant = await run_in_threadpool(tokens.check, token, at=now)
     if grant is None:
         return None
     client = generation.clients.get(grant.client_id)
