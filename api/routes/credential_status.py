@@ -88,8 +88,9 @@ async def update_status(
     if not chosen:
         raise Problem(422, "invalid_request", "credentialStatus names no entry")
     actions = [_action(entry, ask.status) for entry in chosen]
-    # 2. Which document, and whose: the issuance register knows the credential. An e-locker
-    #    document id names its issuer, so a client of another issuer learns nothing of it.
+    # 2. Which entries, and whose: the issuance register (our documents, whose id names their
+    #    issuer, checked first so a client of another issuer learns nothing of them), else the
+    #    W3C credentials of the issuers this client revokes for.
     named_issuer = _issuer_named(ask.credentialId)
     if named_issuer is not None:
         require(client, f"revoke:{named_issuer}")
