@@ -163,6 +163,13 @@ class ClientStore:
                     self._matched.popitem(last=False)
         return stored
 
+    def row(self, client_id: str, known: MutableMapping[str, Client]) -> Client | None:
+        """The client's row as stored (revoked or not), kept in `known` once read."""
+        stored = self._table.get(client_id)
+        if stored is not None and len(known) < MAX_REMEMBERED_CLIENTS:
+            known[client_id] = stored
+        return stored
+
     def authenticate_cached(self, token: str, known: MutableMapping[str, Client]) -> Client | None:
         """`authenticate` without I/O or scrypt: the client when `known` holds its row and the
         token is known to match it; None when that is not known (ask `authenticate`)."""

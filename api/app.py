@@ -16,14 +16,17 @@ from api.digilocker.pull import PullService
 from api.freshness import ChangedByWrites
 from api.limits import BodyLimit, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
+from api.oauth2 import AccessTokens
 from api.openapi import problems as problem_responses
 from api.registry_cache import RegistryCache
 from api.request_log import RequestLogWriter
 from api.routes import (
     bundle,
+    credential_status,
     digilocker,
     documents,
     issue,
+    oauth2,
     registry,
     status_lists,
     trust_anchors,
@@ -42,6 +45,7 @@ from vc_engine.store.engine import create_registry_engine, ping
 from vc_engine.store.kept import KeptStore
 from vc_engine.store.registry import Registry
 from vc_engine.store.request_log import RequestLog
+from vc_engine.store.service_secrets import ServiceSecrets
 
 STATIC = Path(__file__).parent / "static"
 PAGE_HEADERS = {
@@ -59,9 +63,11 @@ registry.
 **Access.** Every route except `/status-lists/*`, `/healthz`, `/metrics` and the web page needs
 `Authorization: Bearer <client-id>.<secret>` from `vc-engine client create NAME --scope ...`.
 Scopes: `verify`, `audit` (offline bundles), `issue:<issuer>`, `revoke:<issuer>`,
-`registry:admin`. The e-locker's Pull API (`/digilocker/{issuer}/pull-uri`, `pull-doc`) takes
-no bearer token: the `x-digilocker-hmac` header (Base64 HMAC-SHA256 of the body under the
-issuer's API key) authenticates it.
+`registry:admin`. OAuth2 clients may instead trade the two halves of that token (client id and
+secret) at `POST /oauth2/token` (client credentials grant) for a 15-minute access token, used the
+same way: `Authorization: Bearer <access-token>`. The e-locker's Pull API
+(`/digilocker/{issuer}/pull-uri`, `pull-doc`) takes no bearer token: the `x-digilocker-hmac`
+header (Base64 HMAC-SHA256 of the body under the issuer's API key) authenticates it.
 
 **Errors** are RFC 9457 `application/problem+json` with a machine `code`: 400 malformed request,
 401 no/wrong key or revoked client, 403 missing scope, 413 body over the limit, 415 unsupported
@@ -100,6 +106,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
             None if settings.sealing_key is None else load_sealing_key(settings.sealing_key),
             window=timedelta(seconds=settings.digilocker_window_seconds),
         ),
+        access_tokens=AccessTokens(ServiceSecrets(engine)),
     )
     app = FastAPI(
         title="vc-engine",
@@ -114,11 +121,13 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(verify.router)
     app.include_router(issue.router)
     app.include_router(documents.router)
+    app.include_router(credential_status.router)
     app.include_router(status_lists.router)
     app.include_router(registry.router)
     app.include_router(trust_anchors.router)
     app.include_router(bundle.router)
     app.include_router(digilocker.router)
+    app.include_router(oauth2.router)
 
     @app.get(
         "/healthz",

@@ -64,11 +64,25 @@ def serve(
             help="Key file sealing e-locker API keys (default: as `digilocker configure`)."
         ),
     ] = None,
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True, dir_okay=False, help="Serve HTTPS with this PEM certificate (chain)."
+        ),
+    ] = None,
+    tls_key: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="The PEM private key of --tls-cert."),
+    ] = None,
 ) -> None:
     """Run the HTTP API and the clerks' web page (uvicorn) against the registry."""
-    from api.serve import run
+    from api.serve import Tls, run
     from api.settings import Settings as ServiceSettings
 
+    if (tls_cert is None) != (tls_key is None):
+        fail("usage: --tls-cert and --tls-key go together: give both or neither", 2)
+    tls = None if tls_cert is None or tls_key is None else Tls(tls_cert, tls_key)
+    scheme = "http" if tls is None else "https"
     registry_url = migrated(ctx)  # create or migrate once, before the workers start
     service = ServiceSettings(
         registry_url=registry_url,
@@ -76,13 +90,13 @@ def serve(
         rate_per_second=rate,
         rate_burst=burst,
         signing_keys=signing_keys,
-        public_url=public_url or f"http://{host}:{port}",
+        public_url=public_url or f"{scheme}://{host}:{port}",
         bundle_key=bundle_key,
         keep_renditions=keep_renditions,
         sealing_key=_existing(sealing_key_path(sealing_key)),
     )
-    console.print(f"serving on http://{host}:{port} ({workers} worker(s))")
-    run(service, host=host, port=port, workers=workers)
+    console.print(f"serving on {scheme}://{host}:{port} ({workers} worker(s))")
+    run(service, host=host, port=port, workers=workers, tls=tls)
 
 
 def _existing(path: Path) -> Path | None:

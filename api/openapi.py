@@ -23,6 +23,7 @@ REASONS = {
     401: "No credentials, wrong credentials, or a revoked client",
     403: "The client lacks the scope this route needs",
     404: "Not found",
+    406: "None of the media types in Accept is offered",
     409: "Conflicts with what is recorded",
     413: "Body over the size limit (or too many records)",
     415: "Unsupported content type",
@@ -30,7 +31,8 @@ REASONS = {
     429: "Over the client's request rate; see Retry-After",
     503: "The registry does not answer",
 }
-PUBLIC = frozenset({"/status-lists/{list_id}", "/healthz", "/metrics"})
+PUBLIC = frozenset({"/status-lists/{list_id}", "/healthz", "/metrics", "/oauth2/token"})
+"""Routes that take no bearer token (the token endpoint authenticates the client itself)."""
 HMAC_AUTHENTICATED = "/digilocker/"
 """The e-locker's Pull API: authenticated by the x-digilocker-hmac header, always answered in
 its own XML (never a problem)."""
@@ -75,8 +77,9 @@ def install(app: FastAPI) -> None:
             "bearer": {
                 "type": "http",
                 "scheme": "bearer",
-                "description": "`<client-id>.<secret>` from `vc-engine client create`",
-            }
+                "description": "`<client-id>.<secret>` from `vc-engine client create`, or an "
+                "access token from POST /oauth2/token",
+            },
         }
         components["securitySchemes"]["digilockerHmac"] = {
             "type": "apiKey",

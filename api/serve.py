@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
@@ -35,8 +37,17 @@ def app_from_env() -> FastAPI:
     return create_app(Settings.from_env(_DEFAULT_REGISTRY))
 
 
-def run(settings: Settings, *, host: str, port: int, workers: int) -> None:
-    """Serve until interrupted. Settings travel to worker processes in the environment."""
+@dataclass(frozen=True)
+class Tls:
+    """The certificate (PEM, leaf first, then its chain) and private key to serve HTTPS with."""
+
+    certificate: Path
+    private_key: Path
+
+
+def run(settings: Settings, *, host: str, port: int, workers: int, tls: Tls | None = None) -> None:
+    """Serve until interrupted (over HTTPS when `tls` is given). Settings travel to worker
+    processes in the environment."""
     os.environ.update(settings.to_env())
     if workers > 1 and not os.environ.get(MULTIPROCESS_VARIABLE):
         os.environ[MULTIPROCESS_VARIABLE] = tempfile.mkdtemp(prefix="vc-engine-metrics-")
@@ -49,6 +60,8 @@ def run(settings: Settings, *, host: str, port: int, workers: int) -> None:
         log_level="warning",
         access_log=False,
         proxy_headers=False,
+        ssl_certfile=None if tls is None else str(tls.certificate),
+        ssl_keyfile=None if tls is None else str(tls.private_key),
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 

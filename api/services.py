@@ -6,6 +6,7 @@ and the token-match cache are reused only while the database or key files say th
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from api.access import Client, ClientStore
 from api.digilocker.pull import PullService
 from api.limits import RateLimiter
 from api.metrics import Metrics
+from api.oauth2 import TOKEN_PREFIX, AccessTokens
 from api.registry_cache import Generation, RegistryCache
 from api.request_log import RequestLogWriter, entry
 from api.settings import Settings
@@ -58,6 +60,7 @@ class Services:
     clock: Clock
     status_lists: StatusLists
     digilocker: PullService
+    access_tokens: AccessTokens
 
     def check(self, data: bytes, at: datetime, generation: Generation) -> VerificationReport:
         """Run the pipeline against the registry as `generation` holds it."""
@@ -114,7 +117,9 @@ async def identify(request: Request, found: Services, generation: Generation) ->
     scheme, _, token = header.partition(" ")
     token = token.strip()
     client = None
-    if scheme.lower() == "bearer" and token:
+    if scheme.lower() == "bearer" and token.startswith(TOKEN_PREFIX):
+        client = await _granted(token, found, generation)
+    elif scheme.lower() == "bearer" and token:
         client = found.clients.authenticate_cached(token, generation.clients)
         if client is None:
             client = await run_in_threadpool(found.clients.authenticate, token, generation.clients)
@@ -141,6 +146,25 @@ async def identify(request: Request, found: Services, generation: Generation) ->
             headers={"Retry-After": str(wait)},
         )
     return client
+
+
+async def _granted(token: str, found: Services, generation: Generation) -> Client | None:
+    """The client an OAuth2 access token speaks for, holding only the token's scopes that the
+    client still holds; None when the token is not valid now (a revoked client is returned as
+    such, for `identify` to refuse with its own reason)."""
+    tokens, now = found.access_tokens, found.clock()
+    if tokens.key_loaded:
+        grant = tokens.check(token, at=now)
+    else:  # the first token this process sees: the key is read from the registry
+        grant = await run_in_threadpool(tokens.check, token, at=now)
+    if grant is None:
+        return None
+    client = generation.clients.get(grant.client_id)
+    if client is None:
+        client = await run_in_threadpool(found.clients.row, grant.client_id, generation.clients)
+    if client is None:
+        return None
+    return dataclasses.replace(client, scopes=client.scopes & grant.scopes)
 
 
 def require(client: Client, scope: str) -> None:

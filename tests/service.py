@@ -3,9 +3,9 @@ disk, and one client per access case, behind a TestClient with a fixed clock."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -88,10 +88,12 @@ def tampered(data: bytes) -> bytes:
     return changed
 
 
-def start(url: str, keys_dir: Path, **settings: object) -> TestClient:
+def start(
+    url: str, keys_dir: Path, *, clock: Callable[[], datetime] = lambda: NOW, **settings: object
+) -> TestClient:
     app = create_app(
         Settings(registry_url=url, signing_keys=keys_dir, **settings),  # type: ignore[arg-type]
-        clock=lambda: NOW,
+        clock=clock,
     )
     return TestClient(app, raise_server_exceptions=False)
 

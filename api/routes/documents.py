@@ -8,6 +8,7 @@ published list and verification read the store).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -67,32 +68,19 @@ def _issuer_of(document_id: str) -> str:
 async def _change(
     action: Action, document_id: str, request: Request, client: Client, found: Services
 ) -> JSONResponse:
-    require(client, f"revoke:{_issuer_of(document_id)}")
+    issuer_id = _issuer_of(document_id)
+    require(client, f"revoke:{issuer_id}")
     ask = await bodies.model(request, StatusChange)
     effective = bodies.instant(ask.effectiveAt, "effectiveAt")
-    now = found.clock()
-    store = found.status_lists.store
-
-    def work() -> tuple[StatusEvent, DocumentStatus | None, bool]:
-        event = store.change(
-            document_id,
-            action,
-            reason=ask.reason,
-            actor=f"api-client:{client.id}",
-            at=now,
-            effective_at=effective,
-        )
-        status = store.status(document_id)
-        return event, status, _republish(found, document_id, action, status)
-
-    try:
-        event, status, published = await run_in_threadpool(work)
-    except UnknownDocument as error:
-        raise Problem(404, "unknown_document", str(error)) from None
-    except StatusConflict as error:
-        raise Problem(409, "status_conflict", str(error)) from None
-    except InvalidRegistryInput as error:
-        raise Problem(422, "invalid_request", str(error)) from None
+    event, status, published = await apply_change(
+        found,
+        document_id,
+        issuer_id,
+        action,
+        reason=ask.reason,
+        actor=client.id,
+        effective_at=effective,
+    )
     return JSONResponse(
         {
             "documentId": document_id,
@@ -103,15 +91,51 @@ async def _change(
     )
 
 
+async def apply_change(
+    found: Services,
+    document_id: str,
+    issuer_id: str,
+    action: Action,
+    *,
+    reason: str,
+    actor: str,
+    effective_at: datetime | None,
+) -> tuple[StatusEvent, DocumentStatus | None, bool]:
+    """Change a document's status in the store and republish the list it flipped; the event,
+    the status after it, and whether the list was republished. The caller checks the scope."""
+    now = found.clock()
+    store = found.status_lists.store
+
+    def work() -> tuple[StatusEvent, DocumentStatus | None, bool]:
+        event = store.change(
+            document_id,
+            action,
+            reason=reason,
+            actor=f"api-client:{actor}",
+            at=now,
+            effective_at=effective_at,
+        )
+        status = store.status(document_id)
+        return event, status, _republish(found, issuer_id, action, status)
+
+    try:
+        return await run_in_threadpool(work)
+    except UnknownDocument as error:
+        raise Problem(404, "unknown_document", str(error)) from None
+    except StatusConflict as error:
+        raise Problem(409, "status_conflict", str(error)) from None
+    except InvalidRegistryInput as error:
+        raise Problem(422, "invalid_request", str(error)) from None
+
+
 def _republish(
-    found: Services, document_id: str, action: Action, status: DocumentStatus | None
+    found: Services, issuer_id: str, action: Action, status: DocumentStatus | None
 ) -> bool:
     """Sign and publish the list the change flipped, when this service holds the issuer's key;
     verifiers read only published lists. Without the key, the issuer publishes it
     (`vc-engine status-list publish`) and the change shows from then on."""
     if status is None:
         return False
-    issuer_id = _issuer_of(document_id)
     record = found.registry.get_issuer(issuer_id)
     try:
         signer, certificate = found.signing.load(issuer_id)

@@ -61,6 +61,19 @@ ROUTES = [
     Route("POST", f"/v1/documents/{DOC}/suspend", "issuer", "other_issuer", json={"reason": "x"}),
     Route("POST", f"/v1/documents/{DOC}/reinstate", "issuer", "other_issuer", json={"reason": "x"}),
     Route("GET", f"/v1/documents/{DOC}/status", "issuer", "other_issuer"),
+    Route(
+        "POST",
+        "/credentials/status",
+        "issuer",
+        "other_issuer",
+        json={
+            "credentialId": f"urn:elocker:{DOC}",
+            "credentialStatus": [
+                {"type": "BitstringStatusListEntry", "statusPurpose": "suspension"}
+            ],
+            "status": True,
+        },
+    ),
     Route("GET", "/v1/bundle", "auditor", "verify"),
     Route("GET", "/v1/issuers", "admin", "verify"),
     Route("POST", "/v1/issuers", "admin", "issuer", json={"id": "in.gov.xx.new", "name": "New"}),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import gzip
+import json
 from datetime import timedelta
 from itertools import islice
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from vc_engine import doctypes, keys
 from vc_engine.formats import vc_jwt
 from vc_engine.formats import xml as signed_xml
+from vc_engine.formats.vc_di.proofs import add_proof
 from vc_engine.inputs import records
 from vc_engine.issuance.block import Plan
 from vc_engine.issuance.directory import issue_records
@@ -23,6 +25,7 @@ from vc_engine.issuance.status_lists import StatusLists, sign_status_list
 from vc_engine.model import Indication, StatusReference, SubIndication, issuer_did
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.revocation import status_list_credential
+from vc_engine.revocation.source import StatusSnapshot
 from vc_engine.store import Registry, StatusStore
 from vc_engine.verify import verify
 
@@ -90,7 +93,7 @@ def republish(registry: Registry, issuer: Issuer, lists: StatusLists, document_i
     for entry in entries:
         published = store.list_bits(entry.list_id)
         assert published is not None
-        credential = sign_status_list(published, issuer, lists, NOW + timedelta(minutes=1))
+        credential = sign_status_list(published, issuer, lists, NOW + timedelta(minutes=1)).jwt
         store.publish(entry.list_id, credential, version=published.version, at=NOW)
 
 
@@ -283,3 +286,96 @@ def test_xml_status_attribute_never_overrides_the_list(issued) -> None:  # type:
     StatusStore(registry).revoke(document_id, reason="fraud", actor="x", at=NOW)
     republish(registry, issuer, lists, document_id)
     assert verdicts(registry, [xml])[xml.name].sub_indication is SubIndication.REVOKED
+
+
+# Lists published as JSON-LD with a Data Integrity proof (ecdsa-rdfc-2019 for this P-256 issuer)
+
+
+def json_ld_lists(registry: Registry, issuer: Issuer, lists: StatusLists, at=NOW):  # type: ignore[no-untyped-def]
+    """Every list of the issuer signed now, as the JSON-LD form only."""
+    store = StatusStore(registry)
+    found = {}
+    for list_id in store.lists_of(issuer.id):
+        published = store.list_bits(list_id)
+        assert published is not None
+        signed = sign_status_list(published, issuer, lists, at + timedelta(minutes=1))
+        assert signed.json_ld is not None
+        found[list_id] = signed.json_ld
+    return found
+
+
+def json_ld_source(registry: Registry, found: dict[str, bytes]) -> StatusSnapshot:
+    return StatusSnapshot(found, StatusStore(registry).status)
+
+
+def test_json_ld_lists_decide_like_the_jwt_ones(issued) -> None:  # type: ignore[no-untyped-def]
+    registry, issuer, lists, paths = issued
+    document_id = first_id(paths)
+    before = json_ld_lists(registry, issuer, lists)
+    assert all(json.loads(b)["proof"]["cryptosuite"] == "ecdsa-rdfc-2019" for b in before.values())
+    for path in paths:
+        report = verify(
+            path.read_bytes(), registry.snapshot(), POLICY, json_ld_source(registry, before)
+        )
+        assert report.indication is Indication.PASSED, report.to_json()
+    StatusStore(registry).revoke(document_id, reason="issued in error", actor="clerk", at=NOW)
+    after = json_ld_source(registry, json_ld_lists(registry, issuer, lists))
+    mine = [p for p in paths if p.name.startswith(document_id)]
+    for path in mine:
+        report = verify(path.read_bytes(), registry.snapshot(), POLICY, after)
+        assert (report.indication, report.sub_indication) == (
+            Indication.FAILED,
+            SubIndication.REVOKED,
+        )
+
+
+def test_a_tampered_json_ld_list_is_never_believed(issued) -> None:  # type: ignore[no-untyped-def]
+    registry, issuer, lists, paths = issued
+    found = json_ld_lists(registry, issuer, lists)
+    tampered = {}
+    for list_id, data in found.items():
+        credential = json.loads(data)
+        credential["validUntil"] = "2099-01-01T00:00:00Z"  # outlive its ttl: the proof breaks
+        tampered[list_id] = json.dumps(credential).encode()
+    report = verify(
+        paths[0].read_bytes(), registry.snapshot(), POLICY, json_ld_source(registry, tampered)
+    )
+    assert (report.indication, report.sub_indication) == (
+        Indication.INDETERMINATE,
+        SubIndication.TRY_LATER,
+    )
+    assert "proof" in next(c for c in report.checks if c.name.startswith("status")).message
+
+
+def test_a_json_ld_list_signed_by_another_issuer_is_not_believed(issued) -> None:  # type: ignore[no-untyped-def]
+    registry, issuer, lists, paths = issued
+    other = enrol(registry, OTHER)
+    found = json_ld_lists(registry, issuer, lists)
+    forged = {}
+    for list_id, data in found.items():
+        credential = json.loads(data)
+        del credential["proof"]
+        secured = add_proof(
+            credential,
+            cryptosuite="ecdsa-rdfc-2019",
+            signer=other.signer,
+            verification_method=other.verification_method,
+            created=NOW,
+        )
+        forged[list_id] = json.dumps(secured).encode()
+    report = verify(
+        paths[0].read_bytes(), registry.snapshot(), POLICY, json_ld_source(registry, forged)
+    )
+    assert (report.indication, report.sub_indication) == (
+        Indication.INDETERMINATE,
+        SubIndication.TRY_LATER,
+    )
+
+
+def test_junk_where_a_json_ld_list_should_be_is_indeterminate(issued) -> None:  # type: ignore[no-untyped-def]
+    registry, issuer, _, paths = issued
+    junk = {list_id: b"{not json" for list_id in StatusStore(registry).lists_of(issuer.id)}
+    report = verify(
+        paths[0].read_bytes(), registry.snapshot(), POLICY, json_ld_source(registry, junk)
+    )
+    assert report.indication is Indication.INDETERMINATE

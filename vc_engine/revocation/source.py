@@ -22,8 +22,8 @@ class StatusSource(Protocol):
     """What verifications through this source have learnt of its lists (see `ListMemory`)."""
 
     def published_list(self, list_id: str) -> bytes | None:
-        """The signed BitstringStatusListCredential as last published (vc+jwt bytes), or None
-        when the list has never been published."""
+        """The signed BitstringStatusListCredential as last published (vc+jwt, or JSON-LD with
+        a Data Integrity proof), or None when the list has never been published."""
         ...
 
     def status(self, document_id: str) -> DocumentStatus | None:

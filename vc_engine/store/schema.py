@@ -184,6 +184,9 @@ status_list_credentials = Table(
     Column("version", Integer, nullable=False),
     Column("credential", LargeBinary, nullable=False),
     Column("published_at", UTCDateTime, nullable=False),
+    # The same version as a JSON-LD credential with a Data Integrity proof; NULL when the
+    # issuer's key cannot make one (RSA) or the version was published before there were two.
+    Column("credential_ld", LargeBinary, nullable=True),
 )
 
 
@@ -200,6 +203,16 @@ api_clients = Table(
     Column("scopes", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+# The service's own secrets, made on first use: `oauth2-token-key` signs (HMAC) the short-lived
+# access tokens of the OAuth2 token endpoint, so every service process accepts each other's.
+service_secrets = Table(
+    "service_secrets",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("secret", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )
 
 verification_log = Table(

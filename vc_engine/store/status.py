@@ -311,8 +311,17 @@ class StatusStore:
                 ).scalars()
             )
 
-    def publish(self, list_id: str, credential: bytes, *, version: int, at: datetime) -> None:
-        """Keep the signed credential of `list_id` at `version` as the published one.
+    def publish(
+        self,
+        list_id: str,
+        credential: bytes,
+        *,
+        version: int,
+        at: datetime,
+        json_ld: bytes | None = None,
+    ) -> None:
+        """Keep the signed credential of `list_id` at `version` (vc+jwt, and the same version as
+        JSON-LD with a Data Integrity proof when there is one) as the published one.
 
         An older version never replaces a newer one, so two publishers racing cannot roll a
         revocation back.
@@ -323,7 +332,12 @@ class StatusStore:
                     status_list_credentials.c.list_id == list_id
                 )
             ).scalar_one_or_none()
-            values = {"version": version, "credential": credential, "published_at": at}
+            values = {
+                "version": version,
+                "credential": credential,
+                "published_at": at,
+                "credential_ld": json_ld,
+            }
             if current is None:
                 conn.execute(insert(status_list_credentials).values(list_id=list_id, **values))
             elif current <= version:
@@ -353,6 +367,17 @@ class StatusStore:
         with self._read() as conn:
             credential = conn.execute(
                 select(status_list_credentials.c.credential).where(
+                    status_list_credentials.c.list_id == list_id
+                )
+            ).scalar_one_or_none()
+        return None if credential is None else bytes(credential)
+
+    def published_list_ld(self, list_id: str) -> bytes | None:
+        """The published version of `list_id` as JSON-LD with a Data Integrity proof; None when
+        the list is not published or its issuer's key makes no such proof (RSA)."""
+        with self._read() as conn:
+            credential = conn.execute(
+                select(status_list_credentials.c.credential_ld).where(
                     status_list_credentials.c.list_id == list_id
                 )
             ).scalar_one_or_none()

@@ -1,19 +1,22 @@
 """The pipeline's status stage: is the document revoked or suspended, by its issuer's own
 signed Bitstring Status Lists?
 
-A list is believed only when its signature verifies and the key that made it vouches for the
-document's issuer at the list's signing time (the trust room's rule, `key_vouches`: registered
-to that issuer, inside its window, neither retired nor compromised by then), only while it is
-fresh (`validUntil` / `ttl`), and only when it is not older than a list already believed for the
-same list id (a rollback). Anything less is INDETERMINATE (TRY_LATER): a status that cannot be
-established is never PASSED and never FAILED. The signature and the decoding are done once per
-published version and kept in the source's `ListMemory`; the registry's word on the signing key
-is asked every time, since it can change.
+A list is published as a vc+jwt or as JSON-LD with a Data Integrity proof (either form, as the
+source holds it). A list is believed only when its signature verifies and the key that made it
+vouches for the document's issuer at the list's signing time (the trust room's rule,
+`key_vouches`: registered to that issuer, inside its window, neither retired nor compromised by
+then), only while it is fresh (`validUntil` / `ttl`), and only when it is not older than a list
+already believed for the same list id (a rollback). Anything less is INDETERMINATE (TRY_LATER):
+a status that cannot be established is never PASSED and never FAILED. The signature and the
+decoding are done once per published version and kept in the source's `ListMemory`; the
+registry's word on the signing key is asked every time, since it can change.
 """
 
 from __future__ import annotations
 
 from vc_engine.formats import vc_jwt
+from vc_engine.formats.safe_json import UnsafeJson, loads_object
+from vc_engine.formats.vc_di.proofs import verify_proof
 from vc_engine.model import Check, Document, StatusReference, SubIndication, issuer_did
 from vc_engine.policy import VerificationPolicy
 from vc_engine.revocation.credential import DecodedList, StatusOutcome, StatusResult, read_list
@@ -66,7 +69,9 @@ def _check(
         return Check.indeterminate(name, SubIndication.TRY_LATER, signed)
     # 3. The key that signed it vouches for the document's issuer at the list's signing time.
     if signed.signed_at is None:
-        return Check.indeterminate(name, SubIndication.TRY_LATER, "the status list has no iat")
+        return Check.indeterminate(
+            name, SubIndication.TRY_LATER, "the status list has no signing time (iat, created)"
+        )
     refused = key_vouches(trust, signed.key_id, document.issuer_id, signed.signed_at)
     if refused is not None:
         return Check.indeterminate(name, SubIndication.TRY_LATER, f"the status list: {refused}")
@@ -105,6 +110,41 @@ def _signed(
     found = status.memory.signed(published)
     if found is not None:
         return found
+    opened = (
+        _open_json_ld(published, trust, policy)
+        if published.lstrip().startswith(b"{")
+        else _open_jwt(published, trust, policy)
+    )
+    if isinstance(opened, SignedList):
+        status.memory.remember(published, opened)
+    return opened
+
+
+def _open_json_ld(
+    published: bytes, trust: TrustSource, policy: VerificationPolicy
+) -> SignedList | str:
+    """A JSON-LD list credential whose one Data Integrity proof verifies; its signing time is
+    the proof's `created`."""
+    limits = policy.limits
+    try:
+        secured = loads_object(
+            published, max_bytes=limits.max_status_list_bytes, max_depth=limits.max_json_depth
+        )
+    except UnsafeJson as exc:
+        return f"the status list is not a JSON credential: {exc}"
+    outcome = verify_proof(
+        secured,
+        resolve=registry_resolver(trust),
+        algorithms=policy.algorithms,
+        limits=limits,
+    )
+    if outcome.unsecured is None or outcome.facts is None:
+        failed = next(c for c in outcome.checks if c.code is not None)
+        return f"the status list's proof does not hold: {failed.message}"
+    return SignedList(outcome.unsecured, outcome.facts.key_id, outcome.created)
+
+
+def _open_jwt(published: bytes, trust: TrustSource, policy: VerificationPolicy) -> SignedList | str:
     outcome = vc_jwt.open_credential(
         published,
         resolve=registry_resolver(trust),
@@ -115,9 +155,7 @@ def _signed(
     if outcome.credential is None or outcome.facts is None:
         failed = next(c for c in outcome.checks if c.code is not None)
         return f"the status list's signature does not hold: {failed.message}"
-    found = SignedList(outcome.credential, outcome.facts.key_id, outcome.issued_at)
-    status.memory.remember(published, found)
-    return found
+    return SignedList(outcome.credential, outcome.facts.key_id, outcome.issued_at)
 
 
 def _decoded(
