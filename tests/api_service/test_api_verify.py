@@ -137,7 +137,7 @@ def test_wrong_content_type(service: Service) -> None:
     response = service.http.post(
         "/v1/verify",
         content=signed_birth_certificate(),
-        headers={"Content-Type": "application/pdf", **service.auth("verify")},
+        headers={"Content-Type": "application/octet-stream", **service.auth("verify")},
     )
     problem(response, 415, "unsupported_media_type")
 

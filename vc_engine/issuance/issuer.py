@@ -13,8 +13,9 @@ from functools import cached_property
 
 from cryptography import x509
 
+from vc_engine.doctypes import printable_document
 from vc_engine.errors import Refused
-from vc_engine.formats import SIGNED_XML, VC_DATA_INTEGRITY, VC_JWT, vc_di, vc_jwt
+from vc_engine.formats import QR_CWT, SIGNED_XML, VC_DATA_INTEGRITY, VC_JWT, qr, vc_di, vc_jwt
 from vc_engine.formats import xml as signed_xml
 from vc_engine.formats.xml.dsig import XmlSigningKey
 from vc_engine.keys import KeyAlgorithm, Signer, did_key, key_id
@@ -89,6 +90,7 @@ RENDITIONS = {
             d, i.signer, kid=i.verification_method, civil_timezone=i.civil_timezone
         ),
     ),
+    "qr": Rendition(QR_CWT, ".qr.txt", lambda d, i: qr.issue(printable_document(d), i.signer)),
 }
 
 
@@ -113,6 +115,8 @@ def renditions(names: Iterable[str], issuer: Issuer) -> tuple[Rendition, ...]:
         raise IssuanceRefused(
             f"Data Integrity proofs need an Ed25519 or ECDSA key, not {algorithm}"
         )
+    if "qr" in names and algorithm is KeyAlgorithm.RSA2048:
+        raise IssuanceRefused("a QR code is signed with an Ed25519 or ECDSA key, not RSA")
     if not chosen:
         raise IssuanceRefused("no format to issue")
     return tuple(chosen)

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from vc_engine.formats import (
+    QR_CWT,
     SIGNED_XML,
     VC_DATA_INTEGRITY,
     VC_JWT,
     FormatOutcome,
     Resolver,
+    qr,
     vc_di,
     vc_jwt,
 )
@@ -23,4 +25,5 @@ OPENERS: Mapping[str, Opener] = {
     SIGNED_XML: signed_xml.open_signed,
     VC_DATA_INTEGRITY: vc_di.open_signed,
     VC_JWT: vc_jwt.open_signed,
+    QR_CWT: qr.open_signed,
 }
