@@ -64,6 +64,8 @@ def detect_format(data: bytes) -> str | None:
     """
     if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
         return IMAGE
+    if data.startswith(b"%PDF-"):
+        return PDF_PADES
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(QR_PREFIX):
         return QR_CWT

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from vc_engine.formats import IMAGE, QR_CWT, Rejected, detect_format
+from vc_engine.formats import IMAGE, PDF_PADES, QR_CWT, Rejected, detect_format
 from vc_engine.formats.qr.image import decode_qr
 from vc_engine.model import Check, CheckStatus, SubIndication, VerificationReport
 from vc_engine.policy import VerificationPolicy
@@ -19,6 +19,7 @@ from vc_engine.trust.did import registry_resolver
 from vc_engine.trust.evaluate import evaluate_trust
 from vc_engine.trust.source import TrustSource
 from vc_engine.verify.dispatch import OPENERS
+from vc_engine.verify.paper import verify_pdf
 from vc_engine.verify.stages import doctype_rules, embedded_certificate, envelope_time, validity
 from vc_engine.verify.status import status_checks
 
@@ -43,6 +44,23 @@ def verify(
     # 2. Detect the wire format from its first bytes.
     format_name = detect_format(data)
     if format_name is None:
+        return _refused("format", "not a document in any format this engine reads")
+    if format_name == PDF_PADES:
+        # A container: its signature, then each original it carries through this pipeline.
+        return verify_pdf(data, trust, policy, lambda inner: _single(inner, trust, policy, status))
+    return _single(data, trust, policy, status, format_name)
+
+
+def _single(
+    data: bytes,
+    trust: TrustSource,
+    policy: VerificationPolicy,
+    status: StatusSource | None,
+    format_name: str | None = None,
+) -> VerificationReport:
+    """Steps 2 to 8 for one document (not a container)."""
+    format_name = format_name or detect_format(data)
+    if format_name is None or format_name == PDF_PADES:
         return _refused("format", "not a document in any format this engine reads")
     read_from: list[Check] = []
     if format_name == IMAGE:

@@ -55,17 +55,18 @@ def _read(image: Image.Image, data: bytes) -> bytes:
     if image.format == "JPEG" and width * height > WORKING_PIXELS:
         scale = (width * height / WORKING_PIXELS) ** 0.5
         image.draft("L", (int(width / scale), int(height / scale)))
-        found = _scan(image.convert("L"))
+        found = scan_image(image.convert("L"))
         if found is not None:
             return found
         image = Image.open(io.BytesIO(data), formats=_FORMATS)  # a draft cannot be undone
-    found = _scan(image.convert("L"))
+    found = scan_image(image.convert("L"))
     if found is None:
         raise _failure("the image shows no QR code of this engine")
     return found
 
 
-def _scan(image: Image.Image) -> bytes | None:
+def scan_image(image: Image.Image) -> bytes | None:
+    """The engine's QR text in a decoded image, or None."""
     for barcode in zxingcpp.read_barcodes(image, formats=_QR_CODE):
         if barcode.bytes.startswith(QR_PREFIX):
             return bytes(barcode.bytes)
