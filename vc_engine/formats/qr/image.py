@@ -3,9 +3,9 @@
 A hostile image is bounded before its pixels are decoded: the container must be PNG or JPEG,
 its header's pixel count at most `MAX_PIXELS` (so the decoded raster, at most 3 bytes a pixel,
 is bounded too: a decompression bomb is refused from its header, in microseconds), and Pillow's
-own text-chunk limits bound PNG metadata. A large JPEG is decoded at a reduced scale straight
-from its DCT coefficients (`draft`), which costs a fraction of a full decode and still leaves a
-printed QR code several pixels a module; only when that finds nothing is the full size tried.
+own text-chunk limits bound PNG metadata. A JPEG is decoded for its luminance only; a large
+photo is searched on a reduced copy first and the symbol decoded from the full-size pixels
+around where it was found.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from vc_engine.model import SubIndication
 MAX_PIXELS = 40_000_000
 """A 40-megapixel photo is larger than any phone takes today."""
 
-WORKING_PIXELS = 3_000_000
-"""The size a JPEG is first decoded at: enough for a QR code printed 35 mm wide on a page that
-fills the photo."""
+WORKING_PIXELS = 1_000_000
+"""Above this size the symbol is first located on a smaller copy, then decoded from the
+full-size pixels around it: decoding a whole 12-megapixel photo costs several times that."""
 
 _FORMATS = ("PNG", "JPEG")
 _QR_CODE = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
@@ -37,7 +37,7 @@ def decode_qr(data: bytes) -> bytes:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(io.BytesIO(data), formats=_FORMATS) as image:
-                return _read(image, data)
+                return _read(image)
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
             raise _failure(f"the image cannot be read: {type(error).__name__}") from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -46,23 +46,44 @@ def decode_qr(data: bytes) -> bytes:
             ) from None
 
 
-def _read(image: Image.Image, data: bytes) -> bytes:
+def _read(image: Image.Image) -> bytes:
     width, height = image.size
     if width * height > MAX_PIXELS:
-        raise _failure(
-            f"the image is {width}x{height} pixels; at most {MAX_PIXELS:,} pixels are read"
-        )
-    if image.format == "JPEG" and width * height > WORKING_PIXELS:
-        scale = (width * height / WORKING_PIXELS) ** 0.5
-        image.draft("L", (int(width / scale), int(height / scale)))
-        found = scan_image(image.convert("L"))
-        if found is not None:
-            return found
-        image = Image.open(io.BytesIO(data), formats=_FORMATS)  # a draft cannot be undone
-    found = scan_image(image.convert("L"))
+        raise _failure(f"the image is {width}x{height} pixels; at most {MAX_PIXELS:,} are read")
+    if image.format == "JPEG":
+        image.draft("L", image.size)  # decode the luminance only: all a QR code needs
+    grey = image.convert("L")
+    found = _located(grey) if width * height > WORKING_PIXELS else None
+    if found is None:
+        found = scan_image(grey)
     if found is None:
         raise _failure("the image shows no QR code of this engine")
     return found
+
+
+def _located(grey: Image.Image) -> bytes | None:
+    """Find the symbol on a quarter-size copy (a printed QR code is often too small there to
+    decode, but not to locate), then decode it from the full-size pixels around it."""
+    factor = max(2, int((grey.width * grey.height / WORKING_PIXELS) ** 0.5))
+    small = grey.reduce(factor)
+    for barcode in zxingcpp.read_barcodes(small, formats=_QR_CODE, return_errors=True):
+        if barcode.valid and barcode.bytes.startswith(QR_PREFIX):
+            return bytes(barcode.bytes)
+        corners = barcode.position
+        points = (corners.top_left, corners.top_right, corners.bottom_left, corners.bottom_right)
+        xs = [p.x * factor for p in points]
+        ys = [p.y * factor for p in points]
+        margin = (max(xs) - min(xs) + max(ys) - min(ys)) // 4 + 8
+        box = (
+            max(0, min(xs) - margin),
+            max(0, min(ys) - margin),
+            min(grey.width, max(xs) + margin),
+            min(grey.height, max(ys) + margin),
+        )
+        found = scan_image(grey.crop(box))
+        if found is not None:
+            return found
+    return None
 
 
 def scan_image(image: Image.Image) -> bytes | None:
