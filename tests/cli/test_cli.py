@@ -250,9 +250,9 @@ def test_demo_runs_and_every_attack_gets_its_verdict() -> None:
 
 
 def test_every_rendition_through_the_cli(registry_url: str, tmp_path: Path) -> None:
-    """A P-256 key issues signed XML, a JSON-LD credential, a vc+jwt and a QR text of each
-    record; `verify` detects each format and reads the same claims digest from all four (every
-    field of a licence is printable), and `verify --qr` reads the QR text itself."""
+    """A P-256 key issues signed XML, a JSON-LD credential, a vc+jwt, a QR text and a signed PDF
+    of each record; `verify` detects each format and reads the same claims digest from all five
+    (every field of a licence is printable), and `verify --qr` reads the QR text itself."""
     run(registry_url, "keys", "generate", "--alg", "p256", "--out", str(tmp_path / "k"))
     run(
         registry_url,
@@ -283,10 +283,10 @@ def test_every_rendition_through_the_cli(registry_url: str, tmp_path: Path) -> N
         "--cert", str(tmp_path / "k" / "cert.pem"),
         "--doctype", "DRVLC",
         "--records", str(records),
-        "--format", "xml,vc-di,vc-jwt,qr",
+        "--format", "xml,vc-di,vc-jwt,qr,pdf",
         "--out", str(tmp_path / "out"),
     )  # fmt: skip
-    assert "issued 3 documents (12 files)" in output
+    assert "issued 3 documents (15 files)" in output
     digests: dict[str, set[str]] = {}
     formats = set()
     for path in (tmp_path / "out").iterdir():
@@ -297,7 +297,7 @@ def test_every_rendition_through_the_cli(registry_url: str, tmp_path: Path) -> N
         assert result.exit_code in (0, 1), result.output
         formats.add(report["format"])
         digests.setdefault(report["document"]["id"], set()).add(report["document"]["claimsDigest"])
-    assert formats == {"xml-dsig", "vc-di", "vc-jwt", "qr-cwt"}
+    assert formats == {"xml-dsig", "vc-di", "vc-jwt", "qr-cwt", "pdf-pades"}
     assert all(len(seen) == 1 for seen in digests.values())
     text = next((tmp_path / "out").glob("*.qr.txt")).read_text(encoding="ascii")
     typed = runner.invoke(app, ["--registry", registry_url, "verify", "--json", "--qr", text])
