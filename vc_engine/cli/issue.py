@@ -43,7 +43,9 @@ def issue(
     ] = None,
     format: Annotated[
         str,
-        typer.Option("--format", help="Renditions to write: xml, vc-di, vc-jwt, qr, pdf (comma list)."),
+        typer.Option(
+            "--format", help="Renditions to write: xml, vc-di, vc-jwt, qr, pdf (comma list)."
+        ),
     ] = "xml",
     cryptosuite: Annotated[
         str | None,
