@@ -6,8 +6,12 @@ signed payload in alphanumeric mode at 5.5 bits a character instead of 8 in byte
 
 from __future__ import annotations
 
+import struct
+
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-_VALUE = {character: value for value, character in enumerate(ALPHABET)}
+_INVALID = b"\xff"
+_DIGITS = bytes(ALPHABET.index(chr(b)) if chr(b) in ALPHABET else 0xFF for b in range(256))
+"""Each ASCII byte's Base45 digit value, 0xFF for a byte outside the alphabet."""
 
 
 class Base45Error(ValueError):
@@ -29,23 +33,30 @@ def encode(data: bytes) -> str:
 
 def decode(text: str) -> bytes:
     """The bytes `text` encodes; Base45Error for a character outside the alphabet, a dangling
-    character, or a group whose value does not fit its bytes (RFC 9285 section 4.2)."""
+    character, or a group whose value does not fit its bytes (RFC 9285 section 4.2).
+
+    The characters become digit values in one `bytes.translate` and the groups are summed by
+    slices, so a QR code's thousand characters decode in microseconds."""
     if len(text) % 3 == 1:
         raise Base45Error(f"{len(text)} characters: a Base45 text never has 3n+1")
-    out = bytearray()
-    for start in range(0, len(text), 3):
-        group = text[start : start + 3]
-        try:
-            digits = [_VALUE[character] for character in group]
-        except KeyError:
-            raise Base45Error(f"a character outside the Base45 alphabet near {start}") from None
-        value = sum(digit * 45**power for power, digit in enumerate(digits))
-        if len(digits) == 3:
-            if value > 0xFFFF:
-                raise Base45Error(f"the group at {start} is larger than two bytes")
-            out += value.to_bytes(2, "big")
-        else:
-            if value > 0xFF:
-                raise Base45Error(f"the final group at {start} is larger than one byte")
-            out.append(value)
-    return bytes(out)
+    try:
+        digits = text.encode("ascii").translate(_DIGITS)
+    except UnicodeEncodeError:
+        raise Base45Error("a character outside the Base45 alphabet") from None
+    bad = digits.find(_INVALID)
+    if bad >= 0:
+        raise Base45Error(f"a character outside the Base45 alphabet at {bad}")
+    whole = len(digits) - len(digits) % 3
+    values = [
+        c + 45 * d + 2025 * e
+        for c, d, e in zip(digits[0:whole:3], digits[1:whole:3], digits[2:whole:3], strict=True)
+    ]
+    if values and max(values) > 0xFFFF:
+        raise Base45Error("a group is larger than two bytes")
+    out = struct.pack(f">{len(values)}H", *values)
+    if whole < len(digits):
+        last = digits[whole] + 45 * digits[whole + 1]
+        if last > 0xFF:
+            raise Base45Error("the final group is larger than one byte")
+        out += bytes((last,))
+    return out
