@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 
@@ -21,19 +22,20 @@ from vc_engine.formats import (
     SIGNED_XML,
     VC_DATA_INTEGRITY,
     VC_JWT,
-    pdf,
     qr,
     vc_di,
     vc_jwt,
 )
 from vc_engine.formats import xml as signed_xml
 from vc_engine.formats.xml.dsig import XmlSigningKey
-from vc_engine.issuance.paper import sign_pdf
 from vc_engine.keys import KeyAlgorithm, Signer, did_key, key_id
 from vc_engine.model import Document
 from vc_engine.store.registry import Registry
 from vc_engine.trust.did import verification_method as registry_verification_method
 from vc_engine.trust.records import IssuerStatus, KeyStatus
+
+if TYPE_CHECKING:
+    from pyhanko.sign.timestamps import TimeStamper
 
 
 class IssuanceRefused(Refused):
@@ -50,7 +52,7 @@ class Issuer:
     certificate: x509.Certificate | None
     civil_timezone: tzinfo
     cryptosuite: str | None = None
-    timestamper: pdf.TimeStamper | None = None
+    timestamper: TimeStamper | None = None
     """The RFC 3161 timestamp authority that stamps signed PDFs, when one is configured."""
 
     @cached_property
@@ -108,8 +110,16 @@ RENDITIONS = {
         ),
     ),
     "qr": Rendition(QR_CWT, ".qr.txt", lambda d, i, _: qr.issue(printable_document(d), i.signer)),
-    "pdf": Rendition(PDF_PADES, ".pdf", sign_pdf),
+    "pdf": Rendition(PDF_PADES, ".pdf", lambda d, i, earlier: _sign_pdf(d, i, earlier)),
 }
+
+
+def _sign_pdf(document: Document, issuer: Issuer, earlier: Earlier) -> bytes:
+    # Imported on first use: fpdf2 and pyHanko take a second to load, which a run that issues
+    # no PDF should not pay.
+    from vc_engine.issuance.paper import sign_pdf
+
+    return sign_pdf(document, issuer, earlier)
 
 
 def renditions(names: Iterable[str], issuer: Issuer) -> tuple[Rendition, ...]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 
 from vc_engine.formats import IMAGE, PDF_PADES, QR_CWT, Rejected, detect_format
-from vc_engine.formats.qr.image import decode_qr
 from vc_engine.model import Check, CheckStatus, SubIndication, VerificationReport
 from vc_engine.policy import VerificationPolicy
 from vc_engine.revocation.source import StatusSource
@@ -19,7 +18,6 @@ from vc_engine.trust.did import registry_resolver
 from vc_engine.trust.evaluate import evaluate_trust
 from vc_engine.trust.source import TrustSource
 from vc_engine.verify.dispatch import OPENERS
-from vc_engine.verify.paper import verify_pdf
 from vc_engine.verify.stages import doctype_rules, embedded_certificate, envelope_time, validity
 from vc_engine.verify.status import status_checks
 
@@ -47,6 +45,10 @@ def verify(
         return _refused("format", "not a document in any format this engine reads")
     if format_name == PDF_PADES:
         # A container: its signature, then each original it carries through this pipeline.
+        # Imported here: pyHanko and the PDF stack take a second to load, which a command
+        # verifying one XML file should not pay.
+        from vc_engine.verify.paper import verify_pdf
+
         return verify_pdf(data, trust, policy, lambda inner: _single(inner, trust, policy, status))
     return _single(data, trust, policy, status, format_name)
 
@@ -64,7 +66,10 @@ def _single(
         return _refused("format", "not a document in any format this engine reads")
     read_from: list[Check] = []
     if format_name == IMAGE:
-        # A photo or scan is the QR code it shows: read it, then verify that.
+        # A photo or scan is the QR code it shows: read it, then verify that (the imaging
+        # libraries are loaded for images only).
+        from vc_engine.formats.qr.image import decode_qr
+
         try:
             data = decode_qr(data)
         except Rejected as rejected:
