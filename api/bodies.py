@@ -30,8 +30,16 @@ JSON_TYPES = frozenset(
     {"application/json", "application/ld+json", "application/vc+ld+json", "application/vc"}
 )
 JWT_TYPES = frozenset({"application/vc+jwt", "application/jwt"})
+PAPER_TYPES = frozenset({"text/plain", "application/pdf", "image/png", "image/jpeg"})
+"""A QR code's text, a signed PDF, a photo or scan of a printed QR code."""
 MULTIPART = "multipart/form-data"
-DOCUMENT_TYPES = (*sorted(XML_TYPES), *sorted(JSON_TYPES), *sorted(JWT_TYPES), MULTIPART)
+DOCUMENT_TYPES = (
+    *sorted(XML_TYPES),
+    *sorted(JSON_TYPES),
+    *sorted(JWT_TYPES),
+    *sorted(PAPER_TYPES),
+    MULTIPART,
+)
 MAX_REQUEST_JSON_DEPTH = 64
 M = TypeVar("M", bound=BaseModel)
 
@@ -45,7 +53,7 @@ async def document(request: Request) -> bytes:
     kind = media_type(request)
     if kind == MULTIPART:
         data = await _uploaded(request)
-    elif kind in XML_TYPES or kind in JSON_TYPES or kind in JWT_TYPES:
+    elif kind in XML_TYPES or kind in JSON_TYPES or kind in JWT_TYPES or kind in PAPER_TYPES:
         data = await request.body()
     else:
         raise Problem(

@@ -64,13 +64,18 @@ _DOCUMENT_BODY = {
     "requestBody": {
         "required": True,
         "description": "The document exactly as received: signed XML, a JSON-LD credential, a "
-        "vc+jwt, or a multipart form with the file in a part named `file`.",
+        "vc+jwt, a QR code's text (text/plain), a signed PDF, a photo or scan of a printed QR "
+        "code (PNG, JPEG), or a multipart form with the file in a part named `file`.",
         "content": {
             "application/xml": {"schema": {"type": "string"}, "example": _XML_EXAMPLE},
             "application/vc+ld+json": {"schema": {"type": "object"}},
             "application/ld+json": {"schema": {"type": "object"}},
             "application/json": {"schema": {"type": "object"}},
             "application/vc+jwt": {"schema": {"type": "string"}, "example": "eyJhbGciOi..."},
+            "text/plain": {"schema": {"type": "string"}, "example": "VC1:6BF..."},
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+            "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",

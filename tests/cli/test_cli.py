@@ -252,8 +252,9 @@ def test_demo_runs_and_every_attack_gets_its_verdict() -> None:
 
 
 def test_every_rendition_through_the_cli(registry_url: str, tmp_path: Path) -> None:
-    """A P-256 key issues signed XML, a JSON-LD credential and a vc+jwt of each record;
-    `verify` detects each format and reads the same claims digest from all three."""
+    """A P-256 key issues signed XML, a JSON-LD credential, a vc+jwt, a QR text and a signed PDF
+    of each record; `verify` detects each format and reads the same claims digest from all five
+    (every field of a licence is printable), and `verify --qr` reads the QR text itself."""
     run(registry_url, "keys", "generate", "--alg", "p256", "--out", str(tmp_path / "k"))
     run(
         registry_url,
@@ -284,10 +285,10 @@ def test_every_rendition_through_the_cli(registry_url: str, tmp_path: Path) -> N
         "--cert", str(tmp_path / "k" / "cert.pem"),
         "--doctype", "DRVLC",
         "--records", str(records),
-        "--format", "xml,vc-di,vc-jwt",
+        "--format", "xml,vc-di,vc-jwt,qr,pdf",
         "--out", str(tmp_path / "out"),
     )  # fmt: skip
-    assert "issued 3 documents (9 files)" in output
+    assert "issued 3 documents (15 files)" in output
     digests: dict[str, set[str]] = {}
     formats = set()
     for path in (tmp_path / "out").iterdir():
@@ -298,8 +299,12 @@ def test_every_rendition_through_the_cli(registry_url: str, tmp_path: Path) -> N
         assert result.exit_code in (0, 1), result.output
         formats.add(report["format"])
         digests.setdefault(report["document"]["id"], set()).add(report["document"]["claimsDigest"])
-    assert formats == {"xml-dsig", "vc-di", "vc-jwt"}
+    assert formats == {"xml-dsig", "vc-di", "vc-jwt", "qr-cwt", "pdf-pades"}
     assert all(len(seen) == 1 for seen in digests.values())
+    text = next((tmp_path / "out").glob("*.qr.txt")).read_text(encoding="ascii")
+    typed = runner.invoke(app, ["--registry", registry_url, "verify", "--json", "--qr", text])
+    assert json.loads(typed.output)["format"] == "qr-cwt"
+    assert json.loads(typed.output)["document"]["claimsDigest"] in set.union(*digests.values())
 
 
 @pytest.mark.parametrize("form", ["--public-key", "--jwk", "--multikey"])

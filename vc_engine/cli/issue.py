@@ -42,7 +42,10 @@ def issue(
         Path | None, typer.Option("--cert", help="The key's certificate (signed XML needs it).")
     ] = None,
     format: Annotated[
-        str, typer.Option("--format", help="Renditions to write: xml, vc-di, vc-jwt (comma list).")
+        str,
+        typer.Option(
+            "--format", help="Renditions to write: xml, vc-di, vc-jwt, qr, pdf (comma list)."
+        ),
     ] = "xml",
     cryptosuite: Annotated[
         str | None,

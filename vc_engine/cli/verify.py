@@ -19,22 +19,36 @@ from vc_engine.verify import verify as verify_document
 def verify(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(help="The document: signed XML, a JSON-LD credential or a vc+jwt.")
-    ],
+        Path | None,
+        typer.Argument(
+            help="The document: signed XML, a JSON-LD credential, a vc+jwt, a QR text (.txt), "
+            "or a photo or scan of a printed QR code (PNG, JPEG)."
+        ),
+    ] = None,
+    qr_text: Annotated[
+        str | None, typer.Option("--qr", help="The text of a document's QR code.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     at: Annotated[str | None, typer.Option(help="Verify as of this time (ISO 8601).")] = None,
 ) -> None:
     """Is this document equivalent to the original? Exit 0 PASSED, 1 FAILED, 3 INDETERMINATE."""
     policy = VerificationPolicy(at=instant(at, "--at") or now())
-    try:
-        with file.open("rb") as handle:
-            data = handle.read(policy.limits.max_document_bytes + 1)
-    except OSError as error:
-        fail(f"cannot read {file}: {error.strerror}", 2)
+    if (file is None) == (qr_text is None):
+        fail("give a document file or --qr TEXT, one of them", 2)
+    if qr_text is not None:
+        data, shown = qr_text.encode("utf-8", "replace"), "the QR text"
+    else:
+        assert file is not None
+        shown = str(file)
+        try:
+            with file.open("rb") as handle:
+                data = handle.read(policy.limits.max_document_bytes + 1)
+        except OSError as error:
+            fail(f"cannot read {file}: {error.strerror}", 2)
     with open_registry(ctx) as registry:
         report = verify_document(data, registry.snapshot(), policy, StatusStore(registry))
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
-        render.report(console, report, str(file))
+        render.report(console, report, shown)
     raise typer.Exit(EXIT_BY_INDICATION[report.indication])

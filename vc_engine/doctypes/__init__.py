@@ -40,6 +40,7 @@ from vc_engine.doctypes.catalogue import (
 )
 from vc_engine.doctypes.conversion import check_document, document_to_record, record_to_document
 from vc_engine.doctypes.ids import DocumentId, DocumentIdError, make_document_id, parse_document_id
+from vc_engine.doctypes.printing import holder_language, printable_document
 from vc_engine.doctypes.spec import RECORD_COLUMNS, DocType, Rule, UnknownDocTypeError, Validity
 from vc_engine.doctypes.values import LANGUAGES, Field, FieldKind, RecordError
 
@@ -65,7 +66,9 @@ __all__ = [
     "check_document",
     "document_to_record",
     "get_doctype",
+    "holder_language",
     "make_document_id",
     "parse_document_id",
+    "printable_document",
     "record_to_document",
 ]

@@ -103,12 +103,14 @@ def document_to_record(document: Document) -> dict[str, str]:
     return record
 
 
-def check_document(document: Document) -> list[str]:
+def check_document(document: Document, *, printed: bool = False) -> list[str]:
     """The document-type rules, applied to a signed document; one human problem per fault.
 
     Checks that the type is known, that the id names this type and this issuer, that every field
     is known, every required field present, and every value well-formed and in normal form (so a
     value differs from what `record_to_document` would write only if someone else wrote it).
+    A `printed` document (a QR code) carries exactly the printable fields: a field that is not
+    printable is then not required, and refused if present.
     """
     try:
         doctype = get_doctype(document.doctype)
@@ -145,6 +147,10 @@ def check_document(document: Document) -> list[str]:
         for spec in fields:
             try:
                 parsed = parse_value(spec, values.get(spec.name), spec.name)
+                if printed and not spec.printable:
+                    if parsed is not None:
+                        raise RecordError(spec.name, "is not printable; a QR code never has it")
+                    continue
                 if parsed is None and spec.required:
                     raise RecordError(spec.name, "is required")
                 if spec.name in values and plain(parsed) != plain(values[spec.name]):

@@ -47,15 +47,29 @@ class FormatOutcome:
 SIGNED_XML = "xml-dsig"
 VC_DATA_INTEGRITY = "vc-di"
 VC_JWT = "vc-jwt"
+QR_CWT = "qr-cwt"
+PDF_PADES = "pdf-pades"
+IMAGE = "image"
+"""A photo or scan (PNG, JPEG): not a format of its own, but the QR code it shows."""
+
+QR_PREFIX = b"VC1:"
 
 
 def detect_format(data: bytes) -> str | None:
     """Name the wire format from its first significant bytes; None when it is none of ours.
 
     Signed XML starts with `<`, a JSON-LD credential with `{`, a compact JWS with the base64url
-    of `{"` (`ey`).
+    of `{"` (`ey`), a QR text with its versioned prefix, a PDF with `%PDF-`, and an image with
+    the PNG or JPEG signature.
     """
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:2]
+    if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        return IMAGE
+    if data.startswith(b"%PDF-"):
+        return PDF_PADES
+    stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(QR_PREFIX):
+        return QR_CWT
+    head = stripped[:2]
     if head[:1] == b"<":
         return SIGNED_XML
     if head[:1] == b"{":

@@ -153,11 +153,24 @@ def admit(
 def sign(
     documents: Iterable[tuple[int, Document]], issuer: Issuer, formats: Sequence[Rendition]
 ) -> tuple[Issued, ...]:
-    """Step 2: every rendition of every document, signed by `issuer`."""
+    """Step 2: every rendition of every document, signed by `issuer`, in order: a rendition
+    that carries others (a PDF) is given those signed before it."""
     return tuple(
-        Issued(line, document, tuple(rendition.sign(document, issuer) for rendition in formats))
+        Issued(line, document, _renditions(document, issuer, formats))
         for line, document in documents
     )
+
+
+def _renditions(
+    document: Document, issuer: Issuer, formats: Sequence[Rendition]
+) -> tuple[bytes, ...]:
+    signed: dict[str, bytes] = {}
+    outputs = []
+    for rendition in formats:
+        output = rendition.sign(document, issuer, signed)
+        signed[rendition.format] = output
+        outputs.append(output)
+    return tuple(outputs)
 
 
 Also = Callable[[Connection, Sequence["Issued"], Sequence[Rejection]], None]

@@ -6,15 +6,26 @@ checks the issuer, its key and its authorisation before the first signature.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 
+from vc_engine.doctypes import printable_document
 from vc_engine.errors import Refused
-from vc_engine.formats import SIGNED_XML, VC_DATA_INTEGRITY, VC_JWT, vc_di, vc_jwt
+from vc_engine.formats import (
+    PDF_PADES,
+    QR_CWT,
+    SIGNED_XML,
+    VC_DATA_INTEGRITY,
+    VC_JWT,
+    qr,
+    vc_di,
+    vc_jwt,
+)
 from vc_engine.formats import xml as signed_xml
 from vc_engine.formats.xml.dsig import XmlSigningKey
 from vc_engine.keys import KeyAlgorithm, Signer, did_key, key_id
@@ -22,6 +33,9 @@ from vc_engine.model import Document
 from vc_engine.store.registry import Registry
 from vc_engine.trust.did import verification_method as registry_verification_method
 from vc_engine.trust.records import IssuerStatus, KeyStatus
+
+if TYPE_CHECKING:
+    from pyhanko.sign.timestamps import TimeStamper
 
 
 class IssuanceRefused(Refused):
@@ -38,6 +52,8 @@ class Issuer:
     certificate: x509.Certificate | None
     civil_timezone: tzinfo
     cryptosuite: str | None = None
+    timestamper: TimeStamper | None = None
+    """The RFC 3161 timestamp authority that stamps signed PDFs, when one is configured."""
 
     @cached_property
     def key_id(self) -> str:
@@ -58,23 +74,27 @@ class Issuer:
         return did_key(self.signer.public_key)
 
 
+Earlier = Mapping[str, bytes]
+"""The renditions of the same document signed before this one in the run, by format name."""
+
+
 @dataclass(frozen=True)
 class Rendition:
     """One wire format an original can be issued in."""
 
     format: str
     suffix: str
-    sign: Callable[[Document, Issuer], bytes]
+    sign: Callable[[Document, Issuer, Earlier], bytes]
 
 
 RENDITIONS = {
     "xml": Rendition(
-        SIGNED_XML, ".xml", lambda d, i: signed_xml.issue(d, i.xml_key, i.civil_timezone)
+        SIGNED_XML, ".xml", lambda d, i, _: signed_xml.issue(d, i.xml_key, i.civil_timezone)
     ),
     "vc-di": Rendition(
         VC_DATA_INTEGRITY,
         ".vc.json",
-        lambda d, i: vc_di.issue(
+        lambda d, i, _: vc_di.issue(
             d,
             i.signer,
             verification_method=i.verification_method,
@@ -85,15 +105,27 @@ RENDITIONS = {
     "vc-jwt": Rendition(
         VC_JWT,
         ".jwt",
-        lambda d, i: vc_jwt.issue(
+        lambda d, i, _: vc_jwt.issue(
             d, i.signer, kid=i.verification_method, civil_timezone=i.civil_timezone
         ),
     ),
+    "qr": Rendition(QR_CWT, ".qr.txt", lambda d, i, _: qr.issue(printable_document(d), i.signer)),
+    "pdf": Rendition(PDF_PADES, ".pdf", lambda d, i, earlier: _sign_pdf(d, i, earlier)),
 }
 
 
+def _sign_pdf(document: Document, issuer: Issuer, earlier: Earlier) -> bytes:
+    # Imported on first use: fpdf2 and pyHanko take a second to load, which a run that issues
+    # no PDF should not pay.
+    from vc_engine.issuance.paper import sign_pdf
+
+    return sign_pdf(document, issuer, earlier)
+
+
 def renditions(names: Iterable[str], issuer: Issuer) -> tuple[Rendition, ...]:
-    """The renditions asked for, refused up front when the key cannot sign one of them."""
+    """The renditions asked for, refused up front when the key cannot sign one of them. A PDF
+    comes last: it carries the others' bytes."""
+    names = sorted(names, key=lambda name: name == "pdf")
     chosen = []
     for name in names:
         rendition = RENDITIONS.get(name)
@@ -113,6 +145,13 @@ def renditions(names: Iterable[str], issuer: Issuer) -> tuple[Rendition, ...]:
         raise IssuanceRefused(
             f"Data Integrity proofs need an Ed25519 or ECDSA key, not {algorithm}"
         )
+    if ("qr" in names or "pdf" in names) and algorithm is KeyAlgorithm.RSA2048:
+        raise IssuanceRefused(
+            "a QR code (and so a PDF, which prints one) is signed with an Ed25519 or ECDSA key, "
+            "not RSA"
+        )
+    if "pdf" in names and issuer.certificate is None:
+        raise IssuanceRefused("a signed PDF carries the key's certificate: give --cert")
     if not chosen:
         raise IssuanceRefused("no format to issue")
     return tuple(chosen)

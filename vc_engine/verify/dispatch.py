@@ -12,7 +12,14 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import cast
 
-from vc_engine.formats import SIGNED_XML, VC_DATA_INTEGRITY, VC_JWT, FormatOutcome, Resolver
+from vc_engine.formats import (
+    QR_CWT,
+    SIGNED_XML,
+    VC_DATA_INTEGRITY,
+    VC_JWT,
+    FormatOutcome,
+    Resolver,
+)
 from vc_engine.policy import VerificationPolicy
 
 Opener = Callable[[bytes, VerificationPolicy, Resolver], FormatOutcome]
@@ -21,6 +28,7 @@ OPENER_PATHS: Mapping[str, tuple[str, str]] = {
     SIGNED_XML: ("vc_engine.formats.xml", "open_signed"),
     VC_DATA_INTEGRITY: ("vc_engine.formats.vc_di", "open_signed"),
     VC_JWT: ("vc_engine.formats.vc_jwt", "open_signed"),
+    QR_CWT: ("vc_engine.formats.qr", "open_signed"),
 }
 """Format name → (module, function) of its opener."""
 

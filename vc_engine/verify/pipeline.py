@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from vc_engine.formats import detect_format
+from vc_engine.formats import IMAGE, PDF_PADES, QR_CWT, Rejected, detect_format
 from vc_engine.model import Check, CheckStatus, SubIndication, VerificationReport
 from vc_engine.policy import VerificationPolicy
 from vc_engine.revocation.source import StatusSource
@@ -43,11 +43,44 @@ def verify(
     format_name = detect_format(data)
     if format_name is None:
         return _refused("format", "not a document in any format this engine reads")
+    if format_name == PDF_PADES:
+        # A container: its signature, then each original it carries through this pipeline.
+        # Imported here: pyHanko and the PDF stack take a second to load, which a command
+        # verifying one XML file should not pay.
+        from vc_engine.verify.paper import verify_pdf
+
+        return verify_pdf(data, trust, policy, lambda inner: _single(inner, trust, policy, status))
+    return _single(data, trust, policy, status, format_name)
+
+
+def _single(
+    data: bytes,
+    trust: TrustSource,
+    policy: VerificationPolicy,
+    status: StatusSource | None,
+    format_name: str | None = None,
+) -> VerificationReport:
+    """Steps 2 to 8 for one document (not a container)."""
+    format_name = format_name or detect_format(data)
+    if format_name is None or format_name == PDF_PADES:
+        return _refused("format", "not a document in any format this engine reads")
+    read_from: list[Check] = []
+    if format_name == IMAGE:
+        # A photo or scan is the QR code it shows: read it, then verify that (the imaging
+        # libraries are loaded for images only).
+        from vc_engine.formats.qr.image import decode_qr
+
+        try:
+            data = decode_qr(data)
+        except Rejected as rejected:
+            return VerificationReport.from_checks([rejected.check], format=IMAGE, document=None)
+        format_name = QR_CWT
+        read_from.append(Check.passed("image", "read the QR code from the image"))
 
     # 3. Parse safely and check the signature; the Document comes only from what it covered.
     #    Keys named by did:web come from the registry, never from the network.
     opened = opener(format_name)(data, policy, registry_resolver(trust))
-    checks = list(opened.checks)
+    checks = [*read_from, *opened.checks]
     warnings = list(opened.warnings)
     if opened.document is None or opened.facts is None:
         return VerificationReport.from_checks(
@@ -80,7 +113,7 @@ def verify(
 
     # 8. Document-type rules on the signed claims.
     if not _any_failed(checks):
-        checks.append(doctype_rules(document))
+        checks.append(doctype_rules(document, printed=format_name == QR_CWT))
 
     return VerificationReport.from_checks(
         checks, format=format_name, document=document, warnings=warnings

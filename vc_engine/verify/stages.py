@@ -87,8 +87,8 @@ def validity(document: Document, policy: VerificationPolicy) -> Check:
     return Check.passed("validity", f"valid today ({today.isoformat()}; {until})")
 
 
-def doctype_rules(document: Document) -> Check:
-    problems = doctypes.check_document(document)
+def doctype_rules(document: Document, *, printed: bool = False) -> Check:
+    problems = doctypes.check_document(document, printed=printed)
     if problems:
         return Check.failed("document-type", SubIndication.FORMAT_FAILURE, "; ".join(problems))
     return Check.passed("document-type", f"a well-formed {document.doctype} document")
