@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from vc_engine.formats import vc_jwt
 from vc_engine.formats.safe_json import UnsafeJson, loads_object
-from vc_engine.formats.vc_di.proofs import verify_proof
 from vc_engine.model import Check, Document, StatusReference, SubIndication, issuer_did
 from vc_engine.policy import VerificationPolicy
 from vc_engine.revocation.credential import DecodedList, StatusOutcome, StatusResult, read_list
@@ -132,6 +131,9 @@ def _open_json_ld(
         )
     except UnsafeJson as exc:
         return f"the status list is not a JSON credential: {exc}"
+    # Data Integrity (and with it the JSON-LD processor) loads only when a list is JSON-LD.
+    from vc_engine.formats.vc_di.proofs import verify_proof
+
     outcome = verify_proof(
         secured,
         resolve=registry_resolver(trust),
