@@ -36,6 +36,7 @@ from vc_engine.doctypes.catalogue import (
     MARK_SHEET,
     SUBJECT_COLUMNS,
     VEHICLE_CLASSES,
+    credential_context,
     get_doctype,
 )
 from vc_engine.doctypes.conversion import check_document, document_to_record, record_to_document
@@ -63,6 +64,7 @@ __all__ = [
     "UnknownDocTypeError",
     "Validity",
     "check_document",
+    "credential_context",
     "document_to_record",
     "get_doctype",
     "make_document_id",

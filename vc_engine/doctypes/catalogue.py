@@ -9,10 +9,12 @@ registry (`vc-engine doctype add`), not here.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
 from vc_engine.doctypes.definition import Definition, DefinitionError, read_definition
+from vc_engine.doctypes.generated import type_context
 from vc_engine.doctypes.spec import DocType, UnknownDocTypeError
 from vc_engine.doctypes.values import Field, quoted
 
@@ -50,6 +52,14 @@ def get_doctype(code: str) -> DocType:
     except KeyError:
         known = ", ".join(sorted(DOCTYPES))
         raise UnknownDocTypeError(f"unknown document type {quoted(code)}; known: {known}") from None
+
+
+@cache
+def credential_context(code: str) -> str | None:
+    """The URL of the type's own JSON-LD context, which its credentials name after the core
+    ones; None when the core contexts define all its terms (see `generated`)."""
+    context = type_context(get_doctype(code))
+    return None if context is None else context.url
 
 
 BIRTH_CERTIFICATE = DOCTYPES["BTHCER"]

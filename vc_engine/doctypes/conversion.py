@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import difflib
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from vc_engine.doctypes.catalogue import get_doctype
 from vc_engine.doctypes.ids import DOC_ID, DocumentIdError, make_document_id, parse_document_id
@@ -63,6 +64,8 @@ def record_to_document(
         else date.fromisoformat(valid_from_text)
     )
     valid_until = None if valid_until_text is None else date.fromisoformat(valid_until_text)
+    if doctype.validity is Validity.TERM and valid_until is None:
+        valid_until = term_end(valid_from, doctype.term_months)
     _check_validity(doctype, valid_from, valid_until)
     # Holder fields are never tables (DocType refuses them), so every holder value is text.
     holder = {
@@ -179,3 +182,22 @@ def _check_validity(doctype: DocType, valid_from: date, valid_until: date | None
             raise RecordError("validUntil", f"is required: a {doctype.name} expires")
         if valid_until < valid_from:
             raise RecordError("validUntil", f"{valid_until} is before validFrom {valid_from}")
+    if doctype.validity is Validity.TERM:
+        last = term_end(valid_from, doctype.term_months)
+        if valid_until is None:
+            raise RecordError("validUntil", f"is required: a {doctype.name} expires")
+        if not valid_from <= valid_until <= last:
+            raise RecordError(
+                "validUntil",
+                f"{valid_until} is outside the {doctype.term_months}-month term ending {last}",
+            )
+
+
+def term_end(valid_from: date, months: int) -> date:
+    """The last day of a term of `months` starting on `valid_from`: a 12-month term from
+    2026-04-01 ends on 2027-03-31; a 1-month term from 2026-01-31 runs to 2026-02-28 (the month
+    has no 31st), so its last day is 2026-02-27."""
+    index = valid_from.year * 12 + valid_from.month - 1 + months
+    year, month = divmod(index, 12)
+    day = min(valid_from.day, calendar.monthrange(year, month + 1)[1])
+    return date(year, month + 1, day) - timedelta(days=1)

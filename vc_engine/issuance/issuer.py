@@ -13,6 +13,7 @@ from functools import cached_property
 
 from cryptography import x509
 
+from vc_engine.doctypes import credential_context
 from vc_engine.errors import Refused
 from vc_engine.formats import SIGNED_XML, VC_DATA_INTEGRITY, VC_JWT, vc_di, vc_jwt
 from vc_engine.formats import xml as signed_xml
@@ -80,13 +81,18 @@ RENDITIONS = {
             verification_method=i.verification_method,
             civil_timezone=i.civil_timezone,
             cryptosuite=i.cryptosuite,
+            type_context=credential_context(d.doctype),
         ),
     ),
     "vc-jwt": Rendition(
         VC_JWT,
         ".jwt",
         lambda d, i: vc_jwt.issue(
-            d, i.signer, kid=i.verification_method, civil_timezone=i.civil_timezone
+            d,
+            i.signer,
+            kid=i.verification_method,
+            civil_timezone=i.civil_timezone,
+            type_context=credential_context(d.doctype),
         ),
     ),
 }
