@@ -17,7 +17,7 @@ from api.metrics import Metrics, MetricsMiddleware
 from api.openapi import problems as problem_responses
 from api.registry_cache import RegistryCache
 from api.request_log import RequestLogWriter
-from api.routes import bundle, documents, issue, registry, status_lists, verify
+from api.routes import bundle, doctypes, documents, issue, registry, status_lists, verify
 from api.schemas import Health
 from api.services import Clock, Services, system_clock
 from api.settings import Settings
@@ -94,6 +94,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(status_lists.router)
     app.include_router(registry.router)
+    app.include_router(doctypes.router)
     app.include_router(bundle.router)
 
     @app.get(

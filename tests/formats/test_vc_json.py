@@ -118,7 +118,7 @@ def test_engine_context_defines_every_field_of_every_document_type() -> None:
     core = json.loads((CONTEXT / "vc-engine-v1.jsonld").read_text())["@context"]
     index = json.loads((CONTEXT / "index.json").read_text())
     for spec in doctypes.DOCTYPES.values():
-        own = doctypes.credential_context(spec.code)
+        own = doctypes.credential_context(spec)
         context = dict(core)
         if own is not None:
             context |= json.loads((CONTEXT / index[own]["file"]).read_text())["@context"]

@@ -64,6 +64,6 @@ def test_every_type_issues_and_verifies_in_every_rendition(
         read.setdefault(report.document.id, set()).add(report.document.claims_digest)
         if path.name.endswith(".vc.json"):
             contexts = json.loads(path.read_bytes())["@context"]
-            own = doctypes.credential_context(code)
+            own = doctypes.credential_context(doctype)
             assert contexts[2:] == ([own] if own else [])
     assert len(read) == ROWS and all(len(digests) == 1 for digests in read.values())

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from vc_engine.cli import audit, bundle, issue, issuer, keys, registry, status, verify
+from vc_engine.cli import audit, bundle, doctype, issue, issuer, keys, registry, status, verify
 from vc_engine.cli.common import DEFAULT_STATUS_BASE_URL, Settings, default_registry_url, now
 
 PLUGINS = "vc_engine.cli"
@@ -57,6 +57,7 @@ def demo() -> None:
 app.add_typer(registry.app, name="registry")
 app.add_typer(keys.app, name="keys")
 app.add_typer(issuer.app, name="issuer")
+app.add_typer(doctype.app, name="doctype")
 app.command("issue")(issue.issue)
 app.command("verify")(verify.verify)
 app.command("revoke")(status.revoke)

@@ -80,7 +80,6 @@ def issue(
 ) -> None:
     """Sign every record of a file as a document, in every rendition asked for, as a resumable
     batch job: killed part-way, the same command carries on where it stopped."""
-    spec = known_doctype(doctype)
     if not records_file.is_file():
         fail(f"records file {records_file} does not exist", 2)
     chosen = [f.strip() for f in format.split(",") if f.strip()]
@@ -98,6 +97,7 @@ def issue(
         cryptosuite,
     )
     with open_registry(ctx) as registry:
+        spec = known_doctype(registry, doctype)
         job_id, lines = batch.job_id_for(
             records_file,
             issuer_id=issuer_id,

@@ -9,7 +9,6 @@ registry (`vc-engine doctype add`), not here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
@@ -54,11 +53,10 @@ def get_doctype(code: str) -> DocType:
         raise UnknownDocTypeError(f"unknown document type {quoted(code)}; known: {known}") from None
 
 
-@cache
-def credential_context(code: str) -> str | None:
-    """The URL of the type's own JSON-LD context, which its credentials name after the core
-    ones; None when the core contexts define all its terms (see `generated`)."""
-    context = type_context(get_doctype(code))
+def credential_context(doctype: DocType) -> str | None:
+    """The URL of the type version's own JSON-LD context, which its credentials name after the
+    core ones; None when the core contexts define all its terms (see `generated`)."""
+    context = type_context(doctype)
     return None if context is None else context.url
 
 

@@ -7,7 +7,6 @@ import difflib
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
-from vc_engine.doctypes.catalogue import get_doctype
 from vc_engine.doctypes.ids import DOC_ID, DocumentIdError, make_document_id, parse_document_id
 from vc_engine.doctypes.spec import DocType, UnknownDocTypeError, Validity
 from vc_engine.doctypes.values import (
@@ -22,6 +21,7 @@ from vc_engine.doctypes.values import (
     scalar,
     table_json,
 )
+from vc_engine.doctypes.versions import SHIPPED_CATALOGUE, Catalogue
 from vc_engine.model import Document
 from vc_engine.policy import INDIA
 
@@ -106,15 +106,18 @@ def document_to_record(document: Document) -> dict[str, str]:
     return record
 
 
-def check_document(document: Document) -> list[str]:
+def check_document(document: Document, catalogue: Catalogue | None = None) -> list[str]:
     """The document-type rules, applied to a signed document; one human problem per fault.
+
+    The rules are those of the type version in force when the document was issued (see
+    `versions`), from `catalogue` (default: the shipped definition files).
 
     Checks that the type is known, that the id names this type and this issuer, that every field
     is known, every required field present, and every value well-formed and in normal form (so a
     value differs from what `record_to_document` would write only if someone else wrote it).
     """
     try:
-        doctype = get_doctype(document.doctype)
+        doctype = (catalogue or SHIPPED_CATALOGUE).in_force(document.doctype, document.issued_at)
     except UnknownDocTypeError as exc:
         return [str(exc)]
     problems: list[str] = []

@@ -26,7 +26,13 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from vc_engine.doctypes import DocType, DocumentIdError, RecordError, record_to_document
+from vc_engine.doctypes import (
+    DocType,
+    DocumentIdError,
+    RecordError,
+    credential_context,
+    record_to_document,
+)
 from vc_engine.inputs.records import BadLine, InputLine
 from vc_engine.issuance.issuer import Issuer, Rendition
 from vc_engine.issuance.status_lists import StatusLists, publish_lists, with_status
@@ -57,6 +63,11 @@ class Plan:
     formats: tuple[Rendition, ...]
     registry: Registry
     status_lists: StatusLists | None
+
+    @property
+    def type_context(self) -> str | None:
+        """The JSON-LD context URL of this run's type version, named by its credentials."""
+        return credential_context(self.doctype)
 
     def already_issued(self, document_ids: Sequence[str]) -> Mapping[str, str]:
         """The default `Taken`: ids the register already holds."""
@@ -145,11 +156,19 @@ def admit(
 
 
 def sign(
-    documents: Iterable[tuple[int, Document]], issuer: Issuer, formats: Sequence[Rendition]
+    documents: Iterable[tuple[int, Document]],
+    issuer: Issuer,
+    formats: Sequence[Rendition],
+    type_context: str | None,
 ) -> tuple[Issued, ...]:
-    """Step 2: every rendition of every document, signed by `issuer`."""
+    """Step 2: every rendition of every document, signed by `issuer`; `type_context` is the
+    documents' type's own JSON-LD context URL (`Plan.type_context`)."""
     return tuple(
-        Issued(line, document, tuple(rendition.sign(document, issuer) for rendition in formats))
+        Issued(
+            line,
+            document,
+            tuple(rendition.sign(document, issuer, type_context) for rendition in formats),
+        )
         for line, document in documents
     )
 
@@ -274,7 +293,7 @@ def issue_prepared(
     plan: Plan, prepared: Prepared, recorded_at: Callable[[], datetime]
 ) -> BlockOutcome:
     """Steps 2 and 3 in this process, for documents already admitted (`admit`)."""
-    signed = sign(prepared.documents, plan.issuer, plan.formats)
+    signed = sign(prepared.documents, plan.issuer, plan.formats, plan.type_context)
     registered, refused = register(plan, signed, recorded_at=recorded_at())
     rejections = sorted([*prepared.rejections, *refused], key=lambda r: r.line)
     return BlockOutcome(registered, rejections, prepared.lists)

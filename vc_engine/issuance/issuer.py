@@ -13,7 +13,6 @@ from functools import cached_property
 
 from cryptography import x509
 
-from vc_engine.doctypes import credential_context
 from vc_engine.errors import Refused
 from vc_engine.formats import SIGNED_XML, VC_DATA_INTEGRITY, VC_JWT, vc_di, vc_jwt
 from vc_engine.formats import xml as signed_xml
@@ -65,34 +64,35 @@ class Rendition:
 
     format: str
     suffix: str
-    sign: Callable[[Document, Issuer], bytes]
+    sign: Callable[[Document, Issuer, str | None], bytes]
+    """Sign a document; the third argument is its type's own JSON-LD context URL, if any."""
 
 
 RENDITIONS = {
     "xml": Rendition(
-        SIGNED_XML, ".xml", lambda d, i: signed_xml.issue(d, i.xml_key, i.civil_timezone)
+        SIGNED_XML, ".xml", lambda d, i, _: signed_xml.issue(d, i.xml_key, i.civil_timezone)
     ),
     "vc-di": Rendition(
         VC_DATA_INTEGRITY,
         ".vc.json",
-        lambda d, i: vc_di.issue(
+        lambda d, i, c: vc_di.issue(
             d,
             i.signer,
             verification_method=i.verification_method,
             civil_timezone=i.civil_timezone,
             cryptosuite=i.cryptosuite,
-            type_context=credential_context(d.doctype),
+            type_context=c,
         ),
     ),
     "vc-jwt": Rendition(
         VC_JWT,
         ".jwt",
-        lambda d, i: vc_jwt.issue(
+        lambda d, i, c: vc_jwt.issue(
             d,
             i.signer,
             kid=i.verification_method,
             civil_timezone=i.civil_timezone,
-            type_context=credential_context(d.doctype),
+            type_context=c,
         ),
     ),
 }

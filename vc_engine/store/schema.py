@@ -278,3 +278,15 @@ bundle_sequences = Table(
     Column("root_key_id", Text, primary_key=True),
     Column("last_sequence", Integer, nullable=False),
 )
+
+doctype_versions = Table(
+    "doctype_versions",
+    metadata,
+    Column("code", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("definition", Text, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("in_force_from", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("code", "version"),
+    CheckConstraint("version >= 1", name="ck_doctype_versions_version"),
+)

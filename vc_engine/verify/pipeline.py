@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
+from vc_engine.doctypes.versions import Catalogue
 from vc_engine.formats import detect_format
 from vc_engine.model import Check, CheckStatus, SubIndication, VerificationReport
 from vc_engine.policy import VerificationPolicy
@@ -27,12 +28,14 @@ def verify(
     trust: TrustSource,
     policy: VerificationPolicy,
     status: StatusSource | None = None,
+    catalogue: Catalogue | None = None,
 ) -> VerificationReport:
     """Is `data` equivalent to the original? Never raises for a bad document.
 
     `policy.at` is the moment the answer speaks for; nothing below reads the clock. `status`
     holds the issuers' published status lists; a document with status entries and no `status`
-    to check them against is INDETERMINATE.
+    to check them against is INDETERMINATE. `catalogue` holds the document types' versions
+    (default: the shipped definitions; `Registry.catalogue()` adds the registry's).
     """
     # 1. Refuse what is too large to be a document before reading any of it.
     limit = policy.limits.max_document_bytes
@@ -80,7 +83,7 @@ def verify(
 
     # 8. Document-type rules on the signed claims.
     if not _any_failed(checks):
-        checks.append(doctype_rules(document))
+        checks.append(doctype_rules(document, catalogue))
 
     return VerificationReport.from_checks(
         checks, format=format_name, document=document, warnings=warnings
