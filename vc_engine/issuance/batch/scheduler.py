@@ -408,14 +408,17 @@ def job_id_for(
     records_file: Path, *, issuer_id: str, doctype: str, formats: Sequence[str], out_dir: Path,
     archive: bool,
 ) -> tuple[str, int]:  # fmt: skip
-    """The CLI's job id: the same command on the same file names the same job. Also returns the
-    file's line count, a progress estimate of its records."""
+    """The CLI's job id: the same command on the same file (or directory of files) names the
+    same job. Also returns the line count, a progress estimate of a CSV or JSONL file's records."""
     digest = hashlib.sha256()
     for part in (issuer_id, doctype, ",".join(formats), str(out_dir.resolve()), str(archive)):
         digest.update(part.encode("utf-8") + b"\0")
     lines = 0
-    with records_file.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-            lines += block.count(b"\n")
+    files = sorted(records_file.iterdir()) if records_file.is_dir() else [records_file]
+    for file in (f for f in files if f.is_file()):
+        digest.update(file.name.encode("utf-8") + b"\0")
+        with file.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+                lines += block.count(b"\n")
     return f"job-{digest.hexdigest()[:32]}", lines
