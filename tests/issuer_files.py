@@ -19,8 +19,11 @@ def write_workbook(
 ) -> None:
     """One sheet of `records` (plus an empty "Notes" sheet first, so the choice matters)."""
     kinds = {f.name: f.kind for f in doctype.fields}
-    workbook = Workbook(write_only=True)
-    workbook.create_sheet("Notes").append(["Sheet kept by the clerk; not records."])
+    workbook = Workbook()  # as Excel saves: text in the shared-strings table, not inline
+    notes = workbook.active
+    assert notes is not None
+    notes.title = "Notes"
+    notes.append(["Sheet kept by the clerk; not records."])
     rows = workbook.create_sheet(sheet)
     columns = list(records[0])
     rows.append(columns)
