@@ -24,6 +24,7 @@ from api.routes import (
     bundle,
     credential_status,
     digilocker,
+    doctypes,
     documents,
     issue,
     oauth2,
@@ -125,6 +126,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(status_lists.router)
     app.include_router(registry.router)
     app.include_router(trust_anchors.router)
+    app.include_router(doctypes.router)
     app.include_router(bundle.router)
     app.include_router(digilocker.router)
     app.include_router(oauth2.router)

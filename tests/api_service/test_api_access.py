@@ -76,6 +76,9 @@ ROUTES = [
     ),
     Route("GET", "/v1/bundle", "auditor", "verify"),
     Route("GET", "/v1/issuers", "admin", "verify"),
+    Route("GET", "/v1/doctypes", "admin", "verify"),
+    Route("GET", "/v1/doctypes/BTHCER", "admin", "issuer"),
+    Route("POST", "/v1/doctypes", "admin", "issuer", json={"definition": "code: X"}),
     Route("POST", "/v1/issuers", "admin", "issuer", json={"id": "in.gov.xx.new", "name": "New"}),
     Route("GET", f"/v1/issuers/{KMC_ID}", "admin", "verify"),
     Route("POST", f"/v1/issuers/{KMC_ID}/status", "admin", "issuer", json={"status": "active"}),
@@ -171,7 +174,9 @@ def test_malformed_authorization(service: Service, header: str) -> None:
     assert_problem(response, 401, "invalid_credentials")
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/metrics", "/", "/static/app.js"])
+@pytest.mark.parametrize(
+    "path", ["/healthz", "/metrics", "/", "/static/app.js", "/contexts/doctypes/INCER/v1"]
+)
 def test_public_routes_need_no_key(service: Service, path: str) -> None:
     assert service.http.get(path).status_code == 200
 

@@ -31,6 +31,7 @@ from vc_engine.doctypes import (
     parse_document_id,
     record_to_document,
 )
+from vc_engine.doctypes.rules import MarksTable, NotBefore
 from vc_engine.inputs.records import BadLine, RecordFileError, read_records
 from vc_engine.model import Document
 
@@ -43,6 +44,12 @@ ISSUERS = {
     "CASCR": ("in.gov.up.edistrict", "Revenue Department, Government of Uttar Pradesh"),
     "SSCMS": ("in.gov.wb.wbbse", "West Bengal Board of Secondary Education"),
     "DRVLC": ("in.gov.dl.transport", "Transport Department, Government of NCT of Delhi"),
+    "DTHCER": ("in.gov.wb.kmc", "Kolkata Municipal Corporation"),
+    "INCER": ("in.gov.up.edistrict", "Revenue Department, Government of Uttar Pradesh"),
+    "DOMCER": ("in.gov.wb.edistrict", "Home Department, Government of West Bengal"),
+    "HSCMS": ("in.gov.wb.wbchse", "West Bengal Council of Higher Secondary Education"),
+    "RVCER": ("in.gov.dl.transport", "Transport Department, Government of NCT of Delhi"),
+    "RATCD": ("in.gov.up.fcs", "Food and Civil Supplies, Government of Uttar Pradesh"),
 }
 BENGALI = range(0x0980, 0x0A00)
 DEVANAGARI = range(0x0900, 0x0980)
@@ -112,18 +119,22 @@ def test_fixture_names_survive_conversion_unchanged(code: str) -> None:
 
 
 def test_known_document_types() -> None:
-    assert set(DOCTYPES) == {"BTHCER", "CASCR", "SSCMS", "DRVLC"}
+    assert set(DOCTYPES) == {"BTHCER", "CASCR", "SSCMS", "DRVLC"} | {
+        "DTHCER", "INCER", "DOMCER", "HSCMS", "RVCER", "RATCD"
+    }  # fmt: skip
     assert get_doctype("SSCMS").name == "class X mark sheet"
 
 
 def test_unknown_document_type_is_refused_with_the_known_ones() -> None:
-    with pytest.raises(UnknownDocTypeError, match=r"'PASSPT'.*BTHCER, CASCR, DRVLC, SSCMS"):
+    with pytest.raises(UnknownDocTypeError, match=r"'PASSPT'.*BTHCER, CASCR, DOMCER, DRVLC"):
         get_doctype("PASSPT")
 
 
-def test_only_the_licence_expires() -> None:
+def test_the_licence_and_the_registration_expire_as_recorded_income_and_ration_by_term() -> None:
     expiring = {code for code, d in DOCTYPES.items() if d.validity is Validity.UNTIL_RECORDED}
-    assert expiring == {"DRVLC"}
+    assert expiring == {"DRVLC", "RVCER"}
+    terms = {code: d.term_months for code, d in DOCTYPES.items() if d.validity is Validity.TERM}
+    assert terms == {"INCER": 12, "RATCD": 60}
 
 
 def test_a_doctype_may_not_reuse_a_record_column_name() -> None:
@@ -542,6 +553,8 @@ def value_strategy(spec: Field) -> st.SearchStrategy[object]:
         value = st.dates().map(date.isoformat)
     elif spec.kind is FieldKind.INTEGER:
         value = st.integers(spec.minimum, min(spec.maximum, spec.minimum + 100)).map(str)
+    elif spec.kind is FieldKind.DECIMAL:
+        value = st.decimals(spec.minimum, spec.maximum, places=spec.scale).map(str)
     elif spec.kind is FieldKind.ENUM:
         value = st.sampled_from(spec.choices)
     elif spec.kind is FieldKind.ENUM_LIST:
@@ -551,7 +564,7 @@ def value_strategy(spec: Field) -> st.SearchStrategy[object]:
             st.fixed_dictionaries({c.name: value_strategy(c) for c in spec.columns}),
             min_size=1,
             max_size=4,
-            unique_by=lambda row: str(row["code"]),
+            unique_by=lambda row: json.dumps(row, sort_keys=True),
         )
     return value if spec.required else st.one_of(st.just(""), value)
 
@@ -565,15 +578,21 @@ def records(draw: st.DrawFn, doctype: DocType) -> dict[str, object]:
     if doctype.validity is Validity.UNTIL_RECORDED:
         record["validUntil"] = end.isoformat()
     # Satisfy the cross-field rules the generic values know nothing about.
-    if "registrationDate" in record:
-        born, registered = sorted([record["dateOfBirth"], record["registrationDate"]], key=str)
-        record["dateOfBirth"], record["registrationDate"] = born, registered
-    subjects = record.get("subjects")
-    if isinstance(subjects, list):
-        for row in subjects:
-            row["marks"], row["maxMarks"] = sorted([row["marks"], row["maxMarks"]], key=int)
-        record["subjects"] = json.dumps(subjects)
-        record["total"] = str(sum(int(row["marks"]) for row in subjects))
+    for rule in doctype.rules:
+        if isinstance(rule, NotBefore) and record[rule.earlier] and record[rule.later]:
+            earlier, later = sorted([record[rule.earlier], record[rule.later]], key=str)
+            record[rule.earlier], record[rule.later] = earlier, later
+        if isinstance(rule, MarksTable) and isinstance(record[rule.table], list):
+            rows = list({str(row[rule.key]): row for row in record[rule.table]}.values())
+            for row in rows:
+                row[rule.value], row[rule.limit] = sorted(
+                    [row[rule.value], row[rule.limit]], key=int
+                )
+            record[rule.total] = str(sum(int(row[rule.value]) for row in rows))
+            record[rule.table] = rows
+    for spec in doctype.fields:
+        if isinstance(record[spec.name], list):
+            record[spec.name] = json.dumps(record[spec.name])
     return record
 
 
@@ -602,7 +621,8 @@ def test_check_document_accepts_a_document_it_issued() -> None:
 def test_check_document_refuses_an_unknown_type() -> None:
     document = replace(fixture_document(), doctype="PASSPT")
     assert check_document(document) == [
-        "unknown document type 'PASSPT'; known: BTHCER, CASCR, DRVLC, SSCMS"
+        "unknown document type 'PASSPT'; known: BTHCER, CASCR, DOMCER, DRVLC, DTHCER, HSCMS,"
+        " INCER, RATCD, RVCER, SSCMS"
     ]
 
 

@@ -25,6 +25,7 @@ COMMANDS: Mapping[str, tuple[str, str]] = {
     "registry": ("vc_engine.cli.registry", "app"),
     "keys": ("vc_engine.cli.keys", "app"),
     "issuer": ("vc_engine.cli.issuer", "app"),
+    "doctype": ("vc_engine.cli.doctype", "app"),
     "issue": ("vc_engine.cli.issue", "issue"),
     "verify": ("vc_engine.cli.verify", "verify"),
     "revoke": ("vc_engine.cli.status", "revoke"),

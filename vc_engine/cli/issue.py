@@ -15,7 +15,7 @@ from vc_engine import keys
 from vc_engine.cli.common import console, errors, fail, key_source, now, open_registry, settings
 from vc_engine.cli.issuer import known_doctype
 from vc_engine.errors import VcEngineError
-from vc_engine.inputs import records
+from vc_engine.inputs import records, sources
 from vc_engine.issuance.batch import scheduler as batch
 from vc_engine.issuance.batch.workers import SigningSpec
 from vc_engine.issuance.status_lists import StatusLists
@@ -36,7 +36,14 @@ def issue(
         ),
     ],
     doctype: Annotated[str, typer.Option("--doctype")],
-    records_file: Annotated[Path, typer.Option("--records", help="CSV or JSON Lines file.")],
+    records_file: Annotated[
+        Path,
+        typer.Option(
+            "--records",
+            help="CSV, JSON Lines, Excel (.xlsx) or e-locker Certificate XML (a file of many"
+            " <Certificate>, or a directory of .xml files).",
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", help="Output directory.")],
     cert: Annotated[
         Path | None, typer.Option("--cert", help="The key's certificate (signed XML needs it).")
@@ -77,6 +84,9 @@ def issue(
     archive_size: Annotated[
         int, typer.Option("--archive-size", min=1, help="Documents per ZIP archive.")
     ] = batch.DEFAULT_ARCHIVE_SIZE,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="The workbook's sheet (default: the active one).")
+    ] = None,
     show_progress: Annotated[
         bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: tty).")
     ] = None,
@@ -90,8 +100,7 @@ def issue(
 ) -> None:
     """Sign every record of a file as a document, in every rendition asked for, as a resumable
     batch job: killed part-way, the same command carries on where it stopped."""
-    spec = known_doctype(doctype)
-    if not records_file.is_file():
+    if not records_file.exists():
         fail(f"records file {records_file} does not exist", 2)
     chosen = [f.strip() for f in format.split(",") if f.strip()]
     try:
@@ -108,6 +117,7 @@ def issue(
         cryptosuite,
     )
     with open_registry(ctx) as registry:
+        spec = known_doctype(registry, doctype)
         job_id, lines = batch.job_id_for(
             records_file,
             issuer_id=issuer_id,
@@ -116,7 +126,8 @@ def issue(
             out_dir=out,
             archive=archive,
         )
-        total = max(0, lines - 1) if records_file.suffix.lower() == ".csv" else lines
+        suffix = records_file.suffix.lower()
+        total = max(0, lines - 1) if suffix == ".csv" else lines if suffix == ".jsonl" else None
         options = batch.BatchOptions(
             block_size=block_size,
             archive=archive,
@@ -128,7 +139,7 @@ def issue(
         with progress_bar(show_progress, total) as progress:
             try:
                 summary = batch.run_batch(
-                    records.read_records(records_file),
+                    sources.read_input(records_file, sheet),
                     job_id=job_id,
                     doctype=spec.code,
                     signing=signing,
@@ -167,7 +178,7 @@ def issue(
 
 @contextmanager
 def progress_bar(
-    show: bool | None, total: int
+    show: bool | None, total: int | None
 ) -> Iterator[Callable[[batch.BatchProgress], None] | None]:
     if not (console.is_terminal if show is None else show):
         yield None
@@ -205,7 +216,7 @@ def progress_bar(
             bar.update(
                 task,
                 completed=state.records,
-                total=max(state.records, total) or None,
+                total=max(state.records, total or 0) or None,
                 rate="-" if rate is None else f"{rate:,.0f}",
             )
 

@@ -11,13 +11,16 @@ import typer
 from vc_engine import doctypes, keys
 from vc_engine.cli import render
 from vc_engine.cli.common import console, fail, instant, now, open_registry
+from vc_engine.store import Registry
+from vc_engine.store.doctype_versions import DoctypeVersions
 
 app = typer.Typer(no_args_is_help=True, help="Issuers, their keys and document types.")
 
 
-def known_doctype(code: str) -> doctypes.DocType:
+def known_doctype(registry: Registry, code: str) -> doctypes.DocType:
+    """The type's latest version, shipped or added to the registry (`vc-engine doctype add`)."""
     try:
-        return doctypes.get_doctype(code)
+        return DoctypeVersions(registry).catalogue().latest(code)
     except doctypes.UnknownDocTypeError as error:
         fail(str(error), 2)
 
@@ -31,11 +34,11 @@ def issuer_add(
     valid_from: Annotated[str | None, typer.Option(help="Authorised from (ISO 8601).")] = None,
 ) -> None:
     """Add an issuer and the document types it may sign."""
-    for code in doctype:
-        known_doctype(code)
     moment = now()
     start = instant(valid_from, "--valid-from") or moment
     with open_registry(ctx) as registry:
+        for code in doctype:
+            known_doctype(registry, code)
         registry.add_issuer(issuer_id, name, at=moment)
         for code in doctype:
             registry.authorise(issuer_id, code, valid_from=start)
@@ -51,9 +54,9 @@ def issuer_authorise(
     valid_until: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Allow an existing issuer one more document type."""
-    known_doctype(doctype)
     start = instant(valid_from, "--valid-from") or now()
     with open_registry(ctx) as registry:
+        known_doctype(registry, doctype)
         registry.authorise(
             issuer_id, doctype, valid_from=start, valid_until=instant(valid_until, "--valid-until")
         )

@@ -13,6 +13,7 @@ from vc_engine.cli import render
 from vc_engine.cli.common import EXIT_BY_INDICATION, console, fail, instant, now, open_registry
 from vc_engine.policy import VerificationPolicy
 from vc_engine.store import StatusStore
+from vc_engine.store.doctype_versions import DoctypeVersions
 from vc_engine.verify import verify as verify_document
 
 
@@ -46,7 +47,10 @@ def verify(
         except OSError as error:
             fail(f"cannot read {file}: {error.strerror}", 2)
     with open_registry(ctx) as registry:
-        report = verify_document(data, registry.snapshot(), policy, StatusStore(registry))
+        catalogue = DoctypeVersions(registry).catalogue()
+        report = verify_document(
+            data, registry.snapshot(), policy, StatusStore(registry), catalogue=catalogue
+        )
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:

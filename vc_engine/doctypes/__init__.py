@@ -36,6 +36,7 @@ from vc_engine.doctypes.catalogue import (
     MARK_SHEET,
     SUBJECT_COLUMNS,
     VEHICLE_CLASSES,
+    credential_context,
     get_doctype,
 )
 from vc_engine.doctypes.conversion import check_document, document_to_record, record_to_document
@@ -64,6 +65,7 @@ __all__ = [
     "UnknownDocTypeError",
     "Validity",
     "check_document",
+    "credential_context",
     "document_to_record",
     "get_doctype",
     "holder_language",

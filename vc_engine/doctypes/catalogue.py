@@ -1,14 +1,48 @@
-"""The document types this engine knows, and their cross-field rules."""
+"""The document types shipped with the engine: definition files in vc_engine/data/doctypes.
+
+Each file holds one version of one type (`CODE.vN.yaml`). `DOCTYPES` maps each code to its
+latest version; `shipped_versions` keeps every version, because a document is checked against
+the version it was issued under (see `versions`). Types added later by an operator live in the
+registry (`vc-engine doctype add`), not here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from importlib import resources
 from types import MappingProxyType
 
-from vc_engine.doctypes.spec import DocType, UnknownDocTypeError, Validity
-from vc_engine.doctypes.values import Field, FieldKind, RecordError, quoted
-from vc_engine.model import ClaimValue
+from vc_engine.doctypes.definition import Definition, DefinitionError, read_definition
+from vc_engine.doctypes.generated import type_context
+from vc_engine.doctypes.spec import DocType, UnknownDocTypeError
+from vc_engine.doctypes.values import Field, quoted
+
+DEFINITIONS = resources.files("vc_engine") / "data" / "doctypes"
+
+
+def _read_shipped() -> dict[str, dict[int, Definition]]:
+    found: dict[str, dict[int, Definition]] = {}
+    for entry in sorted(DEFINITIONS.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith((".yaml", ".json")):
+            continue
+        definition = read_definition(entry.read_text("utf-8"), entry.name)
+        doctype = definition.doctype
+        expected = f"{doctype.code}.v{doctype.version}."
+        if not entry.name.startswith(expected):
+            raise DefinitionError(entry.name, 0, f"a file defining it must be named {expected}*")
+        found.setdefault(doctype.code, {})[doctype.version] = definition
+    return found
+
+
+SHIPPED: Mapping[str, Mapping[int, Definition]] = MappingProxyType(
+    {code: MappingProxyType(versions) for code, versions in _read_shipped().items()}
+)
+"""Every shipped version of every type, by code and version number."""
+
+DOCTYPES: Mapping[str, DocType] = MappingProxyType(
+    {code: versions[max(versions)].doctype for code, versions in SHIPPED.items()}
+)
+"""The latest shipped version of each type."""
 
 
 def get_doctype(code: str) -> DocType:
@@ -19,158 +53,22 @@ def get_doctype(code: str) -> DocType:
         raise UnknownDocTypeError(f"unknown document type {quoted(code)}; known: {known}") from None
 
 
-def _registered_after_birth(values: Mapping[str, ClaimValue]) -> None:
-    born, registered = values.get("dateOfBirth"), values.get("registrationDate")
-    if isinstance(born, str) and isinstance(registered, str) and registered < born:
-        raise RecordError("registrationDate", f"{registered} is before the birth on {born}")
+def credential_context(doctype: DocType) -> str | None:
+    """The URL of the type version's own JSON-LD context, which its credentials name after the
+    core ones; None when the core contexts define all its terms (see `generated`)."""
+    context = type_context(doctype)
+    return None if context is None else context.url
 
 
-def _subjects_consistent(values: Mapping[str, ClaimValue]) -> None:
-    subjects, total = values.get("subjects"), values.get("total")
-    if not isinstance(subjects, tuple):
-        return
-    seen: set[str] = set()
-    for number, row in enumerate(subjects, start=1):
-        if int(row["marks"]) > int(row["maxMarks"]):
-            raise RecordError(
-                f"subjects[{number}].marks", f"{row['marks']} is more than {row['maxMarks']}"
-            )
-        if row["code"] in seen:
-            raise RecordError(f"subjects[{number}].code", f"{row['code']} is listed twice")
-        seen.add(row["code"])
-    added = sum(int(row["marks"]) for row in subjects)
-    if isinstance(total, str) and int(total) != added:
-        raise RecordError("total", f"{total} is not the sum of the subject marks ({added})")
+BIRTH_CERTIFICATE = DOCTYPES["BTHCER"]
+CASTE_CERTIFICATE = DOCTYPES["CASCR"]
+MARK_SHEET = DOCTYPES["SSCMS"]
+DRIVING_LICENCE = DOCTYPES["DRVLC"]
 
 
-_NAME = Field("name", FieldKind.TEXT)
-
-_NAME_LOCAL = Field("nameLocal", FieldKind.TEXT, required=False)
-
-_DATE_OF_BIRTH = Field("dateOfBirth", FieldKind.DATE)
-
-_GENDER = Field("gender", FieldKind.ENUM, choices=("M", "F", "T"))
-
-_FATHER = Field("fatherName", FieldKind.TEXT)
-
-_MOTHER = Field("motherName", FieldKind.TEXT)
-
-_ADDRESS = Field("address", FieldKind.TEXT, max_length=400)
-
-_DISTRICT = Field("district", FieldKind.TEXT)
-
-_STATE = Field("state", FieldKind.TEXT)
+def _field(doctype: DocType, name: str) -> Field:
+    return next(f for f in doctype.fields if f.name == name)
 
 
-def _optional(spec: Field) -> Field:
-    return replace(spec, required=False)
-
-
-BIRTH_CERTIFICATE = DocType(
-    code="BTHCER",
-    name="birth certificate",
-    holder_fields=(
-        _NAME,
-        _NAME_LOCAL,
-        _DATE_OF_BIRTH,
-        _GENDER,
-        _FATHER,
-        _MOTHER,
-        _optional(_ADDRESS),
-    ),
-    claim_fields=(
-        Field("registrationNumber", FieldKind.TEXT, max_length=60),
-        Field("registrationDate", FieldKind.DATE),
-        Field("placeOfBirth", FieldKind.TEXT),
-        Field("ward", FieldKind.INTEGER, required=False, minimum=1, maximum=999),
-        _DISTRICT,
-        _STATE,
-    ),
-    validity=Validity.PERMANENT,
-    rules=(_registered_after_birth,),
-)
-
-CASTE_CERTIFICATE = DocType(
-    code="CASCR",
-    name="caste certificate",
-    holder_fields=(
-        _NAME,
-        _NAME_LOCAL,
-        _optional(_DATE_OF_BIRTH),
-        _GENDER,
-        _FATHER,
-        _ADDRESS,
-    ),
-    claim_fields=(
-        Field("caste", FieldKind.TEXT, max_length=100),
-        Field("category", FieldKind.ENUM, choices=("SC", "ST", "OBC")),
-        _DISTRICT,
-        _STATE,
-        Field("issuingAuthority", FieldKind.TEXT),
-    ),
-    validity=Validity.PERMANENT,
-)
-
-SUBJECT_COLUMNS = (
-    Field("code", FieldKind.TEXT, max_length=10, pattern=r"[A-Z0-9]{2,10}"),
-    Field("name", FieldKind.TEXT, max_length=80),
-    Field("marks", FieldKind.INTEGER, maximum=1000),
-    Field("maxMarks", FieldKind.INTEGER, minimum=1, maximum=1000),
-    Field("grade", FieldKind.TEXT, required=False, max_length=4),
-)
-
-MARK_SHEET = DocType(
-    code="SSCMS",
-    name="class X mark sheet",
-    holder_fields=(_NAME, _NAME_LOCAL, _DATE_OF_BIRTH, _FATHER, _optional(_MOTHER)),
-    claim_fields=(
-        Field("rollNumber", FieldKind.TEXT, max_length=30),
-        Field("board", FieldKind.TEXT),
-        Field("examYear", FieldKind.INTEGER, minimum=1950, maximum=2100),
-        Field("school", FieldKind.TEXT),
-        Field("result", FieldKind.ENUM, choices=("PASS", "COMPARTMENTAL", "FAIL")),
-        Field("total", FieldKind.INTEGER, maximum=10_000),
-        Field("subjects", FieldKind.TABLE, columns=SUBJECT_COLUMNS),
-    ),
-    validity=Validity.PERMANENT,
-    rules=(_subjects_consistent,),
-)
-
-VEHICLE_CLASSES = (
-    "MC50CC",
-    "MCWOG",
-    "MCWG",
-    "LMV-NT",
-    "LMV",
-    "LMV-TR",
-    "E-RICKSHAW",
-    "MGV",
-    "HMV",
-    "HGMV",
-    "HPMV",
-    "TRANS",
-)
-
-DRIVING_LICENCE = DocType(
-    code="DRVLC",
-    name="driving licence",
-    holder_fields=(_NAME, _NAME_LOCAL, _DATE_OF_BIRTH, _optional(_GENDER), _FATHER, _ADDRESS),
-    claim_fields=(
-        # State code, RTO number, year of issue, serial: the Sarathi (MoRTH) licence number.
-        Field("licenceNumber", FieldKind.TEXT, pattern=r"[A-Z]{2}-?[0-9]{2} ?[0-9]{11}"),
-        Field("vehicleClasses", FieldKind.ENUM_LIST, choices=VEHICLE_CLASSES),
-        Field(
-            "bloodGroup",
-            FieldKind.ENUM,
-            required=False,
-            choices=("A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"),
-        ),
-        Field("rtoOffice", FieldKind.TEXT),
-        _STATE,
-    ),
-    validity=Validity.UNTIL_RECORDED,
-)
-
-DOCTYPES: Mapping[str, DocType] = MappingProxyType(
-    {d.code: d for d in (BIRTH_CERTIFICATE, CASTE_CERTIFICATE, MARK_SHEET, DRIVING_LICENCE)}
-)
+SUBJECT_COLUMNS = _field(MARK_SHEET, "subjects").columns
+VEHICLE_CLASSES = _field(DRIVING_LICENCE, "vehicleClasses").choices

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import difflib
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from vc_engine.doctypes.catalogue import get_doctype
 from vc_engine.doctypes.ids import DOC_ID, DocumentIdError, make_document_id, parse_document_id
 from vc_engine.doctypes.spec import DocType, UnknownDocTypeError, Validity
 from vc_engine.doctypes.values import (
@@ -21,6 +21,7 @@ from vc_engine.doctypes.values import (
     scalar,
     table_json,
 )
+from vc_engine.doctypes.versions import SHIPPED_CATALOGUE, Catalogue
 from vc_engine.model import Document
 from vc_engine.policy import INDIA
 
@@ -63,6 +64,8 @@ def record_to_document(
         else date.fromisoformat(valid_from_text)
     )
     valid_until = None if valid_until_text is None else date.fromisoformat(valid_until_text)
+    if doctype.validity is Validity.TERM and valid_until is None:
+        valid_until = term_end(valid_from, doctype.term_months)
     _check_validity(doctype, valid_from, valid_until)
     # Holder fields are never tables (DocType refuses them), so every holder value is text.
     holder = {
@@ -103,8 +106,13 @@ def document_to_record(document: Document) -> dict[str, str]:
     return record
 
 
-def check_document(document: Document, *, printed: bool = False) -> list[str]:
+def check_document(
+    document: Document, catalogue: Catalogue | None = None, *, printed: bool = False
+) -> list[str]:
     """The document-type rules, applied to a signed document; one human problem per fault.
+
+    The rules are those of the type version in force when the document was issued (see
+    `versions`), from `catalogue` (default: the shipped definition files).
 
     Checks that the type is known, that the id names this type and this issuer, that every field
     is known, every required field present, and every value well-formed and in normal form (so a
@@ -113,7 +121,7 @@ def check_document(document: Document, *, printed: bool = False) -> list[str]:
     printable is then not required, and refused if present.
     """
     try:
-        doctype = get_doctype(document.doctype)
+        doctype = (catalogue or SHIPPED_CATALOGUE).in_force(document.doctype, document.issued_at)
     except UnknownDocTypeError as exc:
         return [str(exc)]
     problems: list[str] = []
@@ -185,3 +193,22 @@ def _check_validity(doctype: DocType, valid_from: date, valid_until: date | None
             raise RecordError("validUntil", f"is required: a {doctype.name} expires")
         if valid_until < valid_from:
             raise RecordError("validUntil", f"{valid_until} is before validFrom {valid_from}")
+    if doctype.validity is Validity.TERM:
+        last = term_end(valid_from, doctype.term_months)
+        if valid_until is None:
+            raise RecordError("validUntil", f"is required: a {doctype.name} expires")
+        if not valid_from <= valid_until <= last:
+            raise RecordError(
+                "validUntil",
+                f"{valid_until} is outside the {doctype.term_months}-month term ending {last}",
+            )
+
+
+def term_end(valid_from: date, months: int) -> date:
+    """The last day of a term of `months` starting on `valid_from`: a 12-month term from
+    2026-04-01 ends on 2027-03-31; a 1-month term from 2026-01-31 runs to 2026-02-28 (the month
+    has no 31st), so its last day is 2026-02-27."""
+    index = valid_from.year * 12 + valid_from.month - 1 + months
+    year, month = divmod(index, 12)
+    day = min(valid_from.day, calendar.monthrange(year, month + 1)[1])
+    return date(year, month + 1, day) - timedelta(days=1)

@@ -28,6 +28,9 @@ class Validity(StrEnum):
     """The document never expires: valid_until is None and a record may not give one."""
     UNTIL_RECORDED = "until-recorded"
     """The record must give validUntil (a driving licence expires on a date the issuer sets)."""
+    TERM = "term"
+    """Valid for `term_months` from validFrom: validUntil defaults to the term's last day and
+    may not be later (an income certificate holds for a financial year)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,10 @@ class DocType:
     titles: Mapping[str, str] = field(default_factory=dict, hash=False)
     """The document's title by language ("en", "bn", "hi")."""
     version: int = 1
+    term_months: int = 0
+    """For Validity.TERM: how many months a document holds."""
+    display: tuple[str, ...] = ()
+    """Every field name once, in the order a reader sees them (empty: holder, then claims)."""
 
     def title(self, language: str = "en") -> str:
         """The title in `language`, else in English, else the type's name capitalised."""
@@ -58,10 +65,20 @@ class DocType:
             raise ValueError(f"{self.code}: field names must be distinct and not {RECORD_COLUMNS}")
         if any(f.kind is FieldKind.TABLE for f in self.holder_fields):
             raise ValueError(f"{self.code}: holder fields are text, never tables")
+        if (self.validity is Validity.TERM) != (self.term_months > 0):
+            raise ValueError(f"{self.code}: a term belongs to, and is needed by, TERM validity")
+        if self.display and sorted(self.display) != sorted(names):
+            raise ValueError(f"{self.code}: the display order must list every field once")
 
     @property
     def fields(self) -> tuple[Field, ...]:
         return self.holder_fields + self.claim_fields
+
+    @property
+    def display_order(self) -> tuple[Field, ...]:
+        """The fields in the order a reader sees them."""
+        by_name = {f.name: f for f in self.fields}
+        return tuple(by_name[name] for name in self.display) if self.display else self.fields
 
     @property
     def columns(self) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 
 from vc_engine.errors import BadInput
@@ -17,6 +18,8 @@ from vc_engine.model import ClaimRow, ClaimValue
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 _DIGITS = re.compile(r"[0-9]{1,9}")
+
+_DECIMAL = re.compile(r"([0-9]{1,12})(?:\.([0-9]{1,6}))?")
 
 # Field names become XML element and attribute names and JSON-LD terms: keep them plain.
 _FIELD_NAME = re.compile(r"[a-z][A-Za-z0-9]{0,39}")
@@ -42,6 +45,9 @@ class FieldKind(StrEnum):
     """YYYY-MM-DD, a real calendar date."""
     INTEGER = "integer"
     """Non-negative, written without leading zeros."""
+    DECIMAL = "decimal"
+    """Non-negative, at most `scale` places after the point; written without leading zeros or
+    trailing fractional zeros ("01200.50" -> "1200.5")."""
     ENUM = "enum"
     """One of `choices`; matched ignoring case, written as the choice is spelt."""
     ENUM_LIST = "enum-list"
@@ -63,6 +69,8 @@ class Field:
     minimum: int = 0
     maximum: int = 999_999_999
     max_length: int = 200
+    scale: int = 2
+    """For DECIMAL: the most digits allowed after the point."""
     columns: tuple[Field, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict, hash=False)
     """What a reader is shown for the field, by language ("en", "bn", "hi")."""
@@ -142,12 +150,26 @@ def scalar(spec: Field, raw: object, where: str) -> str | None:
         if not spec.minimum <= number <= spec.maximum:
             raise RecordError(where, f"{number} is not between {spec.minimum} and {spec.maximum}")
         return str(number)
+    if spec.kind is FieldKind.DECIMAL:
+        return _decimal(spec, value, where)
     if spec.kind is FieldKind.ENUM:
         return _choice(spec, value, where)
     items = [_choice(spec, item.strip(), where) for item in value.split(",")]
     if len(set(items)) != len(items):
         raise RecordError(where, f"{quoted(value)} lists a value twice")
     return ",".join(items)
+
+
+def _decimal(spec: Field, value: str, where: str) -> str:
+    found = _DECIMAL.fullmatch(value)
+    if found is None:
+        raise RecordError(where, f"{quoted(value)} is not a decimal number like 1200.50")
+    whole, fraction = str(int(found.group(1))), (found.group(2) or "").rstrip("0")
+    if len(fraction) > spec.scale:
+        raise RecordError(where, f"{quoted(value)} has more than {spec.scale} decimal places")
+    if not spec.minimum <= Decimal(f"{whole}.{fraction or 0}") <= spec.maximum:
+        raise RecordError(where, f"{value} is not between {spec.minimum} and {spec.maximum}")
+    return f"{whole}.{fraction}" if fraction else whole
 
 
 def _choice(spec: Field, value: str, where: str) -> str:

@@ -38,6 +38,9 @@ from vc_engine.model import (
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 ENGINE_CONTEXT = "https://vc-engine.org/contexts/v1"
 CONTEXTS = (VC_V2, ENGINE_CONTEXT)
+TYPE_CONTEXT_BASE = "https://vc-engine.org/contexts/doctypes/"
+"""A document type's own context, `<base><CODE>/v<N>`, follows the core ones when the type uses
+terms the core context lacks (generated from its definition; see vc_engine.doctypes)."""
 TYPES = ("VerifiableCredential", "ElockerDocument")
 ID_PREFIX = "urn:elocker:"
 _KEYS = frozenset(
@@ -61,9 +64,14 @@ class MalformedCredential(BadInput):
     """The signed credential does not have the shape this engine issues."""
 
 
-def to_credential(document: Document, civil_timezone: tzinfo) -> dict[str, Any]:
+def to_credential(
+    document: Document, civil_timezone: tzinfo, type_context: str | None = None
+) -> dict[str, Any]:
+    """The credential of `document`; `type_context` is its type's own context URL, if any."""
+    if type_context is not None and not _names_type(type_context, document.doctype):
+        raise ValueError(f"{type_context!r} is not a context of type {document.doctype}")
     credential: dict[str, Any] = {
-        "@context": list(CONTEXTS),
+        "@context": [*CONTEXTS, *([type_context] if type_context else [])],
         "id": ID_PREFIX + document.id,
         "type": list(TYPES),
         "documentType": document.doctype,
@@ -93,8 +101,13 @@ def from_credential(credential: dict[str, Any]) -> Document:
     unknown = set(credential) - _KEYS
     if unknown:
         raise MalformedCredential(f"unexpected properties: {', '.join(sorted(unknown))}")
-    if credential.get("@context") != list(CONTEXTS):
-        raise MalformedCredential(f"@context must be exactly {list(CONTEXTS)}")
+    contexts = credential.get("@context")
+    if not isinstance(contexts, list) or contexts[:2] != list(CONTEXTS) or len(contexts) > 3:
+        raise MalformedCredential(
+            f"@context must be exactly {list(CONTEXTS)}, then optionally the type's own context"
+        )
+    if len(contexts) == 3 and not _names_type(contexts[2], credential.get("documentType")):
+        raise MalformedCredential(f"@context {contexts[2]!r} is not a context of this type")
     if credential.get("type") != list(TYPES):
         raise MalformedCredential(f"type must be exactly {list(TYPES)}")
     identifier = _text(credential, "id")
@@ -123,6 +136,13 @@ def from_credential(credential: dict[str, Any]) -> Document:
         claims={name: _claim(name, value) for name, value in subject[_DATA].items()},
         status=_status(credential.get("credentialStatus", [])),
     )
+
+
+def _names_type(url: object, doctype: object) -> bool:
+    if not isinstance(url, str) or not isinstance(doctype, str):
+        return False
+    version = url.removeprefix(f"{TYPE_CONTEXT_BASE}{doctype}/v")
+    return version != url and version.isascii() and version.isdigit() and version[0] != "0"
 
 
 def _status(entries: object) -> tuple[StatusReference, ...]:

@@ -99,7 +99,9 @@ def _read_csv(raw: BinaryIO, name: str) -> Iterator[InputLine]:
         if header is None:
             if problem is None and not row:
                 continue
-            header = _header(row, problem, start)
+            if problem is not None:
+                raise RecordFileError(f"the header on line {start} is unreadable: {problem}")
+            header = check_header(row, start)
         elif problem is not None:
             yield start, BadLine(problem)
         elif not row:
@@ -112,9 +114,8 @@ def _read_csv(raw: BinaryIO, name: str) -> Iterator[InputLine]:
         raise RecordFileError(f"{name}: empty file; a CSV file needs a header row")
 
 
-def _header(row: list[str], problem: str | None, line: int) -> list[str]:
-    if problem is not None:
-        raise RecordFileError(f"the header on line {line} is unreadable: {problem}")
+def check_header(row: list[str], line: int) -> list[str]:
+    """The column names of a header row, refusing empty and repeated ones."""
     names = [name.strip() for name in row]
     if "" in names:
         raise RecordFileError(f"the header on line {line} has an empty column name")

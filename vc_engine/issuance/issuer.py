@@ -84,33 +84,42 @@ class Rendition:
 
     format: str
     suffix: str
-    sign: Callable[[Document, Issuer, Earlier], bytes]
+    sign: Callable[[Document, Issuer, Earlier, str | None], bytes]
+    """Sign a document, given the renditions signed before it and its type's own JSON-LD
+    context URL, if any."""
 
 
 RENDITIONS = {
     "xml": Rendition(
-        SIGNED_XML, ".xml", lambda d, i, _: signed_xml.issue(d, i.xml_key, i.civil_timezone)
+        SIGNED_XML, ".xml", lambda d, i, _, __: signed_xml.issue(d, i.xml_key, i.civil_timezone)
     ),
     "vc-di": Rendition(
         VC_DATA_INTEGRITY,
         ".vc.json",
-        lambda d, i, _: vc_di.issue(
+        lambda d, i, _, c: vc_di.issue(
             d,
             i.signer,
             verification_method=i.verification_method,
             civil_timezone=i.civil_timezone,
             cryptosuite=i.cryptosuite,
+            type_context=c,
         ),
     ),
     "vc-jwt": Rendition(
         VC_JWT,
         ".jwt",
-        lambda d, i, _: vc_jwt.issue(
-            d, i.signer, kid=i.verification_method, civil_timezone=i.civil_timezone
+        lambda d, i, _, c: vc_jwt.issue(
+            d,
+            i.signer,
+            kid=i.verification_method,
+            civil_timezone=i.civil_timezone,
+            type_context=c,
         ),
     ),
-    "qr": Rendition(QR_CWT, ".qr.txt", lambda d, i, _: qr.issue(printable_document(d), i.signer)),
-    "pdf": Rendition(PDF_PADES, ".pdf", lambda d, i, earlier: _sign_pdf(d, i, earlier)),
+    "qr": Rendition(
+        QR_CWT, ".qr.txt", lambda d, i, _, __: qr.issue(printable_document(d), i.signer)
+    ),
+    "pdf": Rendition(PDF_PADES, ".pdf", lambda d, i, earlier, _: _sign_pdf(d, i, earlier)),
 }
 
 

@@ -388,3 +388,16 @@ digilocker_requests = Table(
     Column("replay_key", Text, nullable=True),
     UniqueConstraint("replay_key", name="uq_digilocker_requests_replay"),
 )
+
+
+doctype_versions = Table(
+    "doctype_versions",
+    metadata,
+    Column("code", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("definition", Text, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("in_force_from", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("code", "version"),
+    CheckConstraint("version >= 1", name="ck_doctype_versions_version"),
+)

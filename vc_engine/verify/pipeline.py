@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
+from vc_engine.doctypes.versions import Catalogue
 from vc_engine.formats import IMAGE, PDF_PADES, QR_CWT, Rejected, detect_format
 from vc_engine.model import Check, CheckStatus, SubIndication, VerificationReport
 from vc_engine.policy import VerificationPolicy
@@ -27,12 +28,14 @@ def verify(
     trust: TrustSource,
     policy: VerificationPolicy,
     status: StatusSource | None = None,
+    catalogue: Catalogue | None = None,
 ) -> VerificationReport:
     """Is `data` equivalent to the original? Never raises for a bad document.
 
     `policy.at` is the moment the answer speaks for; nothing below reads the clock. `status`
     holds the issuers' published status lists; a document with status entries and no `status`
-    to check them against is INDETERMINATE.
+    to check them against is INDETERMINATE. `catalogue` holds the document types' versions
+    (default: the shipped definitions; `Registry.catalogue()` adds the registry's).
     """
     # 1. Refuse what is too large to be a document before reading any of it.
     limit = policy.limits.max_document_bytes
@@ -49,8 +52,10 @@ def verify(
         # verifying one XML file should not pay.
         from vc_engine.verify.paper import verify_pdf
 
-        return verify_pdf(data, trust, policy, lambda inner: _single(inner, trust, policy, status))
-    return _single(data, trust, policy, status, format_name)
+        return verify_pdf(
+            data, trust, policy, lambda inner: _single(inner, trust, policy, status, catalogue)
+        )
+    return _single(data, trust, policy, status, catalogue, format_name)
 
 
 def _single(
@@ -58,6 +63,7 @@ def _single(
     trust: TrustSource,
     policy: VerificationPolicy,
     status: StatusSource | None,
+    catalogue: Catalogue | None,
     format_name: str | None = None,
 ) -> VerificationReport:
     """Steps 2 to 8 for one document (not a container)."""
@@ -113,7 +119,7 @@ def _single(
 
     # 8. Document-type rules on the signed claims.
     if not _any_failed(checks):
-        checks.append(doctype_rules(document, printed=format_name == QR_CWT))
+        checks.append(doctype_rules(document, catalogue, printed=format_name == QR_CWT))
 
     return VerificationReport.from_checks(
         checks, format=format_name, document=document, warnings=warnings

@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from vc_engine import doctypes
+from vc_engine.doctypes.versions import Catalogue
 from vc_engine.formats import FormatOutcome
 from vc_engine.keys import load_certificate
 from vc_engine.model import Check, Document, SignatureFacts, SubIndication
@@ -87,8 +88,10 @@ def validity(document: Document, policy: VerificationPolicy) -> Check:
     return Check.passed("validity", f"valid today ({today.isoformat()}; {until})")
 
 
-def doctype_rules(document: Document, *, printed: bool = False) -> Check:
-    problems = doctypes.check_document(document, printed=printed)
+def doctype_rules(
+    document: Document, catalogue: Catalogue | None = None, *, printed: bool = False
+) -> Check:
+    problems = doctypes.check_document(document, catalogue, printed=printed)
     if problems:
         return Check.failed("document-type", SubIndication.FORMAT_FAILURE, "; ".join(problems))
     return Check.passed("document-type", f"a well-formed {document.doctype} document")

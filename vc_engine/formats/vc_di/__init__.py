@@ -33,6 +33,7 @@ def issue(
     verification_method: str,
     civil_timezone: tzinfo,
     cryptosuite: str | None = None,
+    type_context: str | None = None,
 ) -> bytes:
     suite = cryptosuite or DEFAULT_CRYPTOSUITE.get(signer.algorithm)
     if suite is None:
@@ -40,7 +41,7 @@ def issue(
             f"Data Integrity proofs need an Ed25519 or ECDSA key, not {signer.algorithm}"
         )
     secured = add_proof(
-        to_credential(document, civil_timezone),
+        to_credential(document, civil_timezone, type_context),
         cryptosuite=suite,
         signer=signer,
         verification_method=verification_method,

@@ -244,9 +244,16 @@ def _issuer_id(credential: Mapping[str, Any]) -> str | None:
 # --- documents ------------------------------------------------------------------------------
 
 
-def issue(document: Document, signer: Signer, *, kid: str, civil_timezone: tzinfo) -> bytes:
+def issue(
+    document: Document,
+    signer: Signer,
+    *,
+    kid: str,
+    civil_timezone: tzinfo,
+    type_context: str | None = None,
+) -> bytes:
     """The vc+jwt rendition of `document`; its validity is the credential's own validUntil."""
-    credential = to_credential(document, civil_timezone)
+    credential = to_credential(document, civil_timezone, type_context)
     return sign_credential(
         credential, signer, kid=kid, issued_at=document.issued_at, expires_at=None
     )

@@ -37,7 +37,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from vc_engine import doctypes
+from vc_engine.doctypes import credential_context
 from vc_engine.errors import Refused
 from vc_engine.inputs.records import InputLine, blocks
 from vc_engine.issuance.batch.outputs import (
@@ -55,6 +55,7 @@ from vc_engine.issuance.issuer import preflight
 from vc_engine.issuance.status_lists import StatusLists, publish_lists
 from vc_engine.keys import key_id
 from vc_engine.model import Rejection
+from vc_engine.store.doctype_versions import DoctypeVersions
 from vc_engine.store.journal import BlockRecord, JobRecord, Journal
 from vc_engine.store.registry import Registry
 
@@ -142,10 +143,10 @@ def run_batch(
     options = options or BatchOptions()
     if not _JOB_ID.fullmatch(job_id):
         raise BatchError(f"job id {job_id!r}: use 1-100 letters, digits, '.', '_' or '-'")
-    spec = doctypes.get_doctype(doctype)
+    spec = DoctypeVersions(registry).catalogue().in_force(doctype, clock())
     signer = open_signer(signing)
     name = preflight(registry, signing.issuer_id, key_id(signer.public_key), spec.code, clock())
-    signing = dataclasses.replace(signing, issuer_name=name)
+    signing = dataclasses.replace(signing, issuer_name=name, type_context=credential_context(spec))
     issuer, formats = signing.issuer()
     _require_writable(out_dir)
     journal = Journal(registry)
@@ -411,14 +412,17 @@ def job_id_for(
     records_file: Path, *, issuer_id: str, doctype: str, formats: Sequence[str], out_dir: Path,
     archive: bool,
 ) -> tuple[str, int]:  # fmt: skip
-    """The CLI's job id: the same command on the same file names the same job. Also returns the
-    file's line count, a progress estimate of its records."""
+    """The CLI's job id: the same command on the same file (or directory of files) names the
+    same job. Also returns the line count, a progress estimate of a CSV or JSONL file's records."""
     digest = hashlib.sha256()
     for part in (issuer_id, doctype, ",".join(formats), str(out_dir.resolve()), str(archive)):
         digest.update(part.encode("utf-8") + b"\0")
     lines = 0
-    with records_file.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-            lines += block.count(b"\n")
+    files = sorted(records_file.iterdir()) if records_file.is_dir() else [records_file]
+    for file in (f for f in files if f.is_file()):
+        digest.update(file.name.encode("utf-8") + b"\0")
+        with file.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+                lines += block.count(b"\n")
     return f"job-{digest.hexdigest()[:32]}", lines

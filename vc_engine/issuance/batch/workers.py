@@ -62,6 +62,8 @@ class SigningSpec:
     issuer_name: str = ""
     """The registry's name of the issuer (the run fills it in after its preflight)."""
     token: str = field(default_factory=lambda: secrets.token_hex(16))
+    type_context: str | None = None
+    """The JSON-LD context URL of the run's type version (the run fills it in)."""
 
     def issuer(self) -> tuple[Issuer, tuple[Rendition, ...]]:
         """The issuer with its key (opened once per process) and the renditions asked for,
@@ -109,7 +111,7 @@ class SignedBlock:
 def sign_block(spec: SigningSpec, request: BlockRequest) -> SignedBlock:
     """Sign each document of the block in every rendition (runs in a worker)."""
     issuer, formats = spec.issuer()
-    signed = sign(request.documents, issuer, formats)
+    signed = sign(request.documents, issuer, formats, spec.type_context)
     return SignedBlock(request.block, tuple(item.outputs for item in signed))
 
 
