@@ -64,5 +64,5 @@ class Paper:
 def issued(doctype: str = "BTHCER") -> Paper:
     signer = issuer()
     chosen = renditions(FORMATS, signer)
-    (item,) = sign([(0, document(doctype))], signer, chosen)
+    (item,) = sign([(0, document(doctype))], signer, chosen, None)
     return Paper(item.document, {r.format: o for r, o in zip(chosen, item.outputs, strict=True)})

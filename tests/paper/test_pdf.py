@@ -199,7 +199,7 @@ def _tsa() -> DummyTimeStamper:
 def test_a_document_timestamp_is_added_and_checked() -> None:
     stamping = issuer(timestamper=_tsa())
     chosen = renditions(FORMATS, stamping)
-    (item,) = sign([(0, document())], stamping, chosen)
+    (item,) = sign([(0, document())], stamping, chosen, None)
     report = verify(item.outputs[-1], trust().snapshot(), POLICY)
     assert report.indication is Indication.PASSED, report.checks
     assert "document timestamp" in check(report, "pdf-timestamp").message
