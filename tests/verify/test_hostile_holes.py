@@ -21,6 +21,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from api import Settings, create_app
+from api.openapi import HMAC_AUTHENTICATED
 from vc_engine import keys
 from vc_engine.cli import app
 from vc_engine.formats import vc_json, vc_jwt
@@ -555,13 +556,14 @@ SAMPLE_PATH_VALUES = {
 }
 
 
-def _guarded_routes() -> list[tuple[str, str]]:
-    """Every documented route but the public ones (the page is not documented, and public)."""
+def _guarded_routes(hmac: bool = False) -> list[tuple[str, str]]:
+    """Every documented route but the public ones (the page is not documented, and public):
+    those with bearer tokens, or (`hmac`) those the e-locker's HMAC authenticates instead."""
     paths = create_app(Settings(registry_url="sqlite://")).openapi()["paths"]
     return [
         (method.upper(), path)
         for path, operations in sorted(paths.items())
-        if path not in PUBLIC
+        if path not in PUBLIC and path.startswith(HMAC_AUTHENTICATED) == hmac
         for method in sorted(operations)
     ]
 
@@ -598,6 +600,21 @@ def test_a_client_without_the_scope_gets_403_whatever_the_body(
     )
     assert answer.status_code == 403, answer.text
     assert answer.json()["code"] == "insufficient_scope"
+
+
+@pytest.mark.parametrize(("method", "path"), _guarded_routes(hmac=True))
+def test_a_bearer_token_does_not_open_the_hmac_routes(
+    one_service: Service, method: str, path: str
+) -> None:
+    answer = one_service.http.request(
+        method,
+        path.format(**SAMPLE_PATH_VALUES),
+        content=b"<PullDocRequest/>",
+        headers={**one_service.auth("revoked"), "Content-Type": "application/xml"},
+    )
+    assert answer.status_code == 200
+    assert b'Status="0"' in answer.content
+    assert answer.headers["x-vc-engine-code"] == "bad_hmac"
 
 
 # Found by fuzzing (bench/fuzz.py), each kept in tests/fuzz/corpus as well.
