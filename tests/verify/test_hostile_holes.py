@@ -547,11 +547,21 @@ def test_an_older_status_list_is_refused_online_once_a_newer_one_was_seen(
 
 # 6. Scope is checked before the body is read, on every route.
 
-PUBLIC = {"/", "/healthz", "/metrics", "/status-lists/{list_id}", "/openapi.json", "/docs"}
+PUBLIC = {
+    "/",
+    "/healthz",
+    "/metrics",
+    "/status-lists/{list_id}",
+    "/contexts/doctypes/{code}/v{version}",
+    "/openapi.json",
+    "/docs",
+}
 SAMPLE_PATH_VALUES = {
     "document_id": "in.gov.wb.kmc-BTHCER-2026000123",
     "issuer_id": "in.gov.wb.kmc",
     "key_id": "0" * 64,
+    "code": "BTHCER",
+    "version": "1",
     "list_id": "in.gov.wb.kmc-revocation-1",
 }
 
