@@ -44,7 +44,7 @@ from api.digilocker.messages import (
 )
 from vc_engine.doctypes import DocumentIdError, parse_document_id
 from vc_engine.doctypes.holders import names_match, normalise
-from vc_engine.formats import SIGNED_XML
+from vc_engine.formats import PDF_PADES, SIGNED_XML
 from vc_engine.keys import KeyMaterialError
 from vc_engine.keys.sealed import unseal
 from vc_engine.policy import INDIA
@@ -56,7 +56,7 @@ from vc_engine.store.digilocker import (
 )
 from vc_engine.store.kept import KeptRendition, KeptStore
 
-PDF = "pdf"
+PDF = PDF_PADES
 """The format name the PDF rendition is kept under."""
 
 REASONS = {

@@ -429,3 +429,14 @@ def test_every_request_is_logged_without_its_body(pull: Pull) -> None:
         document.id,
     )
     assert len(entry.body_sha256) == 64
+
+
+def test_the_pdf_rendition_is_kept_and_pulled_under_one_format_name() -> None:
+    """DocContent is the rendition `--format pdf` issues: kept as a PDF, looked up by its name."""
+    from api.digilocker import pull as pull_api
+    from vc_engine.issuance.issuer import RENDITIONS
+    from vc_engine.issuance.kept import MEDIA_TYPES
+
+    issued_as = RENDITIONS["pdf"].format
+    assert issued_as == pull_api.PDF
+    assert MEDIA_TYPES[issued_as] == "application/pdf"

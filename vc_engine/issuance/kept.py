@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from vc_engine.doctypes import parse_document_id
 from vc_engine.doctypes.holders import normalise
-from vc_engine.formats import SIGNED_XML, VC_DATA_INTEGRITY, VC_JWT
+from vc_engine.formats import PDF_PADES, QR_CWT, SIGNED_XML, VC_DATA_INTEGRITY, VC_JWT
 from vc_engine.model import Document
 from vc_engine.store.kept import KeptDocument, KeptRendition
 
@@ -18,7 +18,8 @@ MEDIA_TYPES = {
     SIGNED_XML: "application/xml",
     VC_DATA_INTEGRITY: "application/vc",
     VC_JWT: "application/vc+jwt",
-    "pdf": "application/pdf",
+    QR_CWT: "text/plain",
+    PDF_PADES: "application/pdf",
 }
 """The media type kept with each rendition format; a format not listed is kept as
 application/octet-stream."""
