@@ -8,16 +8,20 @@ the validity of unsigned claims would only produce misleading reasons.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from collections.abc import Sequence
 
-from vc_engine.formats import detect_format
-from vc_engine.model import Check, CheckStatus, SubIndication, VerificationReport
-from vc_engine.policy import VerificationPolicy
+from vc_engine.formats import VC_DATA_INTEGRITY, VC_JWT, detect_format
+from vc_engine.formats.w3c import open_w3c_data_integrity, open_w3c_jwt
+from vc_engine.model import Check, CheckStatus, PolicyName, SubIndication, VerificationReport
+from vc_engine.policy import Severity, VerificationPolicy
 from vc_engine.revocation.source import StatusSource
 from vc_engine.trust.did import registry_resolver
 from vc_engine.trust.evaluate import evaluate_trust
 from vc_engine.trust.source import TrustSource
-from vc_engine.verify.dispatch import OPENERS
+from vc_engine.verify.credential import credential_checks
+from vc_engine.verify.dispatch import OPENERS, is_our_credential
 from vc_engine.verify.stages import doctype_rules, embedded_certificate, envelope_time, validity
 from vc_engine.verify.status import status_checks
 
@@ -32,8 +36,18 @@ def verify(
 
     `policy.at` is the moment the answer speaks for; nothing below reads the clock. `status`
     holds the issuers' published status lists; a document with status entries and no `status`
-    to check them against is INDETERMINATE.
+    to check them against is INDETERMINATE. The report names the policy.
     """
+    report = _verify(data, trust, policy, status)
+    return dataclasses.replace(report, policy=PolicyName(policy.name, policy.sha256))
+
+
+def _verify(
+    data: bytes,
+    trust: TrustSource,
+    policy: VerificationPolicy,
+    status: StatusSource | None,
+) -> VerificationReport:
     # 1. Refuse what is too large to be a document before reading any of it.
     limit = policy.limits.max_document_bytes
     if len(data) > limit:
@@ -45,10 +59,13 @@ def verify(
         return _refused("format", "not a document in any format this engine reads")
 
     # 3. Parse safely and check the signature; the Document comes only from what it covered.
-    #    Keys named by did:web come from the registry, never from the network.
+    #    Keys named by did:web come from the registry, never from the network. A W3C
+    #    credential that is not one of our documents takes the generic path.
+    if format_name in (VC_DATA_INTEGRITY, VC_JWT) and not is_our_credential(data):
+        return _verify_w3c(data, format_name, trust, policy, status)
     opened = OPENERS[format_name](data, policy, registry_resolver(trust))
-    checks = list(opened.checks)
     warnings = list(opened.warnings)
+    checks = graded(opened.checks, policy, warnings)
     if opened.document is None or opened.facts is None:
         return VerificationReport.from_checks(
             checks, format=format_name, document=None, warnings=warnings
@@ -64,7 +81,8 @@ def verify(
     # 4. Trust: the key is registered to the issuer named inside, valid when it signed, not
     #    compromised before that, and the issuer may issue this document type.
     document_sha256 = hashlib.sha256(data).hexdigest()
-    checks.extend(evaluate_trust(trust, document, opened.facts, document_sha256, policy))
+    trusted = evaluate_trust(trust, document, opened.facts, document_sha256, policy)
+    checks.extend(graded(trusted, policy, warnings))
 
     # 5. A certificate the document carries was valid when the document claims to be signed.
     if not _any_failed(checks):
@@ -72,19 +90,61 @@ def verify(
 
     # 6. Status: not revoked or suspended, by the issuer's signed status lists.
     if not _any_failed(checks):
-        checks.extend(status_checks(document, trust, status, policy))
+        checks.extend(graded(status_checks(document, trust, status, policy), policy, warnings))
 
     # 7. Validity window, read in the issuer's calendar.
     if not _any_failed(checks):
-        checks.append(validity(document, policy))
+        checks.extend(graded([validity(document, policy)], policy, warnings))
 
     # 8. Document-type rules on the signed claims.
     if not _any_failed(checks):
-        checks.append(doctype_rules(document))
+        checks.extend(graded([doctype_rules(document)], policy, warnings))
 
     return VerificationReport.from_checks(
         checks, format=format_name, document=document, warnings=warnings
     )
+
+
+def _verify_w3c(
+    data: bytes,
+    format_name: str,
+    trust: TrustSource,
+    policy: VerificationPolicy,
+    status: StatusSource | None,
+) -> VerificationReport:
+    """Steps 3 to 7 for a W3C credential that is not one of our documents (see
+    `verify.credential`): proofs and data-model rules, then issuer, status and validity."""
+    opener = open_w3c_jwt if format_name == VC_JWT else open_w3c_data_integrity
+    opened = opener(data, policy, registry_resolver(trust))
+    warnings: list[str] = []
+    checks = graded(opened.checks, policy, warnings)
+    if opened.credential is not None and not _any_failed(checks):
+        later = credential_checks(opened, trust, policy, status, warnings)
+        checks.extend(graded(later, policy, warnings))
+    return VerificationReport.from_checks(
+        checks,
+        format=format_name,
+        document=None,
+        warnings=warnings,
+        credential=opened.credential if not _any_failed(checks) else None,
+    )
+
+
+def graded(checks: Sequence[Check], policy: VerificationPolicy, warnings: list[str]) -> list[Check]:
+    """The checks as the policy grades them: a check that did not pass costs what the policy
+    says for its name; FAIL keeps it, WARN passes it with a warning, INFORM passes it with its
+    message, IGNORE drops it."""
+    kept = []
+    for check in checks:
+        severity = policy.severity(check.name)
+        if check.status is CheckStatus.PASSED or severity is Severity.FAIL:
+            kept.append(check)
+        elif severity is Severity.WARN:
+            warnings.append(f"{check.name}: {check.message}")
+            kept.append(Check.passed(check.name, f"accepted with a warning: {check.message}"))
+        elif severity is Severity.INFORM:
+            kept.append(Check.passed(check.name, f"noted: {check.message}"))
+    return kept
 
 
 def _any_failed(checks: list[Check]) -> bool:

@@ -158,9 +158,10 @@ class JsonLdCanonicalizer:
             self.loader.context_urls(document)
         except ContextError as exc:
             raise ContextRefusedError(exc) from None
-        for key, value in document.items():
-            if key != "@context":
-                _check_no_nested_context(value, f"/{key}")
+        if not self.loader.allow_inline:
+            for key, value in document.items():
+                if key != "@context":
+                    _check_no_nested_context(value, f"/{key}")
         processor = _Processor(self._processed)
         options = self._options()
         try:
@@ -171,6 +172,10 @@ class JsonLdCanonicalizer:
             raise MalformedJsonLdError(str(exc)) from None
         except jsonld.JsonLdError as exc:
             raise _from_jsonld_error(exc) from None
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            # pyld assumes well-formed contexts in places ({"@vocab": null} and the like):
+            # its crash on malformed input is malformed input, not a fault of ours.
+            raise MalformedJsonLdError(f"invalid JSON-LD ({type(exc).__name__})") from None
         return [_quad(triple, name) for name, triples in dataset.items() for triple in triples]
 
     def nquads(self, document: Mapping[str, Any], *, hash_name: str = "sha256") -> str:

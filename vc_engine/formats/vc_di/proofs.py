@@ -65,7 +65,7 @@ class ProofOutcome:
 
 
 @lru_cache(maxsize=16)
-def _canonicalizer(loader: ContextLoader, limits: Limits = DEFAULT_LIMITS) -> JsonLdCanonicalizer:
+def canonicalizer(loader: ContextLoader, limits: Limits = DEFAULT_LIMITS) -> JsonLdCanonicalizer:
     """One per loader and limits: it keeps the processed contexts, most of the cost."""
     return JsonLdCanonicalizer(loader, limits)
 
@@ -111,7 +111,7 @@ def add_proof(
     if suite.transform == "jcs" and "@context" in unsecured:
         proof["@context"] = copy.deepcopy(unsecured["@context"])
     hash_data = suite.hash_data(
-        unsecured, _proof_config(suite, unsecured, proof), algorithm, _canonicalizer(loader)
+        unsecured, _proof_config(suite, unsecured, proof), algorithm, canonicalizer(loader)
     )
     signature = signer.sign(hash_data, suite.scheme(algorithm))
     proof["proofValue"] = "z" + base58btc.encode(signature)
@@ -236,7 +236,7 @@ def _verify_one(
         # 4. The key signed the canonical proof configuration and document.
         options = {k: v for k, v in proof.items() if k != "proofValue"}
         config = _proof_config(suite, unsecured, options)
-        hash_data = suite.hash_data(unsecured, config, algorithm, _canonicalizer(loader, limits))
+        hash_data = suite.hash_data(unsecured, config, algorithm, canonicalizer(loader, limits))
         if not verify_signature(key, signature, hash_data, scheme):
             raise Rejected(
                 "signature",
