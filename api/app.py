@@ -23,7 +23,9 @@ from api.services import Clock, Services, system_clock
 from api.settings import Settings
 from api.signing import SigningKeys
 from vc_engine.issuance.status_lists import StatusLists
+from vc_engine.policy_files import load_policy
 from vc_engine.store import StatusStore
+from vc_engine.store.contexts import PinnedContexts
 from vc_engine.store.changes import for_engine
 from vc_engine.store.engine import create_registry_engine, ping
 from vc_engine.store.registry import Registry
@@ -78,6 +80,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         metrics=metrics,
         clock=clock,
         status_lists=StatusLists(status_store, base_url=settings.public_url),
+        policy=load_policy(settings.policy).with_contexts(PinnedContexts(engine).documents()),
     )
     app = FastAPI(
         title="vc-engine",

@@ -14,6 +14,8 @@ from typing import Annotated
 import typer
 
 from vc_engine.cli.common import console, errors, fail, instant, migrated, now, settings
+from vc_engine.errors import VcEngineError
+from vc_engine.policy_files import load_policy
 
 client_app = typer.Typer(no_args_is_help=True, help="API clients of the HTTP service.")
 
@@ -53,6 +55,13 @@ def serve(
             envvar="VC_ENGINE_BUNDLE_KEY", help="Registry root's private key, for GET /v1/bundle."
         ),
     ] = None,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            envvar="VC_ENGINE_POLICY",
+            help="Validation policy: default, elocker-legacy, conformance, or a TOML file.",
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP API and the clerks' web page (uvicorn) against the registry."""
     from api.serve import run
@@ -67,7 +76,12 @@ def serve(
         signing_keys=signing_keys,
         public_url=public_url or f"http://{host}:{port}",
         bundle_key=bundle_key,
+        policy=policy,
     )
+    try:
+        load_policy(policy)  # refuse a bad policy here, before any worker starts
+    except VcEngineError as error:
+        fail(str(error), 2)
     console.print(f"serving on http://{host}:{port} ({workers} worker(s))")
     run(service, host=host, port=port, workers=workers)
 

@@ -13,6 +13,7 @@ RATE_VARIABLE = "VC_ENGINE_RATE_PER_SECOND"
 BURST_VARIABLE = "VC_ENGINE_RATE_BURST"
 PUBLIC_URL_VARIABLE = "VC_ENGINE_PUBLIC_URL"
 BUNDLE_KEY_VARIABLE = "VC_ENGINE_BUNDLE_KEY"
+POLICY_VARIABLE = "VC_ENGINE_POLICY"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,10 @@ class Settings:
     bundle_validity_days: int = 7
     """How long a bundle from GET /v1/bundle is valid (its nextUpdate)."""
 
+    policy: str | None = None
+    """The validation policy: a built-in name (default, elocker-legacy, conformance) or a TOML
+    file; None is `default`."""
+
     @classmethod
     def from_env(cls, default_registry_url: str) -> Settings:
         keys = os.environ.get(SIGNING_KEYS_VARIABLE)
@@ -59,6 +64,7 @@ class Settings:
             signing_keys=Path(keys) if keys else None,
             public_url=os.environ.get(PUBLIC_URL_VARIABLE, "http://127.0.0.1:8000"),
             bundle_key=Path(bundle_key) if bundle_key else None,
+            policy=os.environ.get(POLICY_VARIABLE) or None,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -74,4 +80,6 @@ class Settings:
             env[SIGNING_KEYS_VARIABLE] = str(self.signing_keys)
         if self.bundle_key is not None:
             env[BUNDLE_KEY_VARIABLE] = str(self.bundle_key)
+        if self.policy is not None:
+            env[POLICY_VARIABLE] = self.policy
         return env

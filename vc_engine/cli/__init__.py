@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from vc_engine.cli import audit, bundle, issue, issuer, keys, registry, status, verify
+from vc_engine.cli import audit, bundle, context, issue, issuer, keys, registry, status, verify
 from vc_engine.cli.common import DEFAULT_STATUS_BASE_URL, Settings, default_registry_url, now
 
 PLUGINS = "vc_engine.cli"
@@ -66,6 +66,7 @@ app.command("status")(status.status)
 app.add_typer(status.lists_app, name="status-list")
 app.add_typer(bundle.app, name="bundle")
 app.command("audit")(audit.audit)
+app.add_typer(context.app, name="context")
 
 for plugin in entry_points(group=PLUGINS):
     plugin.load()(app)

@@ -278,3 +278,15 @@ bundle_sequences = Table(
     Column("root_key_id", Text, primary_key=True),
     Column("last_sequence", Integer, nullable=False),
 )
+
+
+# JSON-LD contexts an operator pinned: served to the JSON-LD processor by URL, checked against
+# their SHA-256 each time they are loaded, never fetched.
+pinned_contexts = Table(
+    "pinned_contexts",
+    metadata,
+    Column("url", Text, primary_key=True),
+    Column("document", LargeBinary, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+)
