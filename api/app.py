@@ -17,7 +17,7 @@ from api.metrics import Metrics, MetricsMiddleware
 from api.openapi import problems as problem_responses
 from api.registry_cache import RegistryCache
 from api.request_log import RequestLogWriter
-from api.routes import bundle, documents, issue, registry, status_lists, verify
+from api.routes import bundle, documents, issue, presentations, registry, status_lists, verify
 from api.schemas import Health
 from api.services import Clock, Services, system_clock
 from api.settings import Settings
@@ -25,8 +25,8 @@ from api.signing import SigningKeys
 from vc_engine.issuance.status_lists import StatusLists
 from vc_engine.policy_files import load_policy
 from vc_engine.store import StatusStore
-from vc_engine.store.contexts import PinnedContexts
 from vc_engine.store.changes import for_engine
+from vc_engine.store.contexts import PinnedContexts
 from vc_engine.store.engine import create_registry_engine, ping
 from vc_engine.store.registry import Registry
 from vc_engine.store.request_log import RequestLog
@@ -93,6 +93,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     problems.install(app)
     openapi.install(app)
     app.include_router(verify.router)
+    app.include_router(presentations.router)
     app.include_router(issue.router)
     app.include_router(documents.router)
     app.include_router(status_lists.router)

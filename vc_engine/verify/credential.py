@@ -73,8 +73,21 @@ def _issuer_of(credential: Mapping[str, Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
+def did_key_method(did: str) -> str:
+    """The verification method of a did:key DID (its one key: `did:key:<mk>#<mk>`)."""
+    return f"{did}#{did.removeprefix('did:key:')}"
+
+
 def _registered_issuer(trust: TrustSource, issuer: str) -> str | None:
+    """The registered issuer a credential's issuer names: a did:web of a registered issuer, or
+    a did:key whose key is registered to one."""
     issuer_id = issuer_id_of_did(issuer)
+    if issuer.startswith("did:key:"):
+        try:
+            key = trust.key(key_id(did_key_public_key(did_key_method(issuer))))
+        except KeyMaterialError:
+            return None
+        issuer_id = None if key is None else key.issuer_id
     if issuer_id is None:
         return None
     record = trust.issuer(issuer_id)
@@ -127,7 +140,7 @@ def _registry_checks(
 
 def _did_key_checks(opened: W3cOutcome, issuer: str, warnings: list[str]) -> list[Check]:
     try:
-        issuer_key = key_id(did_key_public_key(issuer))
+        issuer_key = key_id(did_key_public_key(did_key_method(issuer)))
     except KeyMaterialError as exc:
         return [Check.failed("issuer", SubIndication.FORMAT_FAILURE, f"issuer did:key: {exc}")]
     if any(s.facts.key_id != issuer_key for s in opened.signatures):
