@@ -25,7 +25,7 @@ from api.services import Services, authenticated, require, require_any, services
 from api.signing import NoSigningKey
 from vc_engine import doctypes, keys
 from vc_engine.formats.vc_json import ENGINE_CONTEXT, MalformedCredential, from_credential
-from vc_engine.formats.vc_model import DataModelError
+from vc_engine.formats.vc_model import DataModelError, check_credential
 from vc_engine.formats.w3c import policy_loader
 from vc_engine.issuance.block import Plan, issue, issue_documents
 from vc_engine.issuance.issuer import (
@@ -194,6 +194,10 @@ async def issue_credential(
     if not isinstance(options, dict):
         raise Problem(422, "invalid_request", "options must be an object")
     if not _is_our_document(credential):
+        try:
+            check_credential(credential)  # the rules first: a refusal names the rule
+        except DataModelError as error:
+            raise Problem(400, "invalid_credential", str(error)) from None
         issuer_id = _signing_issuer(found, credential)
         require(client, f"issue:{issuer_id}")
         answer = await run_in_threadpool(_issue_w3c, found, issuer_id, credential, options)

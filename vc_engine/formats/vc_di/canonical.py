@@ -110,15 +110,25 @@ def check_depth(value: Any, max_depth: int) -> None:
         raise LimitExceededError(f"JSON nested deeper than {max_depth} levels")
 
 
-def _check_no_nested_context(value: Any, path: str) -> None:
+def _check_no_nested_context(value: Any, path: str, loader: ContextLoader) -> None:
+    """Refuse an inline context anywhere below the top. A nested `@context` naming only pinned
+    URLs (a credential inside a presentation) is as safe as the top-level one."""
     if isinstance(value, dict):
         for key, child in value.items():
             if key == "@context":
-                raise ContextRefusedError(InlineContextError(f"{path}/@context"))
-            _check_no_nested_context(child, f"{path}/{key}")
+                try:
+                    loader.context_urls({"@context": child})
+                except ContextError as exc:
+                    raise ContextRefusedError(
+                        InlineContextError(f"{path}/@context")
+                        if isinstance(exc, InlineContextError)
+                        else exc
+                    ) from None
+                continue
+            _check_no_nested_context(child, f"{path}/{key}", loader)
     elif isinstance(value, list):
         for index, child in enumerate(value):
-            _check_no_nested_context(child, f"{path}/{index}")
+            _check_no_nested_context(child, f"{path}/{index}", loader)
 
 
 class JsonLdCanonicalizer:
@@ -161,7 +171,7 @@ class JsonLdCanonicalizer:
         if not self.loader.allow_inline:
             for key, value in document.items():
                 if key != "@context":
-                    _check_no_nested_context(value, f"/{key}")
+                    _check_no_nested_context(value, f"/{key}", self.loader)
         processor = _Processor(self._processed)
         options = self._options()
         try:
@@ -258,7 +268,14 @@ def _check_absolute(expanded: Any) -> None:
 
 
 def _is_absolute(value: object) -> bool:
-    return (isinstance(value, str) and (value.startswith("_:") or ":" in value)) or value == "@json"
+    """An absolute IRI or blank node. pyld resolves a relative one against its placeholder base
+    (`http://example.org/base/`) when no base is given; that is still relative, not a term any
+    context defined."""
+    if value == "@json":
+        return True
+    if not isinstance(value, str) or value.startswith(jsonld.DEFAULT_BASE_IRI):
+        return False
+    return value.startswith("_:") or ":" in value
 
 
 def _from_jsonld_error(error: jsonld.JsonLdError) -> CanonicalizationError:
