@@ -24,6 +24,7 @@ from api.schemas import IssueAnswer, IssuedCredential
 from api.services import Services, authenticated, require, require_any, services
 from api.signing import NoSigningKey
 from vc_engine import doctypes, keys
+from vc_engine.formats.vc_di.cryptosuites import SUITES
 from vc_engine.formats.vc_json import ENGINE_CONTEXT, MalformedCredential, from_credential
 from vc_engine.formats.vc_model import DataModelError, check_credential
 from vc_engine.formats.w3c import policy_loader
@@ -207,7 +208,7 @@ async def issue_credential(
     except (MalformedCredential, ValueError, TypeError, KeyError) as error:
         raise Problem(422, "invalid_credential", f"not a credential we issue: {error}") from None
     require(client, f"issue:{document.issuer_id}")
-    answer = await run_in_threadpool(_issue_one, found, document)
+    answer = await run_in_threadpool(_issue_one, found, document, options.get("cryptosuite"))
     return JSONResponse(answer, status_code=201)
 
 
@@ -250,9 +251,20 @@ def _issue_w3c(
     return {"verifiableCredential": secured}
 
 
-def _issue_one(found: Services, document: Document) -> dict[str, Any]:
+def _issue_one(found: Services, document: Document, suite: object) -> dict[str, Any]:
     now = found.clock()
     issuer = _issuer(found, document.issuer_id, document.doctype, now)
+    if suite is not None:
+        algorithm = issuer.signer.algorithm
+        known = SUITES.get(suite) if isinstance(suite, str) else None
+        if known is None or algorithm not in known.key_algorithms:
+            raise Problem(
+                400,
+                "invalid_options",
+                f"options.cryptosuite {str(suite)[:40]!r} cannot sign "
+                f"with this issuer's {algorithm} key; use one of {sorted(SUITES)}",
+            )
+        issuer = dataclasses.replace(issuer, cryptosuite=known.name)
     document = dataclasses.replace(document, issuer_name=issuer.name, issued_at=now)
     problems = doctypes.check_document(document)
     if problems:

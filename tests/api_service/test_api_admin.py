@@ -238,3 +238,15 @@ def test_vc_api_issue_breaking_a_data_model_rule_is_400_naming_it(service: Servi
     )
     problem(answer, 400, "invalid_credential")
     assert answer.json()["detail"].startswith("contexts:")
+
+
+def test_vc_api_issue_of_our_document_refuses_a_suite_its_key_cannot_sign(
+    service: Service,
+) -> None:
+    credential = to_credential(valid_birth_certificate(), INDIA)
+    answer = service.http.post(
+        "/credentials/issue",
+        json={"credential": credential, "options": {"cryptosuite": "eddsa-jcs-2022"}},
+        headers=service.auth("issuer"),
+    )
+    problem(answer, 400, "invalid_options")

@@ -73,9 +73,13 @@ def audit(
     )
     auditing.open_once(loader)
     files = auditing.collect(directory, exclude=(report, html_report, bundle))
-    # The policy, with the contexts pinned in the local registry (a copy, read once, here).
-    with open_registry(ctx) as registry:
-        policy = policy_file(policy_name, registry).at(at)
+    # The policy, with the contexts pinned in the registry when one is named (--registry or
+    # VC_ENGINE_REGISTRY): read once, here; the audit itself stays offline.
+    if ctx.find_root().params.get("registry_url") is None:
+        policy = policy_file(policy_name, None).at(at)
+    else:
+        with open_registry(ctx) as registry:
+            policy = policy_file(policy_name, registry).at(at)
     with _executor(scheduler, workers) as executor, _bar(len(files)) as advance:
         result = auditing.audit(files, loader, policy, executor, progress=advance)
     auditing.write_json(result, report)
