@@ -64,7 +64,9 @@ def version_of(document: Mapping[str, Any]) -> str:
         return V2
     if first == VC_V1:
         return V1
-    raise DataModelError("contexts", f"the first @context must be {VC_V2} (or {VC_V1} for 1.1)")
+    raise DataModelError(
+        "contexts", "the first @context must be the VC 2.0 context (or the VC 1.1 context)"
+    )
 
 
 def check_credential(credential: object) -> str:
