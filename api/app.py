@@ -28,6 +28,7 @@ from api.routes import (
     documents,
     issue,
     oauth2,
+    presentations,
     registry,
     status_lists,
     trust_anchors,
@@ -39,8 +40,10 @@ from api.settings import Settings
 from api.signing import SigningKeys
 from vc_engine.issuance.status_lists import StatusLists
 from vc_engine.keys.sealed import load_sealing_key
+from vc_engine.policy_files import load_policy
 from vc_engine.store import StatusStore
 from vc_engine.store.changes import for_engine
+from vc_engine.store.contexts import PinnedContexts
 from vc_engine.store.digilocker import DigiLockerStore
 from vc_engine.store.engine import create_registry_engine, ping
 from vc_engine.store.kept import KeptStore
@@ -108,6 +111,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
             window=timedelta(seconds=settings.digilocker_window_seconds),
         ),
         access_tokens=AccessTokens(ServiceSecrets(engine)),
+        policy=load_policy(settings.policy).with_contexts(PinnedContexts(engine).documents()),
     )
     app = FastAPI(
         title="vc-engine",
@@ -120,6 +124,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     problems.install(app)
     openapi.install(app)
     app.include_router(verify.router)
+    app.include_router(presentations.router)
     app.include_router(issue.router)
     app.include_router(documents.router)
     app.include_router(credential_status.router)

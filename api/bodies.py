@@ -154,6 +154,10 @@ def credential_bytes(credential: object) -> bytes:
     """The document inside a VC API `verifiableCredential`: a credential object, a compact JWT
     or signed XML as a string, or an EnvelopedVerifiableCredential with a `data:` URL."""
     if isinstance(credential, str):
+        if credential.lstrip().startswith(("{", "[")):
+            raise Problem(
+                422, "invalid_credential", "verifiableCredential is a JSON string; send the object"
+            )
         return _data_url(credential) if credential.startswith("data:") else credential.encode()
     if isinstance(credential, dict):
         types = credential.get("type")

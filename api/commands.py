@@ -15,6 +15,8 @@ import typer
 
 from vc_engine.cli.common import console, errors, fail, instant, migrated, now, settings
 from vc_engine.cli.digilocker import sealing_key_path
+from vc_engine.errors import VcEngineError
+from vc_engine.policy_files import load_policy
 
 client_app = typer.Typer(no_args_is_help=True, help="API clients of the HTTP service.")
 
@@ -74,6 +76,13 @@ def serve(
         Path | None,
         typer.Option(exists=True, dir_okay=False, help="The PEM private key of --tls-cert."),
     ] = None,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            envvar="VC_ENGINE_POLICY",
+            help="Validation policy: default, elocker-legacy, conformance, or a TOML file.",
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP API and the clerks' web page (uvicorn) against the registry."""
     from api.serve import Tls, run
@@ -94,7 +103,12 @@ def serve(
         bundle_key=bundle_key,
         keep_renditions=keep_renditions,
         sealing_key=_existing(sealing_key_path(sealing_key)),
+        policy=policy,
     )
+    try:
+        load_policy(policy)  # refuse a bad policy here, before any worker starts
+    except VcEngineError as error:
+        fail(str(error), 2)
     console.print(f"serving on {scheme}://{host}:{port} ({workers} worker(s))")
     run(service, host=host, port=port, workers=workers, tls=tls)
 

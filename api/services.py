@@ -28,7 +28,7 @@ from api.settings import Settings
 from api.signing import SigningKeys
 from vc_engine.issuance.status_lists import StatusLists
 from vc_engine.model import VerificationReport
-from vc_engine.policy import VerificationPolicy
+from vc_engine.policy_files import PolicyFile
 from vc_engine.store.registry import Registry
 from vc_engine.store.request_log import RequestLog
 from vc_engine.verify import verify
@@ -61,13 +61,15 @@ class Services:
     status_lists: StatusLists
     digilocker: PullService
     access_tokens: AccessTokens
+    policy: PolicyFile
+    """The validation policy, with the contexts pinned in the registry when the app started."""
 
     def check(self, data: bytes, at: datetime, generation: Generation) -> VerificationReport:
         """Run the pipeline against the registry as `generation` holds it."""
         return verify(
             data,
             self.cache.trust(generation),
-            VerificationPolicy(at=at),
+            self.policy.at(at),
             status=self.cache.status(generation),
         )
 

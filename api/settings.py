@@ -15,6 +15,7 @@ PUBLIC_URL_VARIABLE = "VC_ENGINE_PUBLIC_URL"
 BUNDLE_KEY_VARIABLE = "VC_ENGINE_BUNDLE_KEY"
 KEEP_RENDITIONS_VARIABLE = "VC_ENGINE_KEEP_RENDITIONS"
 SEALING_KEY_VARIABLE = "VC_ENGINE_SEALING_KEY"
+POLICY_VARIABLE = "VC_ENGINE_POLICY"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,10 @@ class Settings:
     digilocker_max_body_bytes: int = 256 * 1024
     """Larger Pull requests (a photo included) are answered with Status 0 unread."""
 
+    policy: str | None = None
+    """The validation policy: a built-in name (default, elocker-legacy, conformance) or a TOML
+    file; None is `default`."""
+
     @classmethod
     def from_env(cls, default_registry_url: str) -> Settings:
         keys = os.environ.get(SIGNING_KEYS_VARIABLE)
@@ -78,6 +83,7 @@ class Settings:
             bundle_key=Path(bundle_key) if bundle_key else None,
             keep_renditions=os.environ.get(KEEP_RENDITIONS_VARIABLE, "1") == "1",
             sealing_key=Path(sealing_key) if sealing_key else None,
+            policy=os.environ.get(POLICY_VARIABLE) or None,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -96,4 +102,6 @@ class Settings:
             env[BUNDLE_KEY_VARIABLE] = str(self.bundle_key)
         if self.sealing_key is not None:
             env[SEALING_KEY_VARIABLE] = str(self.sealing_key)
+        if self.policy is not None:
+            env[POLICY_VARIABLE] = self.policy
         return env

@@ -65,3 +65,21 @@ class SigningKeys:
         with self._lock:
             self._loaded[issuer_id] = (stamp, signer, certificate)
         return signer, certificate
+
+    def issuer_of_did_key(self, did: str) -> str | None:
+        """The issuer whose signing key a did:key DID names, or None: how a credential whose
+        issuer is a did:key finds the key that signs it."""
+        if self._directory is None or not did.startswith("did:key:"):
+            return None
+        try:
+            folders = sorted(p.name for p in self._directory.iterdir() if p.is_dir())
+        except OSError:
+            return None
+        for issuer_id in folders:
+            try:
+                signer, _ = self.load(issuer_id)
+            except NoSigningKey:
+                continue
+            if keys.did_key(signer.public_key).partition("#")[0] == did:
+                return issuer_id
+        return None

@@ -282,6 +282,10 @@ class VerificationReport:
     document: Document | None
     warnings: Sequence[str] = field(default_factory=tuple)
     problem_details: Sequence[ProblemDetail] = field(default_factory=tuple)
+    credential: Mapping[str, Any] | None = None
+    """A W3C credential that is not one of our documents: what its proofs covered."""
+    policy: PolicyName | None = None
+    """The validation policy the verdict was reached under."""
 
     @property
     def verified(self) -> bool:
@@ -295,6 +299,7 @@ class VerificationReport:
         format: str | None,
         document: Document | None,
         warnings: Sequence[str] = (),
+        credential: Mapping[str, Any] | None = None,
     ) -> VerificationReport:
         """Derive the indication from the checks: the first failure decides, then the first
         indeterminate; PASSED needs at least one check and every check passed."""
@@ -321,6 +326,7 @@ class VerificationReport:
             document=document,
             warnings=tuple(warnings),
             problem_details=problems,
+            credential=credential,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -333,6 +339,56 @@ class VerificationReport:
             "problemDetails": [p.to_json() for p in self.problem_details],
             "format": self.format,
             "document": None if self.document is None else self.document.to_json(),
+            **({} if self.credential is None else {"credential": self.credential}),
+            **({} if self.policy is None else {"policy": self.policy.to_json()}),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyName:
+    """Which validation policy a report was reached under: its name and its file's SHA-256."""
+
+    name: str
+    sha256: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "sha256": self.sha256}
+
+
+@dataclass(frozen=True, slots=True)
+class PresentationReport:
+    """The answer for a W3C Verifiable Presentation: its own checks (the holder's proof,
+    challenge and domain, the data-model rules) and one report per credential inside. Verified
+    only when the presentation's checks passed and every credential's report did."""
+
+    checks: Sequence[Check]
+    credentials: Sequence[VerificationReport]
+    policy: PolicyName | None = None
+
+    @property
+    def own(self) -> VerificationReport:
+        return VerificationReport.from_checks(self.checks, format="vp", document=None)
+
+    @property
+    def verified(self) -> bool:
+        return self.own.verified and all(r.verified for r in self.credentials)
+
+    def to_json(self) -> dict[str, Any]:
+        own = self.own
+        problems = [p.to_json() for p in own.problem_details]
+        for index, report in enumerate(self.credentials):
+            problems.extend(
+                {**p.to_json(), "detail": f"verifiableCredential[{index}]: {p.detail}"}
+                for p in report.problem_details
+            )
+        return {
+            "verified": self.verified,
+            "indication": str(own.indication),
+            "subIndication": None if own.sub_indication is None else str(own.sub_indication),
+            "checks": [c.to_json() for c in self.checks],
+            "problemDetails": problems,
+            "credentialResults": [r.to_json() for r in self.credentials],
+            **({} if self.policy is None else {"policy": self.policy.to_json()}),
         }
 
 

@@ -9,9 +9,11 @@ and no parser has a limit of its own. Algorithms are named once, here, the way J
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
+from importlib import resources
 from zoneinfo import ZoneInfo
 
 from vc_engine.model import bounded_instant
@@ -133,6 +135,40 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+class TrustModel(StrEnum):
+    """Who may vouch for a W3C credential."""
+
+    REGISTRY = "registry"
+    """The issuer and its key must be registered (and authorised, for our document types)."""
+    OPEN = "open"
+    """Any did:key or did:web issuer whose proof verifies is cryptographically acceptable; the
+    report says that the issuer is unregistered. For conformance testing, never for deciding
+    whether a government document is genuine."""
+
+
+@dataclass(frozen=True)
+class ContextRules:
+    """Which JSON-LD contexts a credential may name. Contexts change what every term means, so
+    this is a security decision: only pinned documents, never the network."""
+
+    sets: frozenset[str] = frozenset({"standard"})
+    """Context sets shipped in the package: `standard` (the W3C and W3ID contexts and ours) and
+    `conformance` (examples and test contexts the W3C suites use)."""
+
+    allow_inline: bool = False
+    """Whether an inline (object) context is accepted. It can define new terms, never redefine
+    a protected one; off by default because it lets a credential give its own words meaning."""
+
+    operator: tuple[tuple[str, bytes], ...] = ()
+    """Contexts an operator pinned in the registry (`vc-engine context add`): (URL, document)."""
+
+
+POLICY_DIRECTORY = resources.files("vc_engine") / "data" / "policies"
+DEFAULT_POLICY_NAME = "default"
+DEFAULT_POLICY_SHA256 = hashlib.sha256((POLICY_DIRECTORY / "default.toml").read_bytes()).hexdigest()
+"""The digest of the built-in default policy file, whose rules are this module's defaults."""
+
+
 @dataclass(frozen=True)
 class VerificationPolicy:
     at: datetime
@@ -156,8 +192,27 @@ class VerificationPolicy:
     container; but one outside its window is stale, or was wrapped around the key by someone
     other than the issuer."""
 
+    trust_model: TrustModel = TrustModel.REGISTRY
+    """Who may vouch for a W3C credential."""
+
+    contexts: ContextRules = ContextRules()
+    """Which JSON-LD contexts a credential may name."""
+
+    severities: tuple[tuple[str, Severity], ...] = field(default=())
+    """What a failed check costs, by check name; a check not named here is FAIL."""
+
+    name: str = DEFAULT_POLICY_NAME
+    """The policy's name, as reports show it."""
+
+    sha256: str = DEFAULT_POLICY_SHA256
+    """The SHA-256 of the policy file the rules came from, as reports show it."""
+
     def __post_init__(self) -> None:
         bounded_instant(self.at, "the time of verification")
+
+    def severity(self, check: str) -> Severity:
+        """What a failure of the check named `check` costs the verdict."""
+        return next((s for name, s in self.severities if name == check), Severity.FAIL)
 
     @property
     def civil_date(self) -> date:

@@ -24,7 +24,10 @@ from api.schemas import IssueAnswer, IssuedCredential
 from api.services import Services, authenticated, require, require_any, services
 from api.signing import NoSigningKey
 from vc_engine import doctypes, keys
-from vc_engine.formats.vc_json import MalformedCredential, from_credential
+from vc_engine.formats.vc_di.cryptosuites import SUITES
+from vc_engine.formats.vc_json import ENGINE_CONTEXT, MalformedCredential, from_credential
+from vc_engine.formats.vc_model import DataModelError, check_credential
+from vc_engine.formats.w3c import policy_loader
 from vc_engine.issuance.block import Plan, issue, issue_documents
 from vc_engine.issuance.issuer import (
     RENDITIONS,
@@ -33,7 +36,8 @@ from vc_engine.issuance.issuer import (
     preflight,
     renditions,
 )
-from vc_engine.model import Document
+from vc_engine.issuance.w3c import CredentialRefused, issue_w3c
+from vc_engine.model import Document, issuer_id_of_did
 from vc_engine.policy import INDIA
 
 router = APIRouter(tags=["issue"])
@@ -135,7 +139,7 @@ def _issue_batch(found: Services, ask: IssueRequest) -> dict[str, Any]:
     return {"issued": issued, "rejected": rejected}
 
 
-def _issuer(found: Services, issuer_id: str, doctype: str, now: Any) -> Issuer:
+def _issuer(found: Services, issuer_id: str, doctype: str | None, now: Any) -> Issuer:
     try:
         signer, certificate = found.signing.load(issuer_id)
     except NoSigningKey as error:
@@ -172,10 +176,14 @@ _VC_ISSUE_EXAMPLE = {
 @router.post(
     "/credentials/issue",
     summary="Issue a credential (W3C VC API)",
-    description="`{credential, options}` in, `{verifiableCredential}` out (201). The credential "
-    "has the shape this engine issues (see vc_engine/formats/vc_json.py); `issuedAt` is set to "
-    "now. Ed25519/ECDSA issuers get a Data Integrity proof; other keys an "
-    "EnvelopedVerifiableCredential holding a vc+jwt. Scope: `issue:<issuer>`.",
+    description="`{credential, options}` in, `{verifiableCredential}` out (201). Any credential "
+    "that passes the VC Data Model 2.0 rules (or 1.1 for 1.1 input) and JSON-LD safe mode under "
+    "the service's policy is signed by the issuer it names (a did:web of a registered issuer, "
+    "or the did:key of a key this service holds); a refusal is a 400 naming the rule. "
+    "`options.cryptosuite`: eddsa-rdfc-2022, eddsa-jcs-2022, ecdsa-rdfc-2019, ecdsa-jcs-2019. "
+    "`options.format` `vc+jwt` (and any RSA key) returns an EnvelopedVerifiableCredential. 2.0 "
+    "credentials get revocation and suspension entries. Our own documents (the "
+    "vc-engine context) keep their document-type rules. Scope: `issue:<issuer>`.",
     status_code=201,
     openapi_extra=json_body(VcIssueRequest, _VC_ISSUE_EXAMPLE),
     responses={201: {"model": IssuedCredential}, **problems(400, 409, 422)},
@@ -190,20 +198,80 @@ async def issue_credential(
     credential = body.get("credential")
     if not isinstance(credential, dict):
         raise Problem(422, "invalid_request", "credential must be a credential object")
-    if not isinstance(body.get("options", {}), dict):
+    options = body.get("options", {})
+    if not isinstance(options, dict):
         raise Problem(422, "invalid_request", "options must be an object")
+    if not _is_our_document(credential):
+        try:
+            check_credential(credential)  # the rules first: a refusal names the rule
+        except DataModelError as error:
+            raise Problem(400, "invalid_credential", str(error)) from None
+        issuer_id = _signing_issuer(found, credential)
+        require(client, f"issue:{issuer_id}")
+        answer = await run_in_threadpool(_issue_w3c, found, issuer_id, credential, options)
+        return JSONResponse(answer, status_code=201)
     try:
         document = from_credential(credential)
     except (MalformedCredential, ValueError, TypeError, KeyError) as error:
         raise Problem(422, "invalid_credential", f"not a credential we issue: {error}") from None
     require(client, f"issue:{document.issuer_id}")
-    answer = await run_in_threadpool(_issue_one, found, document)
+    answer = await run_in_threadpool(_issue_one, found, document, options.get("cryptosuite"))
     return JSONResponse(answer, status_code=201)
 
 
-def _issue_one(found: Services, document: Document) -> dict[str, Any]:
+def _is_our_document(credential: dict[str, Any]) -> bool:
+    context = credential.get("@context")
+    return isinstance(context, list) and ENGINE_CONTEXT in context
+
+
+def _signing_issuer(found: Services, credential: dict[str, Any]) -> str:
+    """The issuer id whose key signs a W3C credential: its did:web's issuer, or the holder of
+    the did:key it names."""
+    issuer = credential.get("issuer")
+    named = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if not isinstance(named, str):
+        raise Problem(400, "invalid_credential", "issuer: the credential names no issuer URL")
+    issuer_id = issuer_id_of_did(named) or found.signing.issuer_of_did_key(named)
+    if issuer_id is None:
+        raise Problem(
+            409, "no_signing_key", f"this service holds no signing key for issuer {named[:100]}"
+        )
+    return issuer_id
+
+
+def _issue_w3c(
+    found: Services, issuer_id: str, credential: dict[str, Any], options: dict[str, Any]
+) -> dict[str, Any]:
+    now = found.clock()
+    issuer = _issuer(found, issuer_id, None, now)
+    try:
+        secured = issue_w3c(
+            credential,
+            options,
+            issuer=issuer,
+            contexts=policy_loader(found.policy.at(now)),
+            status_lists=found.status_lists,
+            at=now,
+        )
+    except (DataModelError, CredentialRefused) as error:
+        raise Problem(400, "invalid_credential", str(error)) from None
+    return {"verifiableCredential": secured}
+
+
+def _issue_one(found: Services, document: Document, suite: object) -> dict[str, Any]:
     now = found.clock()
     issuer = _issuer(found, document.issuer_id, document.doctype, now)
+    if suite is not None:
+        algorithm = issuer.signer.algorithm
+        known = SUITES.get(suite) if isinstance(suite, str) else None
+        if known is None or algorithm not in known.key_algorithms:
+            raise Problem(
+                400,
+                "invalid_options",
+                f"options.cryptosuite {str(suite)[:40]!r} cannot sign "
+                f"with this issuer's {algorithm} key; use one of {sorted(SUITES)}",
+            )
+        issuer = dataclasses.replace(issuer, cryptosuite=known.name)
     document = dataclasses.replace(document, issuer_name=issuer.name, issued_at=now)
     problems = doctypes.check_document(document)
     if problems:

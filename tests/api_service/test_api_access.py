@@ -45,6 +45,18 @@ ROUTES = [
     ),
     Route(
         "POST",
+        "/presentations/verify",
+        "verify",
+        "admin",
+        json={
+            "verifiablePresentation": {
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiablePresentation"],
+            }
+        },
+    ),
+    Route(
+        "POST",
         "/v1/issue",
         "issuer",
         "other_issuer",

@@ -230,10 +230,23 @@ def test_vc_api_issue_returns_a_credential_that_verifies(service: Service) -> No
     assert verified.status_code == 200, verified.text
 
 
-def test_vc_api_issue_of_a_foreign_shape_is_422(service: Service) -> None:
+def test_vc_api_issue_breaking_a_data_model_rule_is_400_naming_it(service: Service) -> None:
     answer = service.http.post(
         "/credentials/issue",
         json={"credential": {"@context": [], "type": ["VerifiableCredential"]}},
         headers=service.auth("issuer"),
     )
-    problem(answer, 422, "invalid_credential")
+    problem(answer, 400, "invalid_credential")
+    assert answer.json()["detail"].startswith("contexts:")
+
+
+def test_vc_api_issue_of_our_document_refuses_a_suite_its_key_cannot_sign(
+    service: Service,
+) -> None:
+    credential = to_credential(valid_birth_certificate(), INDIA)
+    answer = service.http.post(
+        "/credentials/issue",
+        json={"credential": credential, "options": {"cryptosuite": "eddsa-jcs-2022"}},
+        headers=service.auth("issuer"),
+    )
+    problem(answer, 400, "invalid_options")

@@ -97,7 +97,9 @@ def test_verify_json_is_the_report(issued: tuple[str, Path, str]) -> None:
         "problemDetails",
         "format",
         "document",
+        "policy",
     ]
+    assert report["policy"]["name"] == "default"
     assert report["verified"] is True
     assert report["document"]["holder"]["nameLocal"] == "অমিত হালদার"
 

@@ -257,11 +257,13 @@ def test_the_cli_audits_a_directory(registry_url: str, tmp_path: Path) -> None:
         [
             *("audit", str(archive.directory), "--bundle", str(bundle)),
             *("--root", str(cert_path), "--report", str(report), "--workers", "2"),
+            *("--policy", "elocker-legacy"),
         ],
     )
     assert audited.exit_code == 1, audited.output  # the archive holds failures
     content = json.loads(report.read_text(encoding="utf-8"))
     assert content["totals"]["byIndication"]["PASSED"] == 9
+    assert content["policy"]["name"] == "elocker-legacy"
     assert report.with_suffix(".html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     refused = runner.invoke(
         app,

@@ -226,7 +226,9 @@ def test_report_json_has_exactly_the_published_keys(trusted: Registry) -> None:
         "problemDetails",
         "format",
         "document",
+        "policy",
     ]
+    assert report["policy"]["name"] == "default"
     assert report["problemDetails"][0]["type"].endswith("#CRYPTOGRAPHIC_SECURITY_ERROR")
     assert report["verified"] is False
 

@@ -26,6 +26,7 @@ COMMANDS: Mapping[str, tuple[str, str]] = {
     "keys": ("vc_engine.cli.keys", "app"),
     "issuer": ("vc_engine.cli.issuer", "app"),
     "doctype": ("vc_engine.cli.doctype", "app"),
+    "context": ("vc_engine.cli.context", "app"),
     "issue": ("vc_engine.cli.issue", "issue"),
     "verify": ("vc_engine.cli.verify", "verify"),
     "revoke": ("vc_engine.cli.status", "revoke"),

@@ -19,15 +19,23 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from vc_engine.cli.bundle import RollbackOption, StateOption, admit, open_or_fail
-from vc_engine.cli.common import console, errors, fail, now
+from vc_engine.cli.common import (
+    PolicyOption,
+    console,
+    errors,
+    fail,
+    now,
+    open_registry,
+    policy_file,
+)
 from vc_engine.model import Indication
 from vc_engine.offline import auditor as auditing
 from vc_engine.offline import report_html
 from vc_engine.offline.bundle import BundleLoader, load_bundle
-from vc_engine.policy import VerificationPolicy
 
 
 def audit(
+    ctx: typer.Context,
     directory: Annotated[Path, typer.Argument(help="The archive to verify (recursively).")],
     bundle: Annotated[Path, typer.Option("--bundle", help="The signed trust bundle.")],
     root: Annotated[Path, typer.Option("--root", help="The registry root's certificate.")],
@@ -46,6 +54,7 @@ def audit(
     ] = False,
     allow_rollback: RollbackOption = False,
     state: StateOption = None,
+    policy_name: PolicyOption = None,
 ) -> None:
     """Verify every document under DIR offline against a signed trust bundle, in parallel.
     Exit 0 all PASSED, 1 any FAILED, 3 otherwise some INDETERMINATE."""
@@ -64,7 +73,13 @@ def audit(
     )
     auditing.open_once(loader)
     files = auditing.collect(directory, exclude=(report, html_report, bundle))
-    policy = VerificationPolicy(at=at)
+    # The policy, with the contexts pinned in the registry when one is named (--registry or
+    # VC_ENGINE_REGISTRY): read once, here; the audit itself stays offline.
+    if ctx.find_root().params.get("registry_url") is None:
+        policy = policy_file(policy_name, None).at(at)
+    else:
+        with open_registry(ctx) as registry:
+            policy = policy_file(policy_name, registry).at(at)
     with _executor(scheduler, workers) as executor, _bar(len(files)) as advance:
         result = auditing.audit(files, loader, policy, executor, progress=advance)
     auditing.write_json(result, report)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import platformdirs
 import typer
@@ -23,7 +23,9 @@ from rich.console import Console
 from vc_engine import keys
 from vc_engine.errors import VcEngineError
 from vc_engine.model import Indication, InstantError, bounded_instant
+from vc_engine.policy_files import PolicyFile, load_policy
 from vc_engine.store import Registry
+from vc_engine.store.contexts import PinnedContexts
 
 if TYPE_CHECKING:
     from vc_engine.issuance.batch.workers import KeySource
@@ -138,3 +140,25 @@ def key_source(key: str, pkcs11_module: str | None) -> KeySource:
 
 def environment_flag(name: str) -> bool:
     return os.environ.get(name, "").lower() in ("1", "true", "yes")
+
+
+PolicyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--policy",
+        envvar="VC_ENGINE_POLICY",
+        help="Validation policy: default, elocker-legacy, conformance, or a TOML file.",
+    ),
+]
+
+
+def policy_file(spec: str | None, registry: Registry | None) -> PolicyFile:
+    """The policy named on the command line, with the contexts pinned in `registry` (when one
+    is given); a policy that cannot be read ends the command."""
+    try:
+        chosen = load_policy(spec)
+        if registry is not None:
+            chosen = chosen.with_contexts(PinnedContexts(registry.engine).documents())
+    except VcEngineError as error:
+        fail(str(error), 2)
+    return chosen

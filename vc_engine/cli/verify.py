@@ -10,8 +10,16 @@ from typing import Annotated
 import typer
 
 from vc_engine.cli import render
-from vc_engine.cli.common import EXIT_BY_INDICATION, console, fail, instant, now, open_registry
-from vc_engine.policy import VerificationPolicy
+from vc_engine.cli.common import (
+    EXIT_BY_INDICATION,
+    PolicyOption,
+    console,
+    fail,
+    instant,
+    now,
+    open_registry,
+    policy_file,
+)
 from vc_engine.store import StatusStore
 from vc_engine.store.doctype_versions import DoctypeVersions
 from vc_engine.verify import verify as verify_document
@@ -31,22 +39,24 @@ def verify(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     at: Annotated[str | None, typer.Option(help="Verify as of this time (ISO 8601).")] = None,
+    policy_name: PolicyOption = None,
 ) -> None:
     """Is this document equivalent to the original? Exit 0 PASSED, 1 FAILED, 3 INDETERMINATE."""
-    policy = VerificationPolicy(at=instant(at, "--at") or now())
+    when = instant(at, "--at") or now()
     if (file is None) == (qr_text is None):
         fail("give a document file or --qr TEXT, one of them", 2)
-    if qr_text is not None:
-        data, shown = qr_text.encode("utf-8", "replace"), "the QR text"
-    else:
-        assert file is not None
-        shown = str(file)
-        try:
-            with file.open("rb") as handle:
-                data = handle.read(policy.limits.max_document_bytes + 1)
-        except OSError as error:
-            fail(f"cannot read {file}: {error.strerror}", 2)
     with open_registry(ctx) as registry:
+        policy = policy_file(policy_name, registry).at(when)
+        if qr_text is not None:
+            data, shown = qr_text.encode("utf-8", "replace"), "the QR text"
+        else:
+            assert file is not None
+            shown = str(file)
+            try:
+                with file.open("rb") as handle:
+                    data = handle.read(policy.limits.max_document_bytes + 1)
+            except OSError as error:
+                fail(f"cannot read {file}: {error.strerror}", 2)
         catalogue = DoctypeVersions(registry).catalogue()
         report = verify_document(
             data, registry.snapshot(), policy, StatusStore(registry), catalogue=catalogue

@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from vc_engine.model import CheckStatus, Indication, SubIndication, VerificationReport
+from vc_engine.model import CheckStatus, Indication, PolicyName, SubIndication, VerificationReport
 from vc_engine.offline.bundle_snapshot import BundleSnapshot
 from vc_engine.policy import VerificationPolicy
 from vc_engine.verify import verify
@@ -100,6 +100,8 @@ class AuditReport:
     bundle: BundleFacts
     entries: tuple[AuditEntry, ...]
     """Sorted by path."""
+    policy: PolicyName | None = None
+    """The validation policy every verdict was reached under."""
 
     @property
     def by_indication(self) -> dict[str, int]:
@@ -127,6 +129,7 @@ class AuditReport:
                 "bySubIndication": self.by_sub_indication,
             },
             "entries": [e.to_json() for e in self.entries],
+            **({} if self.policy is None else {"policy": self.policy.to_json()}),
         }
 
 
@@ -194,7 +197,8 @@ def audit(
         documents=view.documents,
         warnings=view.warnings,
     )
-    return AuditReport(policy.at, facts, tuple(sorted(results, key=lambda e: e.path)))
+    entries = tuple(sorted(results, key=lambda e: e.path))
+    return AuditReport(policy.at, facts, entries, PolicyName(policy.name, policy.sha256))
 
 
 def write_json(report: AuditReport, out: Path) -> None:

@@ -401,3 +401,15 @@ doctype_versions = Table(
     PrimaryKeyConstraint("code", "version"),
     CheckConstraint("version >= 1", name="ck_doctype_versions_version"),
 )
+
+
+# JSON-LD contexts an operator pinned: served to the JSON-LD processor by URL, checked against
+# their SHA-256 each time they are loaded, never fetched.
+pinned_contexts = Table(
+    "pinned_contexts",
+    metadata,
+    Column("url", Text, primary_key=True),
+    Column("document", LargeBinary, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+)

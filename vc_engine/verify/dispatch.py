@@ -7,6 +7,8 @@ which matters to a command that verifies one file and exits.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import importlib
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -20,6 +22,7 @@ from vc_engine.formats import (
     FormatOutcome,
     Resolver,
 )
+from vc_engine.formats.vc_json import ENGINE_CONTEXT
 from vc_engine.policy import VerificationPolicy
 
 Opener = Callable[[bytes, VerificationPolicy, Resolver], FormatOutcome]
@@ -38,3 +41,17 @@ def opener(format_name: str) -> Opener:
     """The opener of a format `detect_format` named (a KeyError for any other name)."""
     module, function = OPENER_PATHS[format_name]
     return cast(Opener, getattr(importlib.import_module(module), function))
+
+
+def is_our_credential(data: bytes) -> bool:
+    """Whether a JSON-LD credential or vc+jwt names our document context, and so must have the
+    exact shape we issue (and is judged by the document pipeline); anything else is a W3C
+    credential for the generic path. Routing only: both paths verify everything they read."""
+    text = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text[:1] != b"{":
+        payload = text.partition(b".")[2].partition(b".")[0]
+        try:
+            text = base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4))
+        except (ValueError, binascii.Error):
+            return True
+    return ENGINE_CONTEXT.encode() in text

@@ -8,17 +8,29 @@ the validity of unsigned claims would only produce misleading reasons.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from collections.abc import Sequence
 
 from vc_engine.doctypes.versions import Catalogue
-from vc_engine.formats import IMAGE, PDF_PADES, QR_CWT, Rejected, detect_format
-from vc_engine.model import Check, CheckStatus, SubIndication, VerificationReport
-from vc_engine.policy import VerificationPolicy
+from vc_engine.formats import (
+    IMAGE,
+    PDF_PADES,
+    QR_CWT,
+    VC_DATA_INTEGRITY,
+    VC_JWT,
+    Rejected,
+    detect_format,
+)
+from vc_engine.formats.w3c import open_w3c_data_integrity, open_w3c_jwt
+from vc_engine.model import Check, CheckStatus, PolicyName, SubIndication, VerificationReport
+from vc_engine.policy import Severity, VerificationPolicy
 from vc_engine.revocation.source import StatusSource
 from vc_engine.trust.did import registry_resolver
 from vc_engine.trust.evaluate import evaluate_trust
 from vc_engine.trust.source import TrustSource
-from vc_engine.verify.dispatch import opener
+from vc_engine.verify.credential import credential_checks
+from vc_engine.verify.dispatch import is_our_credential, opener
 from vc_engine.verify.stages import doctype_rules, embedded_certificate, envelope_time, validity
 from vc_engine.verify.status import status_checks
 
@@ -35,8 +47,20 @@ def verify(
     `policy.at` is the moment the answer speaks for; nothing below reads the clock. `status`
     holds the issuers' published status lists; a document with status entries and no `status`
     to check them against is INDETERMINATE. `catalogue` holds the document types' versions
-    (default: the shipped definitions; `Registry.catalogue()` adds the registry's).
+    (default: the shipped definitions; `Registry.catalogue()` adds the registry's). The
+    report names the policy.
     """
+    report = _verify(data, trust, policy, status, catalogue)
+    return dataclasses.replace(report, policy=PolicyName(policy.name, policy.sha256))
+
+
+def _verify(
+    data: bytes,
+    trust: TrustSource,
+    policy: VerificationPolicy,
+    status: StatusSource | None,
+    catalogue: Catalogue | None,
+) -> VerificationReport:
     # 1. Refuse what is too large to be a document before reading any of it.
     limit = policy.limits.max_document_bytes
     if len(data) > limit:
@@ -84,10 +108,13 @@ def _single(
         read_from.append(Check.passed("image", "read the QR code from the image"))
 
     # 3. Parse safely and check the signature; the Document comes only from what it covered.
-    #    Keys named by did:web come from the registry, never from the network.
+    #    Keys named by did:web come from the registry, never from the network. A W3C
+    #    credential that is not one of our documents takes the generic path.
+    if format_name in (VC_DATA_INTEGRITY, VC_JWT) and not is_our_credential(data):
+        return _verify_w3c(data, format_name, trust, policy, status)
     opened = opener(format_name)(data, policy, registry_resolver(trust))
-    checks = [*read_from, *opened.checks]
     warnings = list(opened.warnings)
+    checks = [*read_from, *graded(opened.checks, policy, warnings)]
     if opened.document is None or opened.facts is None:
         return VerificationReport.from_checks(
             checks, format=format_name, document=None, warnings=warnings
@@ -103,7 +130,8 @@ def _single(
     # 4. Trust: the key is registered to the issuer named inside, valid when it signed, not
     #    compromised before that, and the issuer may issue this document type.
     document_sha256 = hashlib.sha256(data).hexdigest()
-    checks.extend(evaluate_trust(trust, document, opened.facts, document_sha256, policy))
+    trusted = evaluate_trust(trust, document, opened.facts, document_sha256, policy)
+    checks.extend(graded(trusted, policy, warnings))
 
     # 5. A certificate the document carries was valid when the document claims to be signed.
     if not _any_failed(checks):
@@ -111,19 +139,67 @@ def _single(
 
     # 6. Status: not revoked or suspended, by the issuer's signed status lists.
     if not _any_failed(checks):
-        checks.extend(status_checks(document, trust, status, policy))
+        checks.extend(graded(status_checks(document, trust, status, policy), policy, warnings))
 
     # 7. Validity window, read in the issuer's calendar.
     if not _any_failed(checks):
-        checks.append(validity(document, policy))
+        checks.extend(graded([validity(document, policy)], policy, warnings))
 
     # 8. Document-type rules on the signed claims.
     if not _any_failed(checks):
-        checks.append(doctype_rules(document, catalogue, printed=format_name == QR_CWT))
+        checks.extend(
+            graded(
+                [doctype_rules(document, catalogue, printed=format_name == QR_CWT)],
+                policy,
+                warnings,
+            )
+        )
 
     return VerificationReport.from_checks(
         checks, format=format_name, document=document, warnings=warnings
     )
+
+
+def _verify_w3c(
+    data: bytes,
+    format_name: str,
+    trust: TrustSource,
+    policy: VerificationPolicy,
+    status: StatusSource | None,
+) -> VerificationReport:
+    """Steps 3 to 7 for a W3C credential that is not one of our documents (see
+    `verify.credential`): proofs and data-model rules, then issuer, status and validity."""
+    opener = open_w3c_jwt if format_name == VC_JWT else open_w3c_data_integrity
+    opened = opener(data, policy, registry_resolver(trust))
+    warnings: list[str] = []
+    checks = graded(opened.checks, policy, warnings)
+    if opened.credential is not None and not _any_failed(checks):
+        later = credential_checks(opened, trust, policy, status, warnings)
+        checks.extend(graded(later, policy, warnings))
+    return VerificationReport.from_checks(
+        checks,
+        format=format_name,
+        document=None,
+        warnings=warnings,
+        credential=opened.credential if not _any_failed(checks) else None,
+    )
+
+
+def graded(checks: Sequence[Check], policy: VerificationPolicy, warnings: list[str]) -> list[Check]:
+    """The checks as the policy grades them: a check that did not pass costs what the policy
+    says for its name; FAIL keeps it, WARN passes it with a warning, INFORM passes it with its
+    message, IGNORE drops it."""
+    kept = []
+    for check in checks:
+        severity = policy.severity(check.name)
+        if check.status is CheckStatus.PASSED or severity is Severity.FAIL:
+            kept.append(check)
+        elif severity is Severity.WARN:
+            warnings.append(f"{check.name}: {check.message}")
+            kept.append(Check.passed(check.name, f"accepted with a warning: {check.message}"))
+        elif severity is Severity.INFORM:
+            kept.append(Check.passed(check.name, f"noted: {check.message}"))
+    return kept
 
 
 def _any_failed(checks: list[Check]) -> bool:

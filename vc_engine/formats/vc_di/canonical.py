@@ -110,15 +110,25 @@ def check_depth(value: Any, max_depth: int) -> None:
         raise LimitExceededError(f"JSON nested deeper than {max_depth} levels")
 
 
-def _check_no_nested_context(value: Any, path: str) -> None:
+def _check_no_nested_context(value: Any, path: str, loader: ContextLoader) -> None:
+    """Refuse an inline context anywhere below the top. A nested `@context` naming only pinned
+    URLs (a credential inside a presentation) is as safe as the top-level one."""
     if isinstance(value, dict):
         for key, child in value.items():
             if key == "@context":
-                raise ContextRefusedError(InlineContextError(f"{path}/@context"))
-            _check_no_nested_context(child, f"{path}/{key}")
+                try:
+                    loader.context_urls({"@context": child})
+                except ContextError as exc:
+                    raise ContextRefusedError(
+                        InlineContextError(f"{path}/@context")
+                        if isinstance(exc, InlineContextError)
+                        else exc
+                    ) from None
+                continue
+            _check_no_nested_context(child, f"{path}/{key}", loader)
     elif isinstance(value, list):
         for index, child in enumerate(value):
-            _check_no_nested_context(child, f"{path}/{index}")
+            _check_no_nested_context(child, f"{path}/{index}", loader)
 
 
 class JsonLdCanonicalizer:
@@ -158,9 +168,10 @@ class JsonLdCanonicalizer:
             self.loader.context_urls(document)
         except ContextError as exc:
             raise ContextRefusedError(exc) from None
-        for key, value in document.items():
-            if key != "@context":
-                _check_no_nested_context(value, f"/{key}")
+        if not self.loader.allow_inline:
+            for key, value in document.items():
+                if key != "@context":
+                    _check_no_nested_context(value, f"/{key}", self.loader)
         processor = _Processor(self._processed)
         options = self._options()
         try:
@@ -171,6 +182,10 @@ class JsonLdCanonicalizer:
             raise MalformedJsonLdError(str(exc)) from None
         except jsonld.JsonLdError as exc:
             raise _from_jsonld_error(exc) from None
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            # pyld assumes well-formed contexts in places ({"@vocab": null} and the like):
+            # its crash on malformed input is malformed input, not a fault of ours.
+            raise MalformedJsonLdError(f"invalid JSON-LD ({type(exc).__name__})") from None
         return [_quad(triple, name) for name, triples in dataset.items() for triple in triples]
 
     def nquads(self, document: Mapping[str, Any], *, hash_name: str = "sha256") -> str:
@@ -253,7 +268,14 @@ def _check_absolute(expanded: Any) -> None:
 
 
 def _is_absolute(value: object) -> bool:
-    return (isinstance(value, str) and (value.startswith("_:") or ":" in value)) or value == "@json"
+    """An absolute IRI or blank node. pyld resolves a relative one against its placeholder base
+    (`http://example.org/base/`) when no base is given; that is still relative, not a term any
+    context defined."""
+    if value == "@json":
+        return True
+    if not isinstance(value, str) or value.startswith(jsonld.DEFAULT_BASE_IRI):
+        return False
+    return value.startswith("_:") or ":" in value
 
 
 def _from_jsonld_error(error: jsonld.JsonLdError) -> CanonicalizationError:

@@ -63,8 +63,16 @@ class InlineContextError(ContextError):
 @dataclass(frozen=True)
 class PinnedContext:
     url: str
-    path: Path
+    path: Path | None
     sha256: str
+    data: bytes | None = None
+    """The document itself, for a context pinned in the registry rather than in a file."""
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        assert self.path is not None
+        return self.path.read_bytes()
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,6 +80,8 @@ class ContextLoader:
     """A pyld document loader over pinned files; hashes each file once, on first use."""
 
     pinned: Mapping[str, PinnedContext]
+    allow_inline: bool = False
+    """Whether an inline (object) context may stand beside the pinned URLs."""
     _documents: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -82,7 +92,15 @@ class ContextLoader:
     def including(self, directory: Path) -> ContextLoader:
         """This loader plus the contexts pinned in another directory's index.json (the
         directory's entries win for a URL listed in both)."""
-        return ContextLoader({**self.pinned, **_read_index(directory)})
+        return ContextLoader({**self.pinned, **_read_index(directory)}, self.allow_inline)
+
+    def with_documents(self, documents: Iterable[tuple[str, bytes]]) -> ContextLoader:
+        """This loader plus contexts given as (URL, document) pairs (an operator's pins)."""
+        extra = {
+            url: PinnedContext(url, None, hashlib.sha256(data).hexdigest(), data)
+            for url, data in documents
+        }
+        return ContextLoader({**self.pinned, **extra}, self.allow_inline)
 
     @property
     def urls(self) -> frozenset[str]:
@@ -96,10 +114,13 @@ class ContextLoader:
         entry = self.pinned.get(url)
         if entry is None:
             raise UnknownContextError(url)
-        data = entry.path.read_bytes()
+        data = entry.read()
         if hashlib.sha256(data).hexdigest() != entry.sha256:
-            raise TamperedContextError(url, entry.path.name)
-        parsed = json.loads(data)
+            raise TamperedContextError(url, entry.path.name if entry.path else "(registry)")
+        try:
+            parsed = json.loads(data)
+        except ValueError:
+            raise ContextError(url, f"the pinned context {url!r} is not JSON") from None
         with self._lock:
             self._documents.setdefault(url, parsed)
         return self._documents[url]
@@ -124,6 +145,8 @@ class ContextLoader:
         entries: Iterable[object] = context if isinstance(context, list) else [context]
         urls = []
         for index, entry in enumerate(entries):
+            if isinstance(entry, dict) and self.allow_inline:
+                continue
             if not isinstance(entry, str):
                 raise InlineContextError(f"@context[{index}]")
             if entry not in self.pinned:
@@ -145,3 +168,17 @@ def default_loader() -> ContextLoader:
     """The contexts shipped in the package: the W3C and W3ID contexts the engine accepts and
     the engine's own document context, each as listed in vc_engine/data/contexts/index.json."""
     return ContextLoader.from_index(Path(str(CONTEXT_DIRECTORY)))
+
+
+@cache
+def loader_for(
+    sets: frozenset[str], allow_inline: bool, operator: tuple[tuple[str, bytes], ...]
+) -> ContextLoader:
+    """The loader a policy's context rules describe: the standard contexts, the `conformance`
+    set when named (vc_engine/data/contexts/conformance: the W3C suites' example and test
+    contexts), and the operator's pinned contexts. One per rule set, so each keeps its
+    processed contexts."""
+    loader = ContextLoader(default_loader().pinned, allow_inline)
+    if "conformance" in sets:
+        loader = loader.including(Path(str(CONTEXT_DIRECTORY / "conformance")))
+    return loader.with_documents(operator)

@@ -65,7 +65,7 @@ class ProofOutcome:
 
 
 @lru_cache(maxsize=16)
-def _canonicalizer(loader: ContextLoader, limits: Limits = DEFAULT_LIMITS) -> JsonLdCanonicalizer:
+def canonicalizer(loader: ContextLoader, limits: Limits = DEFAULT_LIMITS) -> JsonLdCanonicalizer:
     """One per loader and limits: it keeps the processed contexts, most of the cost."""
     return JsonLdCanonicalizer(loader, limits)
 
@@ -111,7 +111,7 @@ def add_proof(
     if suite.transform == "jcs" and "@context" in unsecured:
         proof["@context"] = copy.deepcopy(unsecured["@context"])
     hash_data = suite.hash_data(
-        unsecured, _proof_config(suite, unsecured, proof), algorithm, _canonicalizer(loader)
+        unsecured, _proof_config(suite, unsecured, proof), algorithm, canonicalizer(loader)
     )
     signature = signer.sign(hash_data, suite.scheme(algorithm))
     proof["proofValue"] = "z" + base58btc.encode(signature)
@@ -145,8 +145,10 @@ def verify_proof_set(
     contexts: ContextLoader | None = None,
     algorithms: Algorithms = ACCEPTED,
     limits: Limits = DEFAULT_LIMITS,
+    proof_purpose: str = ASSERTION_METHOD,
 ) -> tuple[ProofOutcome, ...]:
-    """Verify each proof of a proof set or chain (VC Data Integrity 4.5), one outcome each.
+    """Verify each proof of a proof set or chain (VC Data Integrity 4.5), one outcome each,
+    each for `proof_purpose` (`authentication` for a presentation's proofs).
 
     A proof naming `previousProof` (an id or a list of ids) is verified over the document whose
     `proof` is exactly the proofs it names, so removing one of those makes it fail; other proofs
@@ -167,7 +169,9 @@ def verify_proof_set(
     for proof in proofs:
         previous = proof.get("previousProof") if isinstance(proof, dict) else None
         if previous is None:
-            outcomes.append(_verify_one(unsecured, proof, resolve, loader, algorithms, limits))
+            outcomes.append(
+                _verify_one(unsecured, proof, resolve, loader, algorithms, limits, proof_purpose)
+            )
             continue
         wanted = [previous] if isinstance(previous, str) else previous
         if not isinstance(wanted, list) or not all(
@@ -176,7 +180,7 @@ def verify_proof_set(
             outcomes.append(_refused(_format("previousProof names a proof that is absent"), None))
             continue
         chained = {**unsecured, "proof": [by_id[w] for w in wanted]}
-        outcome = _verify_one(chained, proof, resolve, loader, algorithms, limits)
+        outcome = _verify_one(chained, proof, resolve, loader, algorithms, limits, proof_purpose)
         if outcome.unsecured is not None:
             outcome = ProofOutcome(outcome.checks, unsecured, outcome.facts, outcome.created)
         outcomes.append(outcome)
@@ -202,6 +206,7 @@ def _verify_one(
     loader: ContextLoader,
     algorithms: Algorithms,
     limits: Limits,
+    proof_purpose: str = ASSERTION_METHOD,
 ) -> ProofOutcome:
     created: datetime | None = None
     checks: list[Check] = []
@@ -211,8 +216,8 @@ def _verify_one(
             raise _format("proof must be a JSON object")
         suite = _suite_of(proof, algorithms)
         created = _created(proof)
-        if proof.get("proofPurpose") != ASSERTION_METHOD:
-            raise _format(f"proofPurpose must be {ASSERTION_METHOD!r}")
+        if proof.get("proofPurpose") != proof_purpose:
+            raise _format(f"proofPurpose must be {proof_purpose!r}")
         method = proof.get("verificationMethod")
         if not isinstance(method, str):
             raise _format("verificationMethod must be a URL string")
@@ -236,7 +241,7 @@ def _verify_one(
         # 4. The key signed the canonical proof configuration and document.
         options = {k: v for k, v in proof.items() if k != "proofValue"}
         config = _proof_config(suite, unsecured, options)
-        hash_data = suite.hash_data(unsecured, config, algorithm, _canonicalizer(loader, limits))
+        hash_data = suite.hash_data(unsecured, config, algorithm, canonicalizer(loader, limits))
         if not verify_signature(key, signature, hash_data, scheme):
             raise Rejected(
                 "signature",

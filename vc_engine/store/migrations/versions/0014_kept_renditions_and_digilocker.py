@@ -3,7 +3,7 @@ search; the e-locker issuer Pull API's configuration (sealed API keys, search fi
 request log, which is also the replay guard.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | None = None
 depends_on: str | None = None
 
