@@ -556,7 +556,12 @@ PUBLIC = {
     "/openapi.json",
     "/docs",
 }
+# The token endpoint authenticates the client itself, by its id and secret
+# (tests/api_service/test_api_oauth2.py).
+PUBLIC |= {"/oauth2/token"}
+
 SAMPLE_PATH_VALUES = {
+    "fingerprint": "0" * 64,
     "document_id": "in.gov.wb.kmc-BTHCER-2026000123",
     "issuer_id": "in.gov.wb.kmc",
     "key_id": "0" * 64,

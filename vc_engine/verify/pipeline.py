@@ -22,14 +22,12 @@ from vc_engine.formats import (
     Rejected,
     detect_format,
 )
-from vc_engine.formats.w3c import open_w3c_data_integrity, open_w3c_jwt
 from vc_engine.model import Check, CheckStatus, PolicyName, SubIndication, VerificationReport
 from vc_engine.policy import Severity, VerificationPolicy
 from vc_engine.revocation.source import StatusSource
 from vc_engine.trust.did import registry_resolver
 from vc_engine.trust.evaluate import evaluate_trust
 from vc_engine.trust.source import TrustSource
-from vc_engine.verify.credential import credential_checks
 from vc_engine.verify.dispatch import is_our_credential, opener
 from vc_engine.verify.stages import doctype_rules, embedded_certificate, envelope_time, validity
 from vc_engine.verify.status import status_checks
@@ -169,8 +167,12 @@ def _verify_w3c(
 ) -> VerificationReport:
     """Steps 3 to 7 for a W3C credential that is not one of our documents (see
     `verify.credential`): proofs and data-model rules, then issuer, status and validity."""
-    opener = open_w3c_jwt if format_name == VC_JWT else open_w3c_data_integrity
-    opened = opener(data, policy, registry_resolver(trust))
+    # Loaded here: verifying our own signed XML need not load the JSON-LD processor.
+    from vc_engine.formats.w3c import open_w3c_data_integrity, open_w3c_jwt
+    from vc_engine.verify.credential import credential_checks
+
+    open_w3c = open_w3c_jwt if format_name == VC_JWT else open_w3c_data_integrity
+    opened = open_w3c(data, policy, registry_resolver(trust))
     warnings: list[str] = []
     checks = graded(opened.checks, policy, warnings)
     if opened.credential is not None and not _any_failed(checks):
