@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from vc_engine.errors import BadInput
+from vc_engine.i18n import Message
 
 ClaimRow = Mapping[str, str]
 """One row of a table claim (e.g. one subject of a mark sheet); every value is text."""
@@ -127,23 +128,30 @@ class ProblemDetail:
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """One stage of the pipeline: what was checked, how it came out, and why."""
+    """One stage of the pipeline: what was checked, how it came out, and why.
+
+    `message` is the English sentence; `said` is the same sentence as a message code with its
+    parameters, so it can be said in the reader's language (`vc_engine.i18n`)."""
 
     name: str
     status: CheckStatus
     code: SubIndication | None
-    message: str
+    said: Message
+
+    @property
+    def message(self) -> str:
+        return self.said.text
 
     @classmethod
-    def passed(cls, name: str, message: str) -> Check:
+    def passed(cls, name: str, message: Message) -> Check:
         return cls(name, CheckStatus.PASSED, None, message)
 
     @classmethod
-    def failed(cls, name: str, code: SubIndication, message: str) -> Check:
+    def failed(cls, name: str, code: SubIndication, message: Message) -> Check:
         return cls(name, CheckStatus.FAILED, code, message)
 
     @classmethod
-    def indeterminate(cls, name: str, code: SubIndication, message: str) -> Check:
+    def indeterminate(cls, name: str, code: SubIndication, message: Message) -> Check:
         return cls(name, CheckStatus.INDETERMINATE, code, message)
 
     def to_json(self) -> dict[str, Any]:
@@ -152,6 +160,8 @@ class Check:
             "status": str(self.status),
             "code": None if self.code is None else str(self.code),
             "message": self.message,
+            "messageCode": self.said.code,
+            "messageParams": self.said.params_json(),
         }
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from vc_engine.i18n import Message
 from vc_engine.keys import PublicKey
 from vc_engine.model import Check, Document, SignatureFacts, SubIndication
 
@@ -22,8 +23,8 @@ class Rejected(Exception):
     """Stops a format module's checks at the first failure; its entry point catches this and
     reports `check`, so a bad document becomes a report, never an exception for the caller."""
 
-    def __init__(self, name: str, code: SubIndication, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, name: str, code: SubIndication, message: Message) -> None:
+        super().__init__(message.text)
         self.check = Check.failed(name, code, message)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 
 from vc_engine.formats import detect_format
+from vc_engine.i18n import Message
+from vc_engine.i18n import report as said
 from vc_engine.model import Check, CheckStatus, SubIndication, VerificationReport
 from vc_engine.policy import VerificationPolicy
 from vc_engine.revocation.source import StatusSource
@@ -37,12 +39,12 @@ def verify(
     # 1. Refuse what is too large to be a document before reading any of it.
     limit = policy.limits.max_document_bytes
     if len(data) > limit:
-        return _refused("size", f"the document is {len(data):,} bytes; the limit is {limit:,}")
+        return _refused("size", said.SIZE_TOO_LARGE(size=f"{len(data):,}", limit=f"{limit:,}"))
 
     # 2. Detect the wire format from its first bytes.
     format_name = detect_format(data)
     if format_name is None:
-        return _refused("format", "not a document in any format this engine reads")
+        return _refused("format", said.FORMAT_UNKNOWN())
 
     # 3. Parse safely and check the signature; the Document comes only from what it covered.
     #    Keys named by did:web come from the registry, never from the network.
@@ -93,7 +95,7 @@ def _any_failed(checks: list[Check]) -> bool:
     return any(c.status is CheckStatus.FAILED for c in checks)
 
 
-def _refused(name: str, message: str) -> VerificationReport:
+def _refused(name: str, message: Message) -> VerificationReport:
     return VerificationReport.from_checks(
         [Check.failed(name, SubIndication.FORMAT_FAILURE, message)], format=None, document=None
     )

@@ -24,6 +24,8 @@ from cryptography import x509
 from lxml import etree
 
 from vc_engine.formats import Rejected
+from vc_engine.i18n import Message
+from vc_engine.i18n import report as said
 from vc_engine.keys import (
     KeyAlgorithm,
     KeyMaterialError,
@@ -180,11 +182,13 @@ class SignatureOutcome:
 
 
 def _format_failure(message: str) -> Rejected:
-    return Rejected("signature-format", SubIndication.FORMAT_FAILURE, message)
+    detail = said.SIGNATURE_FORMAT_REFUSED(detail=message)
+    return Rejected("signature-format", SubIndication.FORMAT_FAILURE, detail)
 
 
 def _constraint_failure(message: str) -> Rejected:
-    return Rejected("crypto-constraints", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, message)
+    detail = said.CONSTRAINTS_REFUSED(detail=message)
+    return Rejected("crypto-constraints", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, detail)
 
 
 def verify_enveloped(
@@ -207,20 +211,18 @@ def verify_enveloped(
             raise Rejected(
                 "signature",
                 SubIndication.SIG_CRYPTO_FAILURE,
-                "the signature value does not match SignedInfo under the embedded key",
+                said.SIGNATURE_XML_MISMATCH(),
             )
-        checks.append(Check.passed("signature", "the signature over SignedInfo is valid"))
+        checks.append(Check.passed("signature", said.SIGNATURE_XML_VALID()))
         signed_bytes = _canonical_without(root, signature, info.reference_c14n.exclusive)
         if hashlib.new(DIGESTS[info.digest_method], signed_bytes).digest() != info.digest_value:
             raise Rejected(
                 "digest",
                 SubIndication.HASH_FAILURE,
-                "the document does not match the signed digest: it was altered after signing",
+                said.DIGEST_ALTERED(),
             )
         checks.append(
-            Check.passed(
-                "digest", f"the document matches the signed {DIGESTS[info.digest_method]} digest"
-            )
+            Check.passed("digest", said.DIGEST_MATCHES(digest=DIGESTS[info.digest_method]))
         )
     except Rejected as rejected:
         checks.append(rejected.check)
@@ -354,9 +356,9 @@ def _check_algorithms(
     return scheme, ()
 
 
-def _describe(info: _SignedInfo, scheme: SignatureScheme, warnings: tuple[str, ...]) -> str:
-    suffix = " (legacy profile)" if warnings else ""
-    return f"{scheme.value} over {DIGESTS[info.digest_method]} digests, {info.c14n.name}{suffix}"
+def _describe(info: _SignedInfo, scheme: SignatureScheme, warnings: tuple[str, ...]) -> Message:
+    described = said.CONSTRAINTS_XML_LEGACY if warnings else said.CONSTRAINTS_XML
+    return described(scheme=scheme.value, digest=DIGESTS[info.digest_method], c14n=info.c14n.name)
 
 
 def _embedded_key(
@@ -369,7 +371,7 @@ def _embedded_key(
     no_chain = Rejected(
         "signature-format",
         SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-        "KeyInfo must carry one X509Data with the signer's X509Certificate",
+        said.SIGNATURE_NO_CERTIFICATE(),
     )
     if key_info is None:
         raise no_chain
