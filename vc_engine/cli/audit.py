@@ -19,7 +19,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from vc_engine.cli.bundle import RollbackOption, StateOption, admit, open_or_fail
-from vc_engine.cli.common import console, errors, fail, now
+from vc_engine.cli.common import LanguageOption, console, errors, fail, now
+from vc_engine.i18n import word
 from vc_engine.model import Indication
 from vc_engine.offline import auditor as auditing
 from vc_engine.offline import report_html
@@ -46,6 +47,7 @@ def audit(
     ] = False,
     allow_rollback: RollbackOption = False,
     state: StateOption = None,
+    language: LanguageOption = "en",
 ) -> None:
     """Verify every document under DIR offline against a signed trust bundle, in parallel.
     Exit 0 all PASSED, 1 any FAILED, 3 otherwise some INDETERMINATE."""
@@ -67,12 +69,16 @@ def audit(
     policy = VerificationPolicy(at=at)
     with _executor(scheduler, workers) as executor, _bar(len(files)) as advance:
         result = auditing.audit(files, loader, policy, executor, progress=advance)
-    auditing.write_json(result, report)
+    auditing.write_json(result, report, language)
     report_html.write_html(result, html_report)
-    totals = ", ".join(f"{n:,} {i}" for i, n in result.by_indication.items())
-    for warning in result.bundle.warnings:
-        errors.print(f"[yellow]warning:[/] {warning}", highlight=False)
-    console.print(f"{len(files):,} files: {totals}\n{report}\n{html_report}", highlight=False)
+    totals = ", ".join(
+        f"{n:,} {word(f'indication.{i}', language)}" for i, n in result.by_indication.items()
+    )
+    warning = word("cli.warning", language)
+    for text in result.bundle.warnings:
+        errors.print(f"[yellow]{warning}:[/] {text}", highlight=False)
+    summary = word("cli.audit-totals", language, files=f"{len(files):,}", totals=totals)
+    console.print(f"{summary}\n{report}\n{html_report}", highlight=False)
     counts = result.by_indication
     if counts[Indication.FAILED]:
         raise typer.Exit(1)

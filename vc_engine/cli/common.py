@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Annotated, Any, NoReturn
 
 import platformdirs
 import typer
@@ -22,9 +22,10 @@ from rich.console import Console
 
 from vc_engine import keys
 from vc_engine.errors import VcEngineError
+from vc_engine.i18n import LANGUAGES, translate, word
 from vc_engine.issuance.batch.workers import KeySource, PemKey
 from vc_engine.keys.pkcs11 import Pkcs11Key, is_pkcs11_uri
-from vc_engine.model import Indication, InstantError, bounded_instant
+from vc_engine.model import Indication, InstantError, VerificationReport, bounded_instant
 from vc_engine.store import Registry
 
 console = Console(soft_wrap=True)
@@ -32,6 +33,33 @@ errors = Console(stderr=True, soft_wrap=True)
 
 EXIT_BY_INDICATION = {Indication.PASSED: 0, Indication.FAILED: 1, Indication.INDETERMINATE: 3}
 DEFAULT_STATUS_BASE_URL = "https://status.vc-engine.org"
+
+
+def _language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(LANGUAGES)}")
+    return value
+
+
+LanguageOption = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        callback=_language,
+        help=f"Say the report in this language: {', '.join(LANGUAGES)}.",
+    ),
+]
+
+
+def translated(report: VerificationReport, language: str) -> dict[str, Any]:
+    """The report's JSON, each check's English message and code kept, its message in
+    `language` beside them, and the verdict in words."""
+    answer = report.to_json()
+    answer["language"] = language
+    answer["verdictText"] = word(f"verdict.{report.indication}.text", language)
+    for check, shown in zip(report.checks, answer["checks"], strict=True):
+        shown["translatedMessage"] = translate(check.said, language)
+    return answer
 
 
 @dataclass(frozen=True)

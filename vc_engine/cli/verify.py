@@ -10,7 +10,16 @@ from typing import Annotated
 import typer
 
 from vc_engine.cli import render
-from vc_engine.cli.common import EXIT_BY_INDICATION, console, fail, instant, now, open_registry
+from vc_engine.cli.common import (
+    EXIT_BY_INDICATION,
+    LanguageOption,
+    console,
+    fail,
+    instant,
+    now,
+    open_registry,
+    translated,
+)
 from vc_engine.policy import VerificationPolicy
 from vc_engine.store import StatusStore
 from vc_engine.verify import verify as verify_document
@@ -23,6 +32,7 @@ def verify(
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     at: Annotated[str | None, typer.Option(help="Verify as of this time (ISO 8601).")] = None,
+    language: LanguageOption = "en",
 ) -> None:
     """Is this document equivalent to the original? Exit 0 PASSED, 1 FAILED, 3 INDETERMINATE."""
     policy = VerificationPolicy(at=instant(at, "--at") or now())
@@ -34,7 +44,8 @@ def verify(
     with open_registry(ctx) as registry:
         report = verify_document(data, registry.snapshot(), policy, StatusStore(registry))
     if as_json:
-        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+        answer = translated(report, language)
+        sys.stdout.write(json.dumps(answer, ensure_ascii=False, indent=2) + "\n")
     else:
-        render.report(console, report, str(file))
+        render.report(console, report, str(file), language)
     raise typer.Exit(EXIT_BY_INDICATION[report.indication])

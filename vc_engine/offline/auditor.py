@@ -31,7 +31,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from vc_engine.model import CheckStatus, Indication, SubIndication, VerificationReport
+from vc_engine.i18n import translate
+from vc_engine.model import Check, CheckStatus, Indication, SubIndication, VerificationReport
 from vc_engine.offline.bundle_snapshot import BundleSnapshot
 from vc_engine.policy import VerificationPolicy
 from vc_engine.verify import verify
@@ -58,8 +59,14 @@ class AuditEntry:
     reasons: tuple[str, ...]
     """Every check that did not pass, as "check: message"; empty for PASSED."""
     warnings: tuple[str, ...] = ()
+    findings: tuple[Check, ...] = ()
+    """The checks behind `reasons`, with their message codes, to be said in any language."""
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, language: str = "en") -> dict[str, Any]:
+        findings = [
+            {**check.to_json(), "translatedMessage": translate(check.said, language)}
+            for check in self.findings
+        ]
         return {
             "path": self.path,
             "sha256": self.sha256,
@@ -69,6 +76,7 @@ class AuditEntry:
             "format": self.format,
             "reasons": list(self.reasons),
             "warnings": list(self.warnings),
+            "findings": findings,
         }
 
 
@@ -115,7 +123,7 @@ class AuditReport:
         """FAILED, then INDETERMINATE, then PASSED; by path within each."""
         return sorted(self.entries, key=lambda e: (_ORDER[e.indication], e.path))
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, language: str = "en") -> dict[str, Any]:
         return {
             "type": REPORT_TYPE,
             "version": 1,
@@ -126,7 +134,8 @@ class AuditReport:
                 "byIndication": self.by_indication,
                 "bySubIndication": self.by_sub_indication,
             },
-            "entries": [e.to_json() for e in self.entries],
+            "language": language,
+            "entries": [e.to_json(language) for e in self.entries],
         }
 
 
@@ -197,8 +206,10 @@ def audit(
     return AuditReport(policy.at, facts, tuple(sorted(results, key=lambda e: e.path)))
 
 
-def write_json(report: AuditReport, out: Path) -> None:
-    out.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+def write_json(report: AuditReport, out: Path, language: str = "en") -> None:
+    """The report as JSON; each finding's message also said in `language`."""
+    answer = report.to_json(language)
+    out.write_text(json.dumps(answer, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 # Workers
@@ -291,6 +302,7 @@ def _audit_one(
             (f"engine: verification failed with {type(error).__name__}: {error}",),
             view.warnings,
         )
+    findings = tuple(c for c in report.checks if c.status is not CheckStatus.PASSED)
     return AuditEntry(
         path=name,
         sha256=digest,
@@ -298,8 +310,7 @@ def _audit_one(
         sub_indication=report.sub_indication,
         document_id=None if report.document is None else report.document.id,
         format=report.format,
-        reasons=tuple(
-            f"{c.name}: {c.message}" for c in report.checks if c.status is not CheckStatus.PASSED
-        ),
+        reasons=tuple(f"{c.name}: {c.message}" for c in findings),
         warnings=tuple(report.warnings),
+        findings=findings,
     )
