@@ -17,7 +17,7 @@ from api.metrics import Metrics, MetricsMiddleware
 from api.openapi import problems as problem_responses
 from api.registry_cache import RegistryCache
 from api.request_log import RequestLogWriter
-from api.routes import bundle, documents, issue, registry, status_lists, verify
+from api.routes import bundle, documents, issue, page_texts, registry, status_lists, verify
 from api.schemas import Health
 from api.services import Clock, Services, system_clock
 from api.settings import Settings
@@ -42,8 +42,9 @@ Verify Indian government documents (signed XML, W3C Verifiable Credentials with 
 proofs, vc+jwt) against the trust registry; issue them; revoke or suspend them; administer the
 registry.
 
-**Access.** Every route except `/status-lists/*`, `/healthz`, `/metrics` and the web page needs
-`Authorization: Bearer <client-id>.<secret>` from `vc-engine client create NAME --scope ...`.
+**Access.** Every route except `/status-lists/*`, `/healthz`, `/metrics` and the web page (with
+`/page/texts/*`) needs `Authorization: Bearer <client-id>.<secret>` from
+`vc-engine client create NAME --scope ...`.
 Scopes: `verify`, `audit` (offline bundles), `issue:<issuer>`, `revoke:<issuer>`,
 `registry:admin`.
 
@@ -95,6 +96,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(status_lists.router)
     app.include_router(registry.router)
     app.include_router(bundle.router)
+    app.include_router(page_texts.router)
 
     @app.get(
         "/healthz",

@@ -142,7 +142,10 @@ def test_malformed_authorization(service: Service, header: str) -> None:
     assert_problem(response, 401, "invalid_credentials")
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/metrics", "/", "/static/app.js"])
+@pytest.mark.parametrize(
+    "path",
+    ["/healthz", "/metrics", "/", "/static/app.js", "/page/texts/bn", "/static/vendor/jsQR.js"],
+)
 def test_public_routes_need_no_key(service: Service, path: str) -> None:
     assert service.http.get(path).status_code == 200
 
