@@ -261,7 +261,7 @@ function claimRow(name, value, labels) {
 async function pickFile(file) {
   if (!file) return;
   $("paste").value = "";
-  verify(file, await mediaTypeOfFile(file));
+  verify(new Uint8Array(await file.arrayBuffer()), await mediaTypeOfFile(file));
 }
 
 async function startCamera() {

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
 
+from vc_engine.doctypes.labels import labelled
 from vc_engine.doctypes.spec import DocType, UnknownDocTypeError, Validity
 from vc_engine.doctypes.values import Field, FieldKind, RecordError, quoted
 from vc_engine.model import ClaimValue
@@ -66,49 +67,53 @@ def _optional(spec: Field) -> Field:
     return replace(spec, required=False)
 
 
-BIRTH_CERTIFICATE = DocType(
-    code="BTHCER",
-    name="birth certificate",
-    holder_fields=(
-        _NAME,
-        _NAME_LOCAL,
-        _DATE_OF_BIRTH,
-        _GENDER,
-        _FATHER,
-        _MOTHER,
-        _optional(_ADDRESS),
-    ),
-    claim_fields=(
-        Field("registrationNumber", FieldKind.TEXT, max_length=60),
-        Field("registrationDate", FieldKind.DATE),
-        Field("placeOfBirth", FieldKind.TEXT),
-        Field("ward", FieldKind.INTEGER, required=False, minimum=1, maximum=999),
-        _DISTRICT,
-        _STATE,
-    ),
-    validity=Validity.PERMANENT,
-    rules=(_registered_after_birth,),
+BIRTH_CERTIFICATE = labelled(
+    DocType(
+        code="BTHCER",
+        name="birth certificate",
+        holder_fields=(
+            _NAME,
+            _NAME_LOCAL,
+            _DATE_OF_BIRTH,
+            _GENDER,
+            _FATHER,
+            _MOTHER,
+            _optional(_ADDRESS),
+        ),
+        claim_fields=(
+            Field("registrationNumber", FieldKind.TEXT, max_length=60),
+            Field("registrationDate", FieldKind.DATE),
+            Field("placeOfBirth", FieldKind.TEXT),
+            Field("ward", FieldKind.INTEGER, required=False, minimum=1, maximum=999),
+            _DISTRICT,
+            _STATE,
+        ),
+        validity=Validity.PERMANENT,
+        rules=(_registered_after_birth,),
+    )
 )
 
-CASTE_CERTIFICATE = DocType(
-    code="CASCR",
-    name="caste certificate",
-    holder_fields=(
-        _NAME,
-        _NAME_LOCAL,
-        _optional(_DATE_OF_BIRTH),
-        _GENDER,
-        _FATHER,
-        _ADDRESS,
-    ),
-    claim_fields=(
-        Field("caste", FieldKind.TEXT, max_length=100),
-        Field("category", FieldKind.ENUM, choices=("SC", "ST", "OBC")),
-        _DISTRICT,
-        _STATE,
-        Field("issuingAuthority", FieldKind.TEXT),
-    ),
-    validity=Validity.PERMANENT,
+CASTE_CERTIFICATE = labelled(
+    DocType(
+        code="CASCR",
+        name="caste certificate",
+        holder_fields=(
+            _NAME,
+            _NAME_LOCAL,
+            _optional(_DATE_OF_BIRTH),
+            _GENDER,
+            _FATHER,
+            _ADDRESS,
+        ),
+        claim_fields=(
+            Field("caste", FieldKind.TEXT, max_length=100),
+            Field("category", FieldKind.ENUM, choices=("SC", "ST", "OBC")),
+            _DISTRICT,
+            _STATE,
+            Field("issuingAuthority", FieldKind.TEXT),
+        ),
+        validity=Validity.PERMANENT,
+    )
 )
 
 SUBJECT_COLUMNS = (
@@ -119,21 +124,23 @@ SUBJECT_COLUMNS = (
     Field("grade", FieldKind.TEXT, required=False, max_length=4),
 )
 
-MARK_SHEET = DocType(
-    code="SSCMS",
-    name="class X mark sheet",
-    holder_fields=(_NAME, _NAME_LOCAL, _DATE_OF_BIRTH, _FATHER, _optional(_MOTHER)),
-    claim_fields=(
-        Field("rollNumber", FieldKind.TEXT, max_length=30),
-        Field("board", FieldKind.TEXT),
-        Field("examYear", FieldKind.INTEGER, minimum=1950, maximum=2100),
-        Field("school", FieldKind.TEXT),
-        Field("result", FieldKind.ENUM, choices=("PASS", "COMPARTMENTAL", "FAIL")),
-        Field("total", FieldKind.INTEGER, maximum=10_000),
-        Field("subjects", FieldKind.TABLE, columns=SUBJECT_COLUMNS),
-    ),
-    validity=Validity.PERMANENT,
-    rules=(_subjects_consistent,),
+MARK_SHEET = labelled(
+    DocType(
+        code="SSCMS",
+        name="class X mark sheet",
+        holder_fields=(_NAME, _NAME_LOCAL, _DATE_OF_BIRTH, _FATHER, _optional(_MOTHER)),
+        claim_fields=(
+            Field("rollNumber", FieldKind.TEXT, max_length=30),
+            Field("board", FieldKind.TEXT),
+            Field("examYear", FieldKind.INTEGER, minimum=1950, maximum=2100),
+            Field("school", FieldKind.TEXT),
+            Field("result", FieldKind.ENUM, choices=("PASS", "COMPARTMENTAL", "FAIL")),
+            Field("total", FieldKind.INTEGER, maximum=10_000),
+            Field("subjects", FieldKind.TABLE, columns=SUBJECT_COLUMNS),
+        ),
+        validity=Validity.PERMANENT,
+        rules=(_subjects_consistent,),
+    )
 )
 
 VEHICLE_CLASSES = (
@@ -151,24 +158,26 @@ VEHICLE_CLASSES = (
     "TRANS",
 )
 
-DRIVING_LICENCE = DocType(
-    code="DRVLC",
-    name="driving licence",
-    holder_fields=(_NAME, _NAME_LOCAL, _DATE_OF_BIRTH, _optional(_GENDER), _FATHER, _ADDRESS),
-    claim_fields=(
-        # State code, RTO number, year of issue, serial: the Sarathi (MoRTH) licence number.
-        Field("licenceNumber", FieldKind.TEXT, pattern=r"[A-Z]{2}-?[0-9]{2} ?[0-9]{11}"),
-        Field("vehicleClasses", FieldKind.ENUM_LIST, choices=VEHICLE_CLASSES),
-        Field(
-            "bloodGroup",
-            FieldKind.ENUM,
-            required=False,
-            choices=("A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"),
+DRIVING_LICENCE = labelled(
+    DocType(
+        code="DRVLC",
+        name="driving licence",
+        holder_fields=(_NAME, _NAME_LOCAL, _DATE_OF_BIRTH, _optional(_GENDER), _FATHER, _ADDRESS),
+        claim_fields=(
+            # State code, RTO number, year of issue, serial: the Sarathi (MoRTH) licence number.
+            Field("licenceNumber", FieldKind.TEXT, pattern=r"[A-Z]{2}-?[0-9]{2} ?[0-9]{11}"),
+            Field("vehicleClasses", FieldKind.ENUM_LIST, choices=VEHICLE_CLASSES),
+            Field(
+                "bloodGroup",
+                FieldKind.ENUM,
+                required=False,
+                choices=("A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"),
+            ),
+            Field("rtoOffice", FieldKind.TEXT),
+            _STATE,
         ),
-        Field("rtoOffice", FieldKind.TEXT),
-        _STATE,
-    ),
-    validity=Validity.UNTIL_RECORDED,
+        validity=Validity.UNTIL_RECORDED,
+    )
 )
 
 DOCTYPES: Mapping[str, DocType] = MappingProxyType(
