@@ -22,8 +22,8 @@ from PIL import Image
 from api import Settings, create_app
 from vc_engine import doctypes, keys
 from vc_engine.formats import vc_di, vc_jwt
-from vc_engine.i18n import translate, word
 from vc_engine.i18n import report as said
+from vc_engine.i18n import translate, word
 from vc_engine.policy import INDIA
 from vc_engine.store import Registry
 
