@@ -10,7 +10,7 @@ catalog repeats the source. `tests/i18n` fails until every entry is translated.
 
 from __future__ import annotations
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 
 from vc_engine.i18n.catalogs import DOMAIN, LANGUAGES, catalog_path, sources
@@ -49,7 +49,8 @@ def update(language: str) -> None:
         write_po(out, catalog, width=100, omit_header=False, sort_output=False)
 
 
-def _by_code(catalog: Catalog | None, code: str):  # type: ignore[no-untyped-def]
+def _by_code(catalog: Catalog | None, code: str) -> Message | None:
+    """The entry of `code` whatever its English (the English changed since it was translated)."""
     if catalog is None:
         return None
     return next((m for m in catalog if m.context == code), None)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gettext
 import io
-from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -74,9 +73,3 @@ def word(code: str, language: str, **params: object) -> str:
 def templates(language: str) -> dict[str, str]:
     """Every template in `language` by code, for a page that fills them itself."""
     return {code: template(code, english, language) for code, english in sources().items()}
-
-
-def filled(code: str, english: str, params: Mapping[str, str], language: str) -> str:
-    """A message known only by its code, English template and parameters, said in `language`
-    (what a report read back from JSON carries)."""
-    return fill(template(code, english, language), params)
