@@ -13,9 +13,6 @@ import io
 from functools import cache
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
 from vc_engine.i18n.message import Message, fill
 from vc_engine.i18n.report import REPORT
 from vc_engine.i18n.words import WORDS
@@ -46,6 +43,10 @@ def translations(language: str) -> gettext.GNUTranslations:
     """The compiled catalog of `language`; fuzzy entries are left out, as msgfmt does."""
     if language not in LANGUAGES:
         raise UnknownLanguageError(f"no catalog for {language!r}; known: {', '.join(LANGUAGES)}")
+    # Babel only when a language is first said: verifying a document never needs it.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     with catalog_path(language).open("rb") as source:
         catalog = read_po(source, locale=language, domain=DOMAIN)
     compiled = io.BytesIO()
