@@ -4,7 +4,26 @@
 registry database: any number of processes pointed at one PostgreSQL answer alike.
 """
 
-from api.app import create_app
-from api.settings import Settings
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from api.app import create_app
+    from api.settings import Settings
 
 __all__ = ["Settings", "create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import FastAPI only when the app is asked for: `vc-engine`'s other commands load this
+    package for its command plugin and must start without it."""
+    if name == "create_app":
+        from api.app import create_app
+
+        return create_app
+    if name == "Settings":
+        from api.settings import Settings
+
+        return Settings
+    raise AttributeError(name)

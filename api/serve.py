@@ -21,6 +21,12 @@ from vc_engine.store.request_log import LoggedVerification, RequestLog
 
 _DEFAULT_REGISTRY = "sqlite:///vc-engine.db"
 
+WORKER_HEALTHCHECK_SECONDS = 60
+"""How long uvicorn's supervisor waits for a worker to answer its ping before killing it.
+Uvicorn's 5 s default killed busy workers in the soak run: the ping thread waits for the GIL
+while requests verify, and on a loaded machine that took over 5 s, so a healthy worker and its
+in-flight requests were dropped. A hung worker is still replaced, a minute later."""
+
 
 def app_from_env() -> FastAPI:
     """The uvicorn factory each worker process calls; settings come from the environment."""
@@ -43,6 +49,7 @@ def run(settings: Settings, *, host: str, port: int, workers: int) -> None:
         log_level="warning",
         access_log=False,
         proxy_headers=False,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 

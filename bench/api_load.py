@@ -42,6 +42,8 @@ from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.store import Registry
 from vc_engine.verify import verify
 
+from common import add_profile_switch, profiled_call, profiling, use_profile_switch
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "records"
 LUA = Path(__file__).resolve().parent / "api_load.lua"
@@ -97,6 +99,27 @@ def _in_process(url: str, paths: list[str], seconds: float) -> int:
                 assert report.verified, report.to_json()
                 done += 1
     return done
+
+
+def profile_service(url: str, token: str, paths: list[Path]) -> None:
+    """Profile the service answering each document once through its ASGI app in this process:
+    the route, FastAPI's layers and the pipeline, without sockets or uvicorn."""
+    from fastapi.testclient import TestClient
+
+    from api import Settings, create_app
+
+    documents = [p.read_bytes() for p in paths]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/xml"}
+    settings = Settings(registry_url=url, rate_per_second=1e6, rate_burst=1_000_000)
+    with TestClient(create_app(settings)) as client:
+
+        def answer_all() -> None:
+            for data in documents:
+                response = client.post("/v1/verify", content=data, headers=headers)
+                assert response.status_code == 200, response.text
+
+        answer_all()  # warm: caches, lazy imports
+        profiled_call(answer_all, f"the service answering {len(documents)} /v1/verify requests")
 
 
 def in_process_rate(url: str, paths: list[Path], seconds: float, processes: int) -> float:
@@ -196,7 +219,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--registry", help="registry URL (default: a throwaway SQLite file)")
+    add_profile_switch(parser)
     args = parser.parse_args()
+    use_profile_switch(args)
     if not 1 <= args.duration <= 3600 or not 1 <= args.documents <= 1000:
         raise SystemExit("--duration is 1..3600 s and --documents 1..1000")
 
@@ -217,6 +242,8 @@ def main() -> None:
         _, token = ClientStore(engine).create("load bench", ["verify"], at=NOW)
         engine.dispose()
 
+        if profiling():
+            profile_service(url, token, paths)
         baseline = in_process_rate(url, paths, args.baseline_seconds, args.workers)
         print(f"in-process pipeline, {args.workers} processes: {baseline:,.0f} documents/s")
 

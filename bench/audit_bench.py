@@ -38,7 +38,7 @@ from vc_engine.offline.bundle import BundleLoader, write_bundle
 from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.store import Registry, StatusStore
 
-from common import enrol, fixture_documents, rate
+from common import add_profile_switch, enrol, fixture_documents, rate, use_profile_switch
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 ISSUER = "in.gov.wb.kmc"
@@ -185,7 +185,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cryptosuite", default="ecdsa-jcs-2019")
     parser.add_argument("--register-rows", type=int, default=0)
+    add_profile_switch(parser)
     options = parser.parse_args()
+    use_profile_switch(options)
     scale = bundle_at_scale(options.register_rows) if options.register_rows else {}
     originals = max(1, options.documents // len(FORMATS))
     policy = VerificationPolicy(at=NOW)

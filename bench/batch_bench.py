@@ -37,6 +37,8 @@ from cryptography.hazmat.primitives.serialization import (
 
 from vc_engine import keys
 
+from common import add_profile_switch, profile_top, profiled_call, profiling, use_profile_switch
+
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
@@ -79,17 +81,20 @@ def child(documents: int, workers: int, suite: str) -> None:
         )
         source = write_records(Path(work) / "records.csv", documents)
         start = time.perf_counter()
-        summary = run_batch(
-            read_records(source),
-            job_id="bench",
-            doctype="BTHCER",
-            signing=spec,
-            registry=registry,
-            out_dir=Path(work) / "out",
-            clock=lambda: NOW,
-            status_lists=StatusLists(StatusStore(registry), "https://status.example.gov.in"),
-            options=BatchOptions(workers=workers, block_size=1000),
-            total=documents,
+        summary = profiled_call(
+            lambda: run_batch(
+                read_records(source),
+                job_id="bench",
+                doctype="BTHCER",
+                signing=spec,
+                registry=registry,
+                out_dir=Path(work) / "out",
+                clock=lambda: NOW,
+                status_lists=StatusLists(StatusStore(registry), "https://status.example.gov.in"),
+                options=BatchOptions(workers=workers, block_size=1000),
+                total=documents,
+            ),
+            f"the coordinator of a {suite} batch of {documents:,}",
         )
         elapsed = time.perf_counter() - start
         registry.close()
@@ -111,7 +116,10 @@ def child(documents: int, workers: int, suite: str) -> None:
 def measure(documents: int, workers: int, suite: str) -> dict[str, float]:
     argv = [sys.executable, __file__, "--child", suite, "--documents", str(documents)]
     argv += ["--workers", str(workers)]
-    done = subprocess.run(argv, capture_output=True, text=True, check=True)
+    if profiling():
+        argv += ["--profile", str(profile_top())]
+    # The child's profile (stderr) shows here; its figures are the last line of stdout.
+    done = subprocess.run(argv, stdout=subprocess.PIPE, text=True, check=True)
     figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures
 
@@ -123,7 +131,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-scaling", action="store_true", help="skip the 1-worker run")
     parser.add_argument("--child", choices=("xml", "jcs"))
+    add_profile_switch(parser)
     args = parser.parse_args()
+    use_profile_switch(args)
     if args.child:
         child(args.documents, args.workers, args.child)
         return

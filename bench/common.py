@@ -3,30 +3,105 @@ fixture documents, so each script measures its own subject and nothing else diff
 
 from __future__ import annotations
 
+import argparse
+import cProfile
 import dataclasses
+import io
+import pstats
+import sys
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from itertools import islice
 from pathlib import Path
+from typing import TextIO, TypeVar
 
 from vc_engine import doctypes, keys
 from vc_engine.inputs import records
 from vc_engine.model import Document
 from vc_engine.store import Registry
 
+Result = TypeVar("Result")
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "records"
 
 
-def rate(count: int, action: Callable[[], object]) -> float:
-    """Calls per second of `action`, best of three rounds of `count` calls."""
+_profile_top = 0
+"""Functions to print per measurement (0: no profiling), set by `use_profile_switch`."""
+
+
+def add_profile_switch(parser: argparse.ArgumentParser) -> None:
+    """`--profile [N]`: after each rate, print the N functions that took the most time."""
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const=20,
+        default=0,
+        type=int,
+        metavar="N",
+        help="profile the last round of every measurement and print its top N functions "
+        "(that round is not timed)",
+    )
+
+
+def use_profile_switch(args: argparse.Namespace) -> None:
+    global _profile_top
+    _profile_top = args.profile
+
+
+def profiling() -> bool:
+    return _profile_top > 0
+
+
+def profile_top() -> int:
+    return _profile_top
+
+
+def profiled_call(action: Callable[[], Result], label: str) -> Result:
+    """`action()`, under cProfile when `--profile` was given (top functions go to stderr)."""
+    if not _profile_top:
+        return action()
+    profiler = cProfile.Profile()
+    result = profiler.runcall(action)
+    print_stats(profiler, label, sys.stderr)
+    return result
+
+
+def rate(count: int, action: Callable[[], object], label: str = "") -> float:
+    """Calls per second of `action`, best of three rounds of `count` calls.
+
+    With `--profile` the third round runs under cProfile and is left out of the timing, so
+    the benches consume their input cycles exactly as without it.
+    """
     best = float("inf")
-    for _ in range(3):
+    for round_number in range(3):
+        if _profile_top and round_number == 2:
+            print_profile(label or getattr(action, "__qualname__", "action"), count, action)
+            continue
         start = time.perf_counter()
         for _ in range(count):
             action()
         best = min(best, time.perf_counter() - start)
     return count / best
+
+
+def print_profile(label: str, count: int, action: Callable[[], object]) -> None:
+    """Run `action` `count` times under cProfile; print the top functions by own time."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(count):
+        action()
+    profiler.disable()
+    print_stats(profiler, f"{label}, {count} calls", sys.stdout)
+
+
+def print_stats(profiler: cProfile.Profile, label: str, stream: TextIO) -> None:
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats(pstats.SortKey.TIME).print_stats(_profile_top)
+    body = out.getvalue()
+    start = body.find("   ncalls")
+    print(f"--- profile: {label}; top {_profile_top} functions by own time", file=stream)
+    print(body[start:].rstrip() if start >= 0 else body.rstrip(), file=stream)
 
 
 def fixture_documents(

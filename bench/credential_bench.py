@@ -28,7 +28,7 @@ from vc_engine.store import Registry
 from vc_engine.trust import TrustSnapshot
 from vc_engine.verify import verify
 
-from common import enrol, fixture_documents, rate
+from common import add_profile_switch, enrol, fixture_documents, rate, use_profile_switch
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 ISSUER = "in.gov.dl.transport"
@@ -95,7 +95,10 @@ def measure(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--documents", type=int, default=1000)
-    count = parser.parse_args().documents
+    add_profile_switch(parser)
+    args = parser.parse_args()
+    use_profile_switch(args)
+    count = args.documents
     since = NOW - timedelta(days=1)
     documents = fixture_documents("DRVLC", ISSUER, "Transport Department, Delhi", since, count)
     documents = [d for d in documents if d.valid_until is None or d.valid_until >= NOW.date()]

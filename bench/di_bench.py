@@ -22,7 +22,7 @@ from vc_engine import keys
 from vc_engine.formats.vc_di.contexts import default_loader
 from vc_engine.formats.vc_di.proofs import add_proof, verify_proof
 
-from common import rate
+from common import add_profile_switch, rate, use_profile_switch
 
 W3C = Path(__file__).resolve().parent.parent / "tests" / "vectors" / "w3c"
 CONTEXTS = default_loader().including(W3C / "contexts")
@@ -90,7 +90,10 @@ def suite_rates(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--documents", type=int, default=1000)
-    count = parser.parse_args().documents
+    add_profile_switch(parser)
+    args = parser.parse_args()
+    use_profile_switch(args)
+    count = args.documents
     corpus = credentials(count)
     figures: dict[str, Any] = {"documents": count}
     lines: list[Line] = []

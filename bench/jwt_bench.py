@@ -23,6 +23,8 @@ from jwcrypto import jwk, jws
 from vc_engine import keys
 from vc_engine.formats.vc_jwt import open_credential, sign_credential
 
+from common import add_profile_switch, print_profile, profiling, use_profile_switch
+
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 KID = "did:web:kmc.wb.gov.in#key-1"
 MAX_BYTES = 1024 * 1024
@@ -43,6 +45,9 @@ def rates(
             for _ in range(count):
                 action()
             best[name] = min(best[name], time.perf_counter() - start)
+    if profiling():
+        for name, action in actions.items():
+            print_profile(name, count, action)
     return {name: count / seconds for name, seconds in best.items()}
 
 
@@ -108,7 +113,10 @@ def measure(algorithm: keys.KeyAlgorithm, count: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tokens", type=int, default=3000)
-    count = parser.parse_args().tokens
+    add_profile_switch(parser)
+    args = parser.parse_args()
+    use_profile_switch(args)
+    count = args.tokens
 
     figures: dict[str, Any] = {"tokens": count}
     for name, algorithm in (

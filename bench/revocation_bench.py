@@ -32,7 +32,7 @@ from vc_engine.revocation import (
 )
 from vc_engine.store import Registry, StatusStore
 
-from common import rate
+from common import add_profile_switch, rate, use_profile_switch
 
 ISSUER = "in.gov.wb.kmc"
 DID = "did:web:kmc.wb.gov.in"
@@ -109,7 +109,9 @@ def main() -> None:
     parser.add_argument("--url", help="registry URL (default: a fresh SQLite file)")
     parser.add_argument("--revocations", type=int, default=200)
     parser.add_argument("--allocate", type=int, default=10_000)
+    add_profile_switch(parser)
     args = parser.parse_args()
+    use_profile_switch(args)
     if args.revocations > args.allocate:
         parser.error("--revocations cannot exceed --allocate")
     with tempfile.TemporaryDirectory() as tmp:

@@ -28,7 +28,7 @@ from vc_engine.store import Registry, StatusStore
 from vc_engine.verify import verify
 from vc_engine.verify.status import status_checks
 
-from common import enrol, fixture_documents, rate
+from common import add_profile_switch, enrol, fixture_documents, rate, use_profile_switch
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 ISSUER = "in.gov.up.edistrict"
@@ -39,7 +39,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--documents", type=int, default=2000)
     parser.add_argument("--revocations", type=int, default=200)
+    add_profile_switch(parser)
     arguments = parser.parse_args()
+    use_profile_switch(arguments)
     count = arguments.documents
     since = NOW - timedelta(days=1)
     private_key = keys.generate_private_key(keys.KeyAlgorithm.P256)

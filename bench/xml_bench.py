@@ -26,7 +26,7 @@ from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.store import Registry
 from vc_engine.verify import verify
 
-from common import fixture_documents, rate
+from common import add_profile_switch, fixture_documents, rate, use_profile_switch
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "records"
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -35,7 +35,10 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--documents", type=int, default=2000)
-    count = parser.parse_args().documents
+    add_profile_switch(parser)
+    args = parser.parse_args()
+    use_profile_switch(args)
+    count = args.documents
 
     private_key = keys.generate_private_key(keys.KeyAlgorithm.RSA2048)
     assert isinstance(private_key, rsa.RSAPrivateKey)

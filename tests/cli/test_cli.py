@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -384,3 +386,28 @@ def test_verify_refuses_a_language_without_a_catalog(issued: tuple[str, Path, st
         registry_url, "verify", "--lang", "fr", str(sorted(out.glob("*.xml"))[0]), expect=2
     )
     assert "fr" in output
+
+
+@pytest.mark.parametrize("registry_url", ["sqlite"], indirect=True)
+def test_verifying_a_file_loads_neither_the_batch_nor_alembic_nor_the_service(
+    issued: tuple[str, Path, str],
+) -> None:
+    """The command starts lazily: verifying one signed XML file imports what verifying needs
+    (one backend is enough to see what a process imports)."""
+    registry_url, out, _ = issued
+    document = sorted(out.glob("*.xml"))[0]
+    probe = (
+        "import sys\n"
+        "from vc_engine.cli import app\n"
+        "try:\n"
+        f"    app(['--registry', {registry_url!r}, 'verify', {str(document)!r}])\n"
+        "except SystemExit as end:\n"
+        "    assert end.code == 0, end.code\n"
+        "heavy = ('alembic', 'vc_engine.issuance.batch', 'vc_engine.offline', 'fastapi', 'pyld')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy\n"
+        "      or any(m.startswith(h + '.') for h in heavy)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout

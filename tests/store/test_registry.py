@@ -559,3 +559,15 @@ def test_every_rendition_of_an_original_is_registered_and_proven(
     with pytest.raises(AlreadyIssued):
         registry.record_issuances([clash])
     assert registry.get_issuance("doc-2") is None
+
+
+def test_the_head_revision_read_from_file_names_is_alembics_head() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from vc_engine.store.engine import _MIGRATIONS, head_revision
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    assert head_revision() == ScriptDirectory.from_config(config).get_current_head()

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import platformdirs
 import typer
@@ -23,10 +23,11 @@ from rich.console import Console
 from vc_engine import keys
 from vc_engine.errors import VcEngineError
 from vc_engine.i18n import LANGUAGES, translate, word
-from vc_engine.issuance.batch.workers import KeySource, PemKey
-from vc_engine.keys.pkcs11 import Pkcs11Key, is_pkcs11_uri
 from vc_engine.model import Indication, InstantError, VerificationReport, bounded_instant
 from vc_engine.store import Registry
+
+if TYPE_CHECKING:
+    from vc_engine.issuance.batch.workers import KeySource
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
@@ -137,7 +138,12 @@ def load_signer(path: Path) -> keys.FileSigner:
 
 def key_source(key: str, pkcs11_module: str | None) -> KeySource:
     """A PKCS#11 URI, or a PEM file whose passphrase, if it has one, comes from the
-    environment or a prompt: never from a command-line value. Raises `KeyMaterialError`."""
+    environment or a prompt: never from a command-line value. Raises `KeyMaterialError`.
+
+    The batch machinery is imported here, when a command signs, not when the CLI starts."""
+    from vc_engine.issuance.batch.workers import PemKey
+    from vc_engine.keys.pkcs11 import Pkcs11Key, is_pkcs11_uri
+
     if is_pkcs11_uri(key):
         return Pkcs11Key.from_environment(key, pkcs11_module)
     path = Path(key)

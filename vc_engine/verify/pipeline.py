@@ -19,7 +19,7 @@ from vc_engine.revocation.source import StatusSource
 from vc_engine.trust.did import registry_resolver
 from vc_engine.trust.evaluate import evaluate_trust
 from vc_engine.trust.source import TrustSource
-from vc_engine.verify.dispatch import OPENERS
+from vc_engine.verify.dispatch import opener
 from vc_engine.verify.stages import doctype_rules, embedded_certificate, envelope_time, validity
 from vc_engine.verify.status import status_checks
 
@@ -48,7 +48,7 @@ def verify(
 
     # 3. Parse safely and check the signature; the Document comes only from what it covered.
     #    Keys named by did:web come from the registry, never from the network.
-    opened = OPENERS[format_name](data, policy, registry_resolver(trust))
+    opened = opener(format_name)(data, policy, registry_resolver(trust))
     checks = list(opened.checks)
     warnings = list(opened.warnings)
     if opened.document is None or opened.facts is None:
