@@ -47,13 +47,14 @@ def audit(
     ] = False,
     allow_rollback: RollbackOption = False,
     state: StateOption = None,
-    language: LanguageOption = "en",
+    language: LanguageOption = None,
 ) -> None:
     """Verify every document under DIR offline against a signed trust bundle, in parallel.
     Exit 0 all PASSED, 1 any FAILED, 3 otherwise some INDETERMINATE."""
     if not directory.is_dir():
         fail(f"{directory} is not a directory", 2)
     at = now()
+    language = language or "en"
     html_report = report.with_suffix(".html")
     # Opened here first, so a refused bundle stops the audit with its reason before any
     # worker starts; the workers open it again, with what was said of it here.

@@ -36,18 +36,19 @@ EXIT_BY_INDICATION = {Indication.PASSED: 0, Indication.FAILED: 1, Indication.IND
 DEFAULT_STATUS_BASE_URL = "https://status.vc-engine.org"
 
 
-def _language(value: str) -> str:
-    if value not in LANGUAGES:
+def _language(value: str | None) -> str | None:
+    if value is not None and value not in LANGUAGES:
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(LANGUAGES)}")
     return value
 
 
 LanguageOption = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--lang",
         callback=_language,
-        help=f"Say the report in this language: {', '.join(LANGUAGES)}.",
+        help=f"Say the report in this language: {', '.join(LANGUAGES)} (default en; with "
+        "--json, each check's message is added in it).",
     ),
 ]
 

@@ -32,7 +32,7 @@ def verify(
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     at: Annotated[str | None, typer.Option(help="Verify as of this time (ISO 8601).")] = None,
-    language: LanguageOption = "en",
+    language: LanguageOption = None,
 ) -> None:
     """Is this document equivalent to the original? Exit 0 PASSED, 1 FAILED, 3 INDETERMINATE."""
     policy = VerificationPolicy(at=instant(at, "--at") or now())
@@ -44,8 +44,8 @@ def verify(
     with open_registry(ctx) as registry:
         report = verify_document(data, registry.snapshot(), policy, StatusStore(registry))
     if as_json:
-        answer = translated(report, language)
+        answer = report.to_json() if language is None else translated(report, language)
         sys.stdout.write(json.dumps(answer, ensure_ascii=False, indent=2) + "\n")
     else:
-        render.report(console, report, str(file), language)
+        render.report(console, report, str(file), language or "en")
     raise typer.Exit(EXIT_BY_INDICATION[report.indication])
