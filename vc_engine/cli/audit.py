@@ -54,7 +54,6 @@ def audit(
     if not directory.is_dir():
         fail(f"{directory} is not a directory", 2)
     at = now()
-    language = language or "en"
     html_report = report.with_suffix(".html")
     # Opened here first, so a refused bundle stops the audit with its reason before any
     # worker starts; the workers open it again, with what was said of it here.
@@ -72,13 +71,14 @@ def audit(
         result = auditing.audit(files, loader, policy, executor, progress=advance)
     auditing.write_json(result, report, language)
     report_html.write_html(result, html_report)
+    said = language or "en"
     totals = ", ".join(
-        f"{n:,} {word(f'indication.{i}', language)}" for i, n in result.by_indication.items()
+        f"{n:,} {word(f'indication.{i}', said)}" for i, n in result.by_indication.items()
     )
-    warning = word("cli.warning", language)
+    warning = word("cli.warning", said)
     for text in result.bundle.warnings:
         errors.print(f"[yellow]{warning}:[/] {text}", highlight=False)
-    summary = word("cli.audit-totals", language, files=f"{len(files):,}", totals=totals)
+    summary = word("cli.audit-totals", said, files=f"{len(files):,}", totals=totals)
     console.print(f"{summary}\n{report}\n{html_report}", highlight=False)
     counts = result.by_indication
     if counts[Indication.FAILED]:

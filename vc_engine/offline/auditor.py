@@ -62,12 +62,9 @@ class AuditEntry:
     findings: tuple[Check, ...] = ()
     """The checks behind `reasons`, with their message codes, to be said in any language."""
 
-    def to_json(self, language: str = "en") -> dict[str, Any]:
-        findings = [
-            {**check.to_json(), "translatedMessage": translate(check.said, language)}
-            for check in self.findings
-        ]
-        return {
+    def to_json(self, language: str | None = None) -> dict[str, Any]:
+        """The entry; with a `language`, also its findings with their codes, said in it."""
+        shown: dict[str, Any] = {
             "path": self.path,
             "sha256": self.sha256,
             "indication": str(self.indication),
@@ -76,8 +73,13 @@ class AuditEntry:
             "format": self.format,
             "reasons": list(self.reasons),
             "warnings": list(self.warnings),
-            "findings": findings,
         }
+        if language is not None:
+            shown["findings"] = [
+                {**check.to_json(), "translatedMessage": translate(check.said, language)}
+                for check in self.findings
+            ]
+        return shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +125,8 @@ class AuditReport:
         """FAILED, then INDETERMINATE, then PASSED; by path within each."""
         return sorted(self.entries, key=lambda e: (_ORDER[e.indication], e.path))
 
-    def to_json(self, language: str = "en") -> dict[str, Any]:
-        return {
+    def to_json(self, language: str | None = None) -> dict[str, Any]:
+        shown: dict[str, Any] = {
             "type": REPORT_TYPE,
             "version": 1,
             "verifiedAt": self.verified_at.isoformat(),
@@ -134,9 +136,11 @@ class AuditReport:
                 "byIndication": self.by_indication,
                 "bySubIndication": self.by_sub_indication,
             },
-            "language": language,
             "entries": [e.to_json(language) for e in self.entries],
         }
+        if language is not None:
+            shown["language"] = language
+        return shown
 
 
 # The library entry points
@@ -206,8 +210,8 @@ def audit(
     return AuditReport(policy.at, facts, tuple(sorted(results, key=lambda e: e.path)))
 
 
-def write_json(report: AuditReport, out: Path, language: str = "en") -> None:
-    """The report as JSON; each finding's message also said in `language`."""
+def write_json(report: AuditReport, out: Path, language: str | None = None) -> None:
+    """The report as JSON; with a `language`, each finding's message also said in it."""
     answer = report.to_json(language)
     out.write_text(json.dumps(answer, ensure_ascii=False, indent=1), encoding="utf-8")
 
