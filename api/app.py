@@ -28,6 +28,7 @@ from api.routes import (
     documents,
     issue,
     oauth2,
+    page_texts,
     presentations,
     registry,
     status_lists,
@@ -64,8 +65,9 @@ Verify Indian government documents (signed XML, W3C Verifiable Credentials with 
 proofs, vc+jwt) against the trust registry; issue them; revoke or suspend them; administer the
 registry.
 
-**Access.** Every route except `/status-lists/*`, `/healthz`, `/metrics` and the web page needs
-`Authorization: Bearer <client-id>.<secret>` from `vc-engine client create NAME --scope ...`.
+**Access.** Every route except `/status-lists/*`, `/healthz`, `/metrics` and the web page (with
+`/page/texts/*`) needs `Authorization: Bearer <client-id>.<secret>` from
+`vc-engine client create NAME --scope ...`.
 Scopes: `verify`, `audit` (offline bundles), `issue:<issuer>`, `revoke:<issuer>`,
 `registry:admin`. OAuth2 clients may instead trade the two halves of that token (client id and
 secret) at `POST /oauth2/token` (client credentials grant) for a 15-minute access token, used the
@@ -135,6 +137,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(bundle.router)
     app.include_router(digilocker.router)
     app.include_router(oauth2.router)
+    app.include_router(page_texts.router)
 
     @app.get(
         "/healthz",

@@ -26,7 +26,13 @@ class Check(BaseModel):
     name: str
     status: Literal["passed", "failed", "indeterminate"]
     code: str | None
-    message: str
+    message: str = Field(description="What was found, in English")
+    messageCode: str = Field(
+        description="The message's stable code: the same sentence in any language from the "
+        "catalogs (`vc_engine/data/locale`), filled with `messageParams`",
+        examples=["issuer.active"],
+    )
+    messageParams: dict[str, str] = Field(description="The values the message names")
 
 
 class ProblemDetail(BaseModel):

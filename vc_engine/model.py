@@ -17,6 +17,8 @@ from enum import StrEnum
 from typing import Any
 
 from vc_engine.errors import BadInput
+from vc_engine.i18n import Message
+from vc_engine.i18n.report import DETAIL
 
 ClaimRow = Mapping[str, str]
 """One row of a table claim (e.g. one subject of a mark sheet); every value is text."""
@@ -129,26 +131,42 @@ class ProblemDetail:
         }
 
 
+Said = Message | str
+"""What a check says: a `Message` from `vc_engine.i18n.report`, or plain English, which is said
+as the `detail` message (its English inside each language's sentence) until it has a code."""
+
+
+def said(message: Said) -> Message:
+    return message if isinstance(message, Message) else DETAIL(detail=message)
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
-    """One stage of the pipeline: what was checked, how it came out, and why."""
+    """One stage of the pipeline: what was checked, how it came out, and why.
+
+    `message` is the English sentence; `said` is the same sentence as a message code with its
+    parameters, so it can be said in the reader's language (`vc_engine.i18n`)."""
 
     name: str
     status: CheckStatus
     code: SubIndication | None
-    message: str
+    said: Message
+
+    @property
+    def message(self) -> str:
+        return self.said.text
 
     @classmethod
-    def passed(cls, name: str, message: str) -> Check:
-        return cls(name, CheckStatus.PASSED, None, message)
+    def passed(cls, name: str, message: Said) -> Check:
+        return cls(name, CheckStatus.PASSED, None, said(message))
 
     @classmethod
-    def failed(cls, name: str, code: SubIndication, message: str) -> Check:
-        return cls(name, CheckStatus.FAILED, code, message)
+    def failed(cls, name: str, code: SubIndication, message: Said) -> Check:
+        return cls(name, CheckStatus.FAILED, code, said(message))
 
     @classmethod
-    def indeterminate(cls, name: str, code: SubIndication, message: str) -> Check:
-        return cls(name, CheckStatus.INDETERMINATE, code, message)
+    def indeterminate(cls, name: str, code: SubIndication, message: Said) -> Check:
+        return cls(name, CheckStatus.INDETERMINATE, code, said(message))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -156,6 +174,8 @@ class Check:
             "status": str(self.status),
             "code": None if self.code is None else str(self.code),
             "message": self.message,
+            "messageCode": self.said.code,
+            "messageParams": self.said.params_json(),
         }
 
 

@@ -187,7 +187,16 @@ def test_malformed_authorization(service: Service, header: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/healthz", "/metrics", "/", "/static/app.js", "/contexts/doctypes/INCER/v1"]
+    "path",
+    [
+        "/healthz",
+        "/metrics",
+        "/",
+        "/static/app.js",
+        "/page/texts/bn",
+        "/static/vendor/jsQR.js",
+        "/contexts/doctypes/INCER/v1",
+    ],
 )
 def test_public_routes_need_no_key(service: Service, path: str) -> None:
     assert service.http.get(path).status_code == 200

@@ -1,54 +1,21 @@
 """The clerks' web page in real headless Chromium (Debian's /usr/bin/chromium, driven by
 Playwright): a genuine document shows PASSED with its claims in their own script; a tampered
 one shows FAILED with the reason. Screenshots are saved in the test's tmp dir.
-
-Chromium missing is a skip on a developer machine and a failure under CI=true.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from api import Settings, create_app
 from vc_engine.store import Registry
 
+from browser import browser_page, serve
 from factory import NOW
 from service import make_clients, signed_birth_certificate, tampered, trust_kmc
-
-CHROMIUM = os.environ.get("VC_ENGINE_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _need_chromium() -> None:
-    if Path(CHROMIUM).is_file() and shutil.which(CHROMIUM):
-        return
-    message = f"Chromium not found at {CHROMIUM} (apt-get install -y chromium chromium-driver)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -57,35 +24,14 @@ def live(registry: Registry, registry_url: str) -> Iterator[tuple[str, str]]:
     trust_kmc(registry)
     token = make_clients(registry_url)["verify"]
     app = create_app(Settings(registry_url=registry_url), clock=lambda: NOW)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "the service did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", token
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve(app) as url:
+        yield url, token
 
 
 @pytest.fixture
 def page():
-    _need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            context = browser.new_context(
-                viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True
-            )
-            yield context.new_page()
-        finally:
-            browser.close()
+    with browser_page() as opened:
+        yield opened
 
 
 def test_clerk_sees_passed_with_claims_then_failed_with_the_reason(

@@ -352,6 +352,49 @@ def test_a_private_jwk_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "Traceback" not in result.output
 
 
+def test_verify_says_the_report_in_bengali_and_hindi(
+    issued: tuple[str, Path, str], tmp_path: Path
+) -> None:
+    registry_url, out, _ = issued
+    genuine = str(sorted(out.glob("*.xml"))[0])
+    bengali = run(registry_url, "verify", "--lang", "bn", genuine)
+    assert "যাচাই সফল" in bengali
+    assert "নিবন্ধিত ও সক্রিয়" in bengali  # the issuer check, in Bengali
+    assert "জন্ম তারিখ" in bengali or "নাম" in bengali  # a field's Bengali label
+    tampered = tmp_path / "tampered.xml"
+    tampered.write_bytes(Path(genuine).read_bytes().replace(b"Amit Halder", b"Amit Haldar"))
+    hindi = run(registry_url, "verify", "--lang", "hi", str(tampered), expect=1)
+    assert "सत्यापन विफल / HASH_FAILURE" in hindi
+    assert "(हस्ताक्षर के बाद सामग्री बदली गई है)" in hindi  # HASH_FAILURE, said in Hindi
+
+
+def test_verify_json_in_a_language_keeps_codes_and_english(issued: tuple[str, Path, str]) -> None:
+    registry_url, out, _ = issued
+    genuine = str(sorted(out.glob("*.xml"))[0])
+    english = json.loads(run(registry_url, "verify", "--json", genuine))
+    hindi = json.loads(run(registry_url, "verify", "--json", "--lang", "hi", genuine))
+    assert hindi["language"] == "hi"
+    assert hindi["verdictText"] == "यह दस्तावेज़ मूल दस्तावेज़ के समतुल्य है।"
+    for plain, said in zip(english["checks"], hindi["checks"], strict=True):
+        assert said["message"] == plain["message"]
+        assert said["messageCode"] == plain["messageCode"]
+        assert said["translatedMessage"] != plain["message"]
+    issuer = next(c for c in hindi["checks"] if c["name"] == "issuer")
+    assert issuer["messageCode"] == "issuer.active"
+    assert issuer["messageParams"] == {
+        "issuer": "in.gov.wb.kmc",
+        "name": "Kolkata Municipal Corporation",
+    }
+
+
+def test_verify_refuses_a_language_without_a_catalog(issued: tuple[str, Path, str]) -> None:
+    registry_url, out, _ = issued
+    output = run(
+        registry_url, "verify", "--lang", "fr", str(sorted(out.glob("*.xml"))[0]), expect=2
+    )
+    assert "fr" in output
+
+
 @pytest.mark.parametrize("registry_url", ["sqlite"], indirect=True)
 def test_verifying_a_file_loads_neither_the_batch_nor_alembic_nor_the_service(
     issued: tuple[str, Path, str],

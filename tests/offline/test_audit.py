@@ -273,3 +273,19 @@ def test_the_cli_audits_a_directory(registry_url: str, tmp_path: Path) -> None:
         ],
     )
     assert refused.exit_code == 1 and "WRONG_ROOT" in refused.output
+
+
+def test_the_json_report_says_findings_in_the_chosen_language(
+    archive: Archive, loader: BundleLoader, tmp_path: Path
+) -> None:
+    out = tmp_path / "audit.json"
+    write_json(run_audit(archive, loader), out, "bn")
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["language"] == "bn"
+    revoked = next(e for e in written["entries"] if e["documentId"] == archive.revoked)
+    finding = next(f for f in revoked["findings"] if f["name"] == "status-revocation")
+    assert finding["messageCode"] == "status.revoked-since"
+    assert finding["message"].startswith("revoked since ")  # English, as in `reasons`
+    assert finding["translatedMessage"] == f"{finding['messageParams']['since']} থেকে প্রত্যাহৃত"
+    passed = next(e for e in written["entries"] if e["indication"] == "PASSED")
+    assert passed["findings"] == []

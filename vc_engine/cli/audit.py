@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from vc_engine.cli.bundle import RollbackOption, StateOption, admit, open_or_fail
 from vc_engine.cli.common import (
+    LanguageOption,
     PolicyOption,
     console,
     errors,
@@ -28,6 +29,7 @@ from vc_engine.cli.common import (
     open_registry,
     policy_file,
 )
+from vc_engine.i18n import word
 from vc_engine.model import Indication
 from vc_engine.offline import auditor as auditing
 from vc_engine.offline import report_html
@@ -55,6 +57,7 @@ def audit(
     allow_rollback: RollbackOption = False,
     state: StateOption = None,
     policy_name: PolicyOption = None,
+    language: LanguageOption = None,
 ) -> None:
     """Verify every document under DIR offline against a signed trust bundle, in parallel.
     Exit 0 all PASSED, 1 any FAILED, 3 otherwise some INDETERMINATE."""
@@ -82,12 +85,17 @@ def audit(
             policy = policy_file(policy_name, registry).at(at)
     with _executor(scheduler, workers) as executor, _bar(len(files)) as advance:
         result = auditing.audit(files, loader, policy, executor, progress=advance)
-    auditing.write_json(result, report)
+    auditing.write_json(result, report, language)
     report_html.write_html(result, html_report)
-    totals = ", ".join(f"{n:,} {i}" for i, n in result.by_indication.items())
-    for warning in result.bundle.warnings:
-        errors.print(f"[yellow]warning:[/] {warning}", highlight=False)
-    console.print(f"{len(files):,} files: {totals}\n{report}\n{html_report}", highlight=False)
+    said = language or "en"
+    totals = ", ".join(
+        f"{n:,} {word(f'indication.{i}', said)}" for i, n in result.by_indication.items()
+    )
+    warning = word("cli.warning", said)
+    for text in result.bundle.warnings:
+        errors.print(f"[yellow]{warning}:[/] {text}", highlight=False)
+    summary = word("cli.audit-totals", said, files=f"{len(files):,}", totals=totals)
+    console.print(f"{summary}\n{report}\n{html_report}", highlight=False)
     counts = result.by_indication
     if counts[Indication.FAILED]:
         raise typer.Exit(1)

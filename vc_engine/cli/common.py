@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import platformdirs
 import typer
@@ -22,7 +22,8 @@ from rich.console import Console
 
 from vc_engine import keys
 from vc_engine.errors import VcEngineError
-from vc_engine.model import Indication, InstantError, bounded_instant
+from vc_engine.i18n import LANGUAGES, translate, word
+from vc_engine.model import Indication, InstantError, VerificationReport, bounded_instant
 from vc_engine.policy_files import PolicyFile, load_policy
 from vc_engine.store import Registry
 from vc_engine.store.contexts import PinnedContexts
@@ -35,6 +36,34 @@ errors = Console(stderr=True, soft_wrap=True)
 
 EXIT_BY_INDICATION = {Indication.PASSED: 0, Indication.FAILED: 1, Indication.INDETERMINATE: 3}
 DEFAULT_STATUS_BASE_URL = "https://status.vc-engine.org"
+
+
+def _language(value: str | None) -> str | None:
+    if value is not None and value not in LANGUAGES:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(LANGUAGES)}")
+    return value
+
+
+LanguageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        callback=_language,
+        help=f"Say the report in this language: {', '.join(LANGUAGES)} (default en; with "
+        "--json, each check's message is added in it).",
+    ),
+]
+
+
+def translated(report: VerificationReport, language: str) -> dict[str, Any]:
+    """The report's JSON, each check's English message and code kept, its message in
+    `language` beside them, and the verdict in words."""
+    answer = report.to_json()
+    answer["language"] = language
+    answer["verdictText"] = word(f"verdict.{report.indication}.text", language)
+    for check, shown in zip(report.checks, answer["checks"], strict=True):
+        shown["translatedMessage"] = translate(check.said, language)
+    return answer
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from vc_engine.model import CheckStatus, Indication, VerificationReport
+from vc_engine import doctypes
+from vc_engine.i18n import translate, word
+from vc_engine.model import Check, CheckStatus, Document, Indication, VerificationReport
 from vc_engine.trust.records import Authorisation, IssuerRecord, RegisteredKey
 
 _COLOUR = {
@@ -18,47 +20,90 @@ _COLOUR = {
 _MARK = {CheckStatus.PASSED: "[green]✓[/]", CheckStatus.FAILED: "[red]✗[/]"}
 
 
-def verdict(report: VerificationReport) -> str:
+def verdict(report: VerificationReport, language: str = "en") -> str:
     colour = _COLOUR[report.indication]
-    sub = f" / {report.sub_indication}" if report.sub_indication else ""
-    return f"[bold {colour}]{report.indication}{sub}[/]"
+    said = word(f"indication.{report.indication}", language)
+    sub = ""
+    if report.sub_indication:
+        sub = f" / {report.sub_indication}"
+        if language != "en":
+            sub += f" ({word(f'sub-indication.{report.sub_indication}', language)})"
+    return f"[bold {colour}]{said}{sub}[/]"
 
 
-def reason(report: VerificationReport) -> str:
+def reason(report: VerificationReport, language: str = "en") -> str:
     """The first check that did not pass, or what was verified."""
     for check in report.checks:
         if check.status is not CheckStatus.PASSED:
-            return check.message
+            return translate(check.said, language)
     if report.document is not None:
-        return f"issued by {report.document.issuer_name}"
+        return word("cli.issued-by", language, issuer=report.document.issuer_name)
     return ""
 
 
-def report(console: Console, result: VerificationReport, source: str) -> None:
-    console.print(f"{source}: {verdict(result)}", highlight=False)
+def check_name(check: Check, language: str) -> str:
+    """The check's name in `language`; English keeps the machine name it always printed."""
+    if language == "en":
+        return check.name
+    try:
+        return word(f"check.{check.name}", language)
+    except KeyError:  # a check this catalog does not name yet
+        return check.name
+
+
+def report(console: Console, result: VerificationReport, source: str, language: str = "en") -> None:
+    """The report in `language`; in English, exactly as it has always been printed."""
+    console.print(f"{source}: {verdict(result, language)}", highlight=False)
+
+    def line(code: str, value: str) -> None:
+        console.print(f"  {word(code, language).ljust(9)} {value}", highlight=False)
+
     if result.document is not None:
         document = result.document
-        console.print(f"  document  {document.id} ({document.doctype})", highlight=False)
-        console.print(f"  issuer    {document.issuer_name} ({document.issuer_id})", highlight=False)
-        console.print(f"  issued at {document.issued_at.isoformat()}", highlight=False)
-        claims = Table("claim", "value", box=None, padding=(0, 2))
-        for name, value in sorted(document.holder.items()):
-            claims.add_row(name, value)
-        for name, claim in sorted(document.claims.items()):
-            if isinstance(claim, str):
-                claims.add_row(name, claim)
-            else:
-                for row in claim:
-                    claims.add_row(name, ", ".join(f"{k}={v}" for k, v in row.items()))
-        console.print(claims)
-    checks = Table("", "check", "code", "reason", box=None, padding=(0, 1))
+        line("cli.document", f"{document.id} ({document.doctype})")
+        line("cli.issuer", f"{document.issuer_name} ({document.issuer_id})")
+        line("cli.issued-at", document.issued_at.isoformat())
+        console.print(_claims(document, language))
+    checks = Table(
+        "",
+        word("cli.check", language),
+        word("cli.code", language),
+        word("cli.reason", language),
+        box=None,
+        padding=(0, 1),
+    )
     for check in result.checks:
         checks.add_row(
-            _MARK.get(check.status, "[yellow]?[/]"), check.name, check.code or "", check.message
+            _MARK.get(check.status, "[yellow]?[/]"),
+            check_name(check, language),
+            check.code or "",
+            translate(check.said, language),
         )
     console.print(checks)
-    for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    warning = word("cli.warning", language)
+    for text in result.warnings:
+        console.print(f"[yellow]{warning}:[/] {text}", highlight=False)
+
+
+def _claims(document: Document, language: str) -> Table:
+    """The signed holder and claims; outside English, named by the document type's labels."""
+    labels: dict[str, str] = {}
+    if language != "en" and document.doctype in doctypes.DOCTYPES:
+        fields = doctypes.DOCTYPES[document.doctype].fields
+        labels = {f.name: f.label(language) for f in fields}
+    claims = Table(
+        word("cli.claim", language), word("cli.value", language), box=None, padding=(0, 2)
+    )
+    for name, value in sorted(document.holder.items()):
+        claims.add_row(labels.get(name, name), value)
+    for name, claim in sorted(document.claims.items()):
+        if isinstance(claim, str):
+            claims.add_row(labels.get(name, name), claim)
+        else:
+            for row in claim:
+                cells = ", ".join(f"{k}={v}" for k, v in row.items())
+                claims.add_row(labels.get(name, name), cells)
+    return claims
 
 
 def issuer(

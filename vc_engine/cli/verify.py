@@ -12,6 +12,7 @@ import typer
 from vc_engine.cli import render
 from vc_engine.cli.common import (
     EXIT_BY_INDICATION,
+    LanguageOption,
     PolicyOption,
     console,
     fail,
@@ -19,6 +20,7 @@ from vc_engine.cli.common import (
     now,
     open_registry,
     policy_file,
+    translated,
 )
 from vc_engine.store import StatusStore
 from vc_engine.store.doctype_versions import DoctypeVersions
@@ -40,6 +42,7 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     at: Annotated[str | None, typer.Option(help="Verify as of this time (ISO 8601).")] = None,
     policy_name: PolicyOption = None,
+    language: LanguageOption = None,
 ) -> None:
     """Is this document equivalent to the original? Exit 0 PASSED, 1 FAILED, 3 INDETERMINATE."""
     when = instant(at, "--at") or now()
@@ -62,7 +65,8 @@ def verify(
             data, registry.snapshot(), policy, StatusStore(registry), catalogue=catalogue
         )
     if as_json:
-        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+        answer = report.to_json() if language is None else translated(report, language)
+        sys.stdout.write(json.dumps(answer, ensure_ascii=False, indent=2) + "\n")
     else:
-        render.report(console, report, shown)
+        render.report(console, report, shown, language or "en")
     raise typer.Exit(EXIT_BY_INDICATION[report.indication])

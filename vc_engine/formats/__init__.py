@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from vc_engine.keys import PublicKey
-from vc_engine.model import Check, Document, SignatureFacts, SubIndication
+from vc_engine.model import Check, Document, Said, SignatureFacts, SubIndication
 
 Resolver = Callable[[str], PublicKey | None]
 """Maps a key reference that does not carry its key (a did:web URL, a JWT `kid`) to the key,
@@ -22,9 +22,9 @@ class Rejected(Exception):
     """Stops a format module's checks at the first failure; its entry point catches this and
     reports `check`, so a bad document becomes a report, never an exception for the caller."""
 
-    def __init__(self, name: str, code: SubIndication, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, name: str, code: SubIndication, message: Said) -> None:
         self.check = Check.failed(name, code, message)
+        super().__init__(self.check.message)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from vc_engine.model import CheckStatus, Indication, PolicyName, SubIndication, VerificationReport
+from vc_engine.i18n import translate
+from vc_engine.model import (
+    Check,
+    CheckStatus,
+    Indication,
+    PolicyName,
+    SubIndication,
+    VerificationReport,
+)
 from vc_engine.offline.bundle_snapshot import BundleSnapshot
 from vc_engine.policy import VerificationPolicy
 from vc_engine.verify import verify
@@ -58,9 +66,12 @@ class AuditEntry:
     reasons: tuple[str, ...]
     """Every check that did not pass, as "check: message"; empty for PASSED."""
     warnings: tuple[str, ...] = ()
+    findings: tuple[Check, ...] = ()
+    """The checks behind `reasons`, with their message codes, to be said in any language."""
 
-    def to_json(self) -> dict[str, Any]:
-        return {
+    def to_json(self, language: str | None = None) -> dict[str, Any]:
+        """The entry; with a `language`, also its findings with their codes, said in it."""
+        shown: dict[str, Any] = {
             "path": self.path,
             "sha256": self.sha256,
             "indication": str(self.indication),
@@ -70,6 +81,12 @@ class AuditEntry:
             "reasons": list(self.reasons),
             "warnings": list(self.warnings),
         }
+        if language is not None:
+            shown["findings"] = [
+                {**check.to_json(), "translatedMessage": translate(check.said, language)}
+                for check in self.findings
+            ]
+        return shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +134,8 @@ class AuditReport:
         """FAILED, then INDETERMINATE, then PASSED; by path within each."""
         return sorted(self.entries, key=lambda e: (_ORDER[e.indication], e.path))
 
-    def to_json(self) -> dict[str, Any]:
-        return {
+    def to_json(self, language: str | None = None) -> dict[str, Any]:
+        shown: dict[str, Any] = {
             "type": REPORT_TYPE,
             "version": 1,
             "verifiedAt": self.verified_at.isoformat(),
@@ -128,9 +145,12 @@ class AuditReport:
                 "byIndication": self.by_indication,
                 "bySubIndication": self.by_sub_indication,
             },
-            "entries": [e.to_json() for e in self.entries],
+            "entries": [e.to_json(language) for e in self.entries],
             **({} if self.policy is None else {"policy": self.policy.to_json()}),
         }
+        if language is not None:
+            shown["language"] = language
+        return shown
 
 
 # The library entry points
@@ -201,8 +221,10 @@ def audit(
     return AuditReport(policy.at, facts, entries, PolicyName(policy.name, policy.sha256))
 
 
-def write_json(report: AuditReport, out: Path) -> None:
-    out.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+def write_json(report: AuditReport, out: Path, language: str | None = None) -> None:
+    """The report as JSON; with a `language`, each finding's message also said in it."""
+    answer = report.to_json(language)
+    out.write_text(json.dumps(answer, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 # Workers
@@ -295,6 +317,7 @@ def _audit_one(
             (f"engine: verification failed with {type(error).__name__}: {error}",),
             view.warnings,
         )
+    findings = tuple(c for c in report.checks if c.status is not CheckStatus.PASSED)
     return AuditEntry(
         path=name,
         sha256=digest,
@@ -302,8 +325,7 @@ def _audit_one(
         sub_indication=report.sub_indication,
         document_id=None if report.document is None else report.document.id,
         format=report.format,
-        reasons=tuple(
-            f"{c.name}: {c.message}" for c in report.checks if c.status is not CheckStatus.PASSED
-        ),
+        reasons=tuple(f"{c.name}: {c.message}" for c in findings),
         warnings=tuple(report.warnings),
+        findings=findings,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from vc_engine.i18n import report as said
 from vc_engine.keys import KeyAlgorithm, SignatureScheme
 from vc_engine.model import Check, CheckStatus, Document, SignatureFacts, SubIndication
 from vc_engine.policy import VerificationPolicy
@@ -132,16 +133,21 @@ def _issuer(view: TrustSource, issuer_id: str) -> Check:
     issuer = view.issuer(issuer_id)
     if issuer is None:
         return Check.failed(
-            "issuer", SubIndication.NOT_TRUSTED, f"issuer {issuer_id} is not in the trust registry"
+            "issuer", SubIndication.NOT_TRUSTED, said.ISSUER_UNKNOWN(issuer=issuer_id)
         )
     if issuer.status is not IssuerStatus.ACTIVE:
+        inactive = (
+            said.ISSUER_SUSPENDED
+            if issuer.status is IssuerStatus.SUSPENDED
+            else said.ISSUER_REVOKED
+        )
+        since = _at(issuer.status_since)
         return Check.failed(
             "issuer",
             SubIndication.NOT_TRUSTED,
-            f"issuer {issuer_id} ({issuer.name}) is {issuer.status} "
-            f"since {_at(issuer.status_since)}",
+            inactive(issuer=issuer_id, name=issuer.name, since=since),
         )
-    return Check.passed("issuer", f"issuer {issuer_id} ({issuer.name}) is registered and active")
+    return Check.passed("issuer", said.ISSUER_ACTIVE(issuer=issuer_id, name=issuer.name))
 
 
 def _signing_key(issuer_id: str, facts: SignatureFacts, key: RegisteredKey | None) -> Check:
@@ -150,22 +156,23 @@ def _signing_key(issuer_id: str, facts: SignatureFacts, key: RegisteredKey | Non
         return Check.failed(
             "signing-key",
             SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-            f"the signing key {kid} is not registered to any issuer",
+            said.KEY_UNREGISTERED(kid=kid),
         )
     if key.issuer_id != issuer_id:
         return Check.failed(
             "signing-key",
             SubIndication.NOT_TRUSTED,
-            f"the signing key {kid} belongs to issuer {key.issuer_id}, not to {issuer_id}",
+            said.KEY_OTHER_ISSUER(kid=kid, owner=key.issuer_id, issuer=issuer_id),
         )
     if _KEY_ALGORITHM_OF_NAME.get(facts.algorithm) is not key.algorithm:
         return Check.failed(
             "signing-key",
             SubIndication.NOT_TRUSTED,
-            f"the signature algorithm {facts.algorithm} does not fit key {kid}, "
-            f"registered as {key.algorithm}",
+            said.KEY_WRONG_ALGORITHM(algorithm=facts.algorithm, kid=kid, registered=key.algorithm),
         )
-    return Check.passed("signing-key", f"key {kid} ({key.algorithm}) is registered to {issuer_id}")
+    return Check.passed(
+        "signing-key", said.KEY_REGISTERED(kid=kid, algorithm=key.algorithm, issuer=issuer_id)
+    )
 
 
 def _signing_time(signed: datetime, policy: VerificationPolicy) -> Check:
@@ -174,30 +181,33 @@ def _signing_time(signed: datetime, policy: VerificationPolicy) -> Check:
         return Check.failed(
             "signing-time",
             SubIndication.NOT_YET_VALID,
-            f"the document claims to be signed in the future, at {_at(signed)}; "
-            f"verifying at {_at(policy.at)} allows up to {_at(latest)}",
+            said.SIGNED_IN_FUTURE(signed=_at(signed), at=_at(policy.at), latest=_at(latest)),
         )
-    return Check.passed("signing-time", f"signed at {_at(signed)}")
+    return Check.passed("signing-time", said.SIGNED_AT(signed=_at(signed)))
 
 
 def _key_validity(key: RegisteredKey, signed: datetime) -> Check:
     if not key.in_window(signed):
-        until = "open-ended" if key.valid_until is None else f"until {_at(key.valid_until)}"
-        return Check.failed(
-            "key-validity",
-            SubIndication.NOT_TRUSTED,
-            f"key {key.key_id} is valid from {_at(key.valid_from)} {until}; "
-            f"the document claims to be signed at {_at(signed)}, outside that window",
+        window = {"kid": key.key_id, "valid_from": _at(key.valid_from), "signed": _at(signed)}
+        outside = (
+            said.KEY_OUTSIDE_OPEN_WINDOW(**window)
+            if key.valid_until is None
+            else said.KEY_OUTSIDE_WINDOW(**window, valid_until=_at(key.valid_until))
         )
+        return Check.failed("key-validity", SubIndication.NOT_TRUSTED, outside)
     retired = key.first_event(KeyStatus.RETIRED)
     if retired is not None and retired.effective_at <= signed:
         return Check.failed(
             "key-validity",
             SubIndication.NOT_TRUSTED,
-            f"key {key.key_id} was retired at {_at(retired.effective_at)} ({retired.reason}); "
-            f"the document claims to be signed later, at {_at(signed)}",
+            said.KEY_RETIRED(
+                kid=key.key_id,
+                at=_at(retired.effective_at),
+                reason=retired.reason,
+                signed=_at(signed),
+            ),
         )
-    return Check.passed("key-validity", f"key {key.key_id} was valid at {_at(signed)}")
+    return Check.passed("key-validity", said.KEY_VALID(kid=key.key_id, signed=_at(signed)))
 
 
 def _key_compromise(
@@ -206,27 +216,30 @@ def _key_compromise(
     signed = document.issued_at
     compromise = key.first_event(KeyStatus.COMPROMISED)
     if compromise is None:
-        return Check.passed("key-compromise", f"key {key.key_id} has no compromise recorded")
+        return Check.passed("key-compromise", said.KEY_NOT_COMPROMISED(kid=key.key_id))
     since = compromise.effective_at
     if signed >= since:
         return Check.failed(
             "key-compromise",
             SubIndication.KEY_COMPROMISED,
-            f"key {key.key_id} is compromised since {_at(since)} ({compromise.reason}); "
-            f"the document claims to be signed at {_at(signed)}",
+            said.KEY_COMPROMISED(
+                kid=key.key_id, since=_at(since), reason=compromise.reason, signed=_at(signed)
+            ),
         )
     proof = view.issuance(document.id)
     if proof is not None and proof.proves(document_sha256) and proof.recorded_at < since:
         return Check.passed(
             "key-compromise",
-            f"key {key.key_id} is compromised since {_at(since)}, but the issuance register "
-            f"recorded this exact document at {_at(proof.recorded_at)}, before that",
+            said.KEY_COMPROMISED_LATER_PROVEN(
+                kid=key.key_id, since=_at(since), recorded=_at(proof.recorded_at)
+            ),
         )
     return Check.indeterminate(
         "key-compromise",
         SubIndication.REVOKED_NO_POE,
-        f"signed at {_at(signed)}, before key {key.key_id} was compromised at {_at(since)} "
-        f"({compromise.reason}), but the register holds no proof it existed before {_at(since)}",
+        said.KEY_COMPROMISED_NO_PROOF(
+            signed=_at(signed), kid=key.key_id, since=_at(since), reason=compromise.reason
+        ),
     )
 
 
@@ -234,13 +247,12 @@ def _authorisation(view: TrustSource, doc: Document) -> Check:
     held = view.authorisations(doc.issuer_id)
     if any(a.covers(doc.doctype, doc.issued_at) for a in held):
         return Check.passed(
-            "authorisation", f"issuer {doc.issuer_id} is authorised to issue {doc.doctype}"
+            "authorisation", said.AUTHORISED(issuer=doc.issuer_id, doctype=doc.doctype)
         )
     return Check.failed(
         "authorisation",
         SubIndication.NOT_AUTHORIZED,
-        f"issuer {doc.issuer_id} holds no authorisation for {doc.doctype} "
-        f"covering the signing time {_at(doc.issued_at)}",
+        said.NOT_AUTHORISED(issuer=doc.issuer_id, doctype=doc.doctype, signed=_at(doc.issued_at)),
     )
 
 

@@ -138,7 +138,7 @@ def _summary(name: str, report: VerificationReport) -> Check:
 
 
 def _renamed(check: Check, prefix: str) -> Check:
-    return Check(prefix + check.name, check.status, check.code, check.message)
+    return Check(prefix + check.name, check.status, check.code, check.said)
 
 
 def _failed(checks: list[Check]) -> bool:

@@ -22,6 +22,8 @@ from vc_engine.formats import (
     Rejected,
     detect_format,
 )
+from vc_engine.i18n import Message
+from vc_engine.i18n import report as said
 from vc_engine.model import Check, CheckStatus, PolicyName, SubIndication, VerificationReport
 from vc_engine.policy import Severity, VerificationPolicy
 from vc_engine.revocation.source import StatusSource
@@ -62,12 +64,12 @@ def _verify(
     # 1. Refuse what is too large to be a document before reading any of it.
     limit = policy.limits.max_document_bytes
     if len(data) > limit:
-        return _refused("size", f"the document is {len(data):,} bytes; the limit is {limit:,}")
+        return _refused("size", said.SIZE_TOO_LARGE(size=f"{len(data):,}", limit=f"{limit:,}"))
 
     # 2. Detect the wire format from its first bytes.
     format_name = detect_format(data)
     if format_name is None:
-        return _refused("format", "not a document in any format this engine reads")
+        return _refused("format", said.FORMAT_UNKNOWN())
     if format_name == PDF_PADES:
         # A container: its signature, then each original it carries through this pipeline.
         # Imported here: pyHanko and the PDF stack take a second to load, which a command
@@ -91,7 +93,7 @@ def _single(
     """Steps 2 to 8 for one document (not a container)."""
     format_name = format_name or detect_format(data)
     if format_name is None or format_name == PDF_PADES:
-        return _refused("format", "not a document in any format this engine reads")
+        return _refused("format", said.FORMAT_UNKNOWN())
     read_from: list[Check] = []
     if format_name == IMAGE:
         # A photo or scan is the QR code it shows: read it, then verify that (the imaging
@@ -210,7 +212,7 @@ def _any_failed(checks: list[Check]) -> bool:
     return any(c.status is CheckStatus.FAILED for c in checks)
 
 
-def _refused(name: str, message: str) -> VerificationReport:
+def _refused(name: str, message: Message) -> VerificationReport:
     return VerificationReport.from_checks(
         [Check.failed(name, SubIndication.FORMAT_FAILURE, message)], format=None, document=None
     )

@@ -9,6 +9,7 @@ from functools import lru_cache
 from vc_engine import doctypes
 from vc_engine.doctypes.versions import Catalogue
 from vc_engine.formats import FormatOutcome
+from vc_engine.i18n import report as said
 from vc_engine.keys import load_certificate
 from vc_engine.model import Check, Document, SignatureFacts, SubIndication
 from vc_engine.policy import Severity, VerificationPolicy
@@ -21,19 +22,19 @@ def envelope_time(opened: FormatOutcome, policy: VerificationPolicy) -> Check | 
         return Check.failed(
             "envelope-time",
             SubIndication.NOT_YET_VALID,
-            f"the signature claims to be made at {opened.signed_at.isoformat()}, in the future",
+            said.ENVELOPE_SIGNED_IN_FUTURE(at=opened.signed_at.isoformat()),
         )
     if opened.not_before is not None and opened.not_before > latest:
         return Check.failed(
             "envelope-time",
             SubIndication.NOT_YET_VALID,
-            f"the envelope is not valid before {opened.not_before.isoformat()}",
+            said.ENVELOPE_NOT_BEFORE(at=opened.not_before.isoformat()),
         )
     if opened.expires_at is not None and opened.expires_at <= policy.at:
         return Check.failed(
             "envelope-time",
             SubIndication.EXPIRED,
-            f"the envelope expired at {opened.expires_at.isoformat()}",
+            said.ENVELOPE_EXPIRED(at=opened.expires_at.isoformat()),
         )
     return None
 
@@ -50,16 +51,17 @@ def embedded_certificate(
     signed = document.issued_at
     name = "embedded-certificate"
     if not_before <= signed < not_after:
-        return [Check.passed(name, f"the embedded certificate was valid at {signed.isoformat()}")]
+        return [Check.passed(name, said.CERTIFICATE_VALID(signed=signed.isoformat()))]
     code = SubIndication.NOT_YET_VALID if signed < not_before else SubIndication.EXPIRED
-    message = (
-        f"the embedded certificate is valid from {not_before.isoformat()} until "
-        f"{not_after.isoformat()}, not at the signing time {signed.isoformat()}"
+    message = said.CERTIFICATE_OUTSIDE(
+        not_before=not_before.isoformat(),
+        not_after=not_after.isoformat(),
+        signed=signed.isoformat(),
     )
     if severity is Severity.FAIL:
         return [Check.failed(name, code, message)]
     if severity is Severity.WARN:
-        warnings.append(message)
+        warnings.append(message.text)
     return [Check.passed(name, message)]
 
 
@@ -76,16 +78,20 @@ def validity(document: Document, policy: VerificationPolicy) -> Check:
         return Check.failed(
             "validity",
             SubIndication.NOT_YET_VALID,
-            f"valid only from {document.valid_from.isoformat()}; today is {today.isoformat()}",
+            said.NOT_YET_VALID(valid_from=document.valid_from.isoformat(), today=today.isoformat()),
         )
     if document.valid_until is not None and today > document.valid_until:
         return Check.failed(
             "validity",
             SubIndication.EXPIRED,
-            f"expired on {document.valid_until.isoformat()}; today is {today.isoformat()}",
+            said.EXPIRED(valid_until=document.valid_until.isoformat(), today=today.isoformat()),
         )
-    until = "no expiry" if document.valid_until is None else document.valid_until.isoformat()
-    return Check.passed("validity", f"valid today ({today.isoformat()}; {until})")
+    if document.valid_until is None:
+        return Check.passed("validity", said.VALID_FOREVER(today=today.isoformat()))
+    return Check.passed(
+        "validity",
+        said.VALID_UNTIL(today=today.isoformat(), valid_until=document.valid_until.isoformat()),
+    )
 
 
 def doctype_rules(
@@ -93,5 +99,6 @@ def doctype_rules(
 ) -> Check:
     problems = doctypes.check_document(document, catalogue, printed=printed)
     if problems:
-        return Check.failed("document-type", SubIndication.FORMAT_FAILURE, "; ".join(problems))
-    return Check.passed("document-type", f"a well-formed {document.doctype} document")
+        refused = said.DOCTYPE_REFUSED(detail="; ".join(problems))
+        return Check.failed("document-type", SubIndication.FORMAT_FAILURE, refused)
+    return Check.passed("document-type", said.DOCTYPE_VALID(doctype=document.doctype))

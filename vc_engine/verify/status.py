@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from vc_engine.formats import vc_jwt
 from vc_engine.formats.safe_json import UnsafeJson, loads_object
+from vc_engine.i18n import Message
+from vc_engine.i18n import report as said
 from vc_engine.model import Check, Document, StatusReference, SubIndication, issuer_did
 from vc_engine.policy import VerificationPolicy
 from vc_engine.revocation.credential import DecodedList, StatusOutcome, StatusResult, read_list
@@ -25,7 +27,7 @@ from vc_engine.trust.did import registry_resolver
 from vc_engine.trust.evaluate import key_vouches
 from vc_engine.trust.source import TrustSource
 
-_STATE = {"revocation": "revoked", "suspension": "suspended"}
+_NOT_SET = {"revocation": said.NOT_REVOKED, "suspension": said.NOT_SUSPENDED}
 
 
 def status_checks(
@@ -38,13 +40,7 @@ def status_checks(
     if not document.status:
         return []
     if status is None:
-        return [
-            Check.indeterminate(
-                "status",
-                SubIndication.TRY_LATER,
-                "the document has status entries, but no status lists were given to check them",
-            )
-        ]
+        return [Check.indeterminate("status", SubIndication.TRY_LATER, said.STATUS_NO_LISTS())]
     return [_check(reference, document, trust, status, policy) for reference in document.status]
 
 
@@ -60,29 +56,33 @@ def _check(
     published = status.published_list(reference.list_id)
     if published is None:
         return Check.indeterminate(
-            name, SubIndication.TRY_LATER, f"status list {reference.list_url} is not available"
+            name, SubIndication.TRY_LATER, said.STATUS_LIST_MISSING(list=reference.list_url)
         )
     # 2. Its signature holds (checked once per published version).
     signed = _signed(published, trust, status, policy)
     if isinstance(signed, str):
-        return Check.indeterminate(name, SubIndication.TRY_LATER, signed)
+        return Check.indeterminate(
+            name, SubIndication.TRY_LATER, said.STATUS_LIST_SIGNATURE(detail=signed)
+        )
     # 3. The key that signed it vouches for the document's issuer at the list's signing time.
     if signed.signed_at is None:
-        return Check.indeterminate(
-            name, SubIndication.TRY_LATER, "the status list has no signing time (iat, created)"
-        )
+        return Check.indeterminate(name, SubIndication.TRY_LATER, said.STATUS_LIST_NO_IAT())
     refused = key_vouches(trust, signed.key_id, document.issuer_id, signed.signed_at)
     if refused is not None:
-        return Check.indeterminate(name, SubIndication.TRY_LATER, f"the status list: {refused}")
+        return Check.indeterminate(
+            name, SubIndication.TRY_LATER, said.STATUS_LIST_KEY(reason=refused)
+        )
     # 4. It is not older than a list already believed for the same id.
     newest = status.memory.watermarks.observe(reference.list_id, signed.signed_at)
     if newest is not None:
         return Check.indeterminate(
             name,
             SubIndication.TRY_LATER,
-            f"status list {reference.list_url} was signed at {signed.signed_at.isoformat()}, "
-            f"before the one already seen here (signed at {newest.isoformat()}): an older list "
-            "could hide revocations made since; fetch the newest",
+            said.STATUS_LIST_ROLLBACK(
+                list=reference.list_url,
+                signed=signed.signed_at.isoformat(),
+                newest=newest.isoformat(),
+            ),
         )
     # 5. It is the list the entry names, for that issuer and purpose, and fresh: read the bit.
     decoded = _decoded(signed, reference, issuer_did(document.issuer_id), status)
@@ -90,7 +90,7 @@ def _check(
         decoded.lookup(reference.index, policy.at) if isinstance(decoded, DecodedList) else decoded
     )
     if outcome.result is StatusResult.OK:
-        return Check.passed(name, f"not {_STATE[reference.purpose]} ({outcome.reason})")
+        return Check.passed(name, _NOT_SET[reference.purpose](detail=outcome.reason))
     if outcome.result in (StatusResult.REVOKED, StatusResult.SUSPENDED):
         code = (
             SubIndication.REVOKED
@@ -99,13 +99,15 @@ def _check(
         )
         return Check.failed(name, code, _why(document.id, outcome.result, status))
     w3c_code = f" ({outcome.code.value})" if outcome.code is not None else ""
-    return Check.indeterminate(name, SubIndication.TRY_LATER, outcome.reason + w3c_code)
+    unreadable = said.STATUS_LIST_UNREADABLE(detail=outcome.reason + w3c_code)
+    return Check.indeterminate(name, SubIndication.TRY_LATER, unreadable)
 
 
 def _signed(
     published: bytes, trust: TrustSource, status: StatusSource, policy: VerificationPolicy
 ) -> SignedList | str:
-    """The list with its verified signature, or why its signature does not hold."""
+    """The list with its verified signature, or why its signature does not hold (in the
+    words of the check that refused it)."""
     found = status.memory.signed(published)
     if found is not None:
         return found
@@ -156,7 +158,7 @@ def _open_jwt(published: bytes, trust: TrustSource, policy: VerificationPolicy) 
     )
     if outcome.credential is None or outcome.facts is None:
         failed = next(c for c in outcome.checks if c.code is not None)
-        return f"the status list's signature does not hold: {failed.message}"
+        return failed.message
     return SignedList(outcome.credential, outcome.facts.key_id, outcome.issued_at)
 
 
@@ -185,15 +187,17 @@ def _decoded(
     return found
 
 
-def _why(document_id: str, result: StatusResult, status: StatusSource) -> str:
+def _why(document_id: str, result: StatusResult, status: StatusSource) -> Message:
     """The date and reason of the change that set the bit, from the source's history."""
     history: DocumentStatus | None = status.status(document_id)
-    action = Action.REVOKE if result is StatusResult.REVOKED else Action.SUSPEND
+    revoked = result is StatusResult.REVOKED
+    action = Action.REVOKE if revoked else Action.SUSPEND
     events = [e for e in history.history if e.action is action] if history else []
     if not events:
-        return f"the document is {result.value} by its issuer's status list"
+        return said.REVOKED_BY_LIST() if revoked else said.SUSPENDED_BY_LIST()
     last = events[-1]
-    since = f"{result.value} since {last.effective_at.isoformat()}"
+    since = last.effective_at.isoformat()
     if last.reason is None:
-        return since
-    return f"{since} by {last.actor}: {last.reason}"
+        return (said.REVOKED_SINCE if revoked else said.SUSPENDED_SINCE)(since=since)
+    by = said.REVOKED_SINCE_BY if revoked else said.SUSPENDED_SINCE_BY
+    return by(since=since, actor=last.actor, reason=last.reason)

@@ -13,6 +13,7 @@ from vc_engine.formats import VC_DATA_INTEGRITY, FormatOutcome, Resolver
 from vc_engine.formats.safe_json import UnsafeJson, loads_object
 from vc_engine.formats.vc_di.proofs import add_proof, verify_proof
 from vc_engine.formats.vc_json import MalformedCredential, from_credential, to_credential
+from vc_engine.i18n import report as said
 from vc_engine.keys import KeyAlgorithm, Signer
 from vc_engine.model import Check, Document, SubIndication
 from vc_engine.policy import VerificationPolicy
@@ -58,8 +59,9 @@ def open_signed(data: bytes, policy: VerificationPolicy, resolve: Resolver) -> F
             data, max_bytes=limits.max_document_bytes, max_depth=limits.max_json_depth
         )
     except UnsafeJson as exc:
-        return _failed([Check.failed("parse", SubIndication.FORMAT_FAILURE, str(exc))])
-    checks = [Check.passed("parse", "a well-formed JSON object")]
+        refused = said.PARSE_REFUSED(detail=exc)
+        return _failed([Check.failed("parse", SubIndication.FORMAT_FAILURE, refused)])
+    checks = [Check.passed("parse", said.PARSE_JSON())]
     outcome = verify_proof(
         secured, resolve=resolve, algorithms=policy.algorithms, limits=policy.limits
     )
@@ -69,9 +71,10 @@ def open_signed(data: bytes, policy: VerificationPolicy, resolve: Resolver) -> F
     try:
         document = from_credential(outcome.unsecured)
     except MalformedCredential as exc:
-        checks.append(Check.failed("signed-content", SubIndication.FORMAT_FAILURE, str(exc)))
+        refused = said.SIGNED_CONTENT_REFUSED(detail=exc)
+        checks.append(Check.failed("signed-content", SubIndication.FORMAT_FAILURE, refused))
         return _failed(checks)
-    checks.append(Check.passed("signed-content", "the signed credential has the engine's shape"))
+    checks.append(Check.passed("signed-content", said.SIGNED_CONTENT_CREDENTIAL()))
     return FormatOutcome(FORMAT, tuple(checks), document, outcome.facts, signed_at=outcome.created)
 
 

@@ -33,6 +33,7 @@ from vc_engine.formats.vc_di.cryptosuites import (
     SUITES,
     Cryptosuite,
 )
+from vc_engine.i18n import report as said
 from vc_engine.keys import (
     KeyMaterialError,
     PublicKey,
@@ -188,11 +189,14 @@ def verify_proof_set(
 
 
 def _format(message: str) -> Rejected:
-    return Rejected("proof-format", SubIndication.FORMAT_FAILURE, message)
+    return Rejected(
+        "proof-format", SubIndication.FORMAT_FAILURE, said.PROOF_FORMAT_REFUSED(detail=message)
+    )
 
 
 def _constraint(message: str) -> Rejected:
-    return Rejected("crypto-constraints", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, message)
+    detail = said.CONSTRAINTS_REFUSED(detail=message)
+    return Rejected("crypto-constraints", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, detail)
 
 
 def _refused(rejected: Rejected, created: datetime | None) -> ProofOutcome:
@@ -237,7 +241,8 @@ def _verify_one(
         scheme = suite.scheme(algorithm)
         if scheme.value not in algorithms.signatures:
             raise _constraint(f"{scheme.value} signatures are not accepted by this policy")
-        checks.append(Check.passed("crypto-constraints", f"{suite.name} with a {algorithm} key"))
+        constraints = said.CONSTRAINTS_DI(suite=suite.name, algorithm=algorithm)
+        checks.append(Check.passed("crypto-constraints", constraints))
         # 4. The key signed the canonical proof configuration and document.
         options = {k: v for k, v in proof.items() if k != "proofValue"}
         config = _proof_config(suite, unsecured, options)
@@ -246,21 +251,25 @@ def _verify_one(
             raise Rejected(
                 "signature",
                 SubIndication.SIG_CRYPTO_FAILURE,
-                "the proof does not match the document and the verification method's key",
+                said.SIGNATURE_PROOF_MISMATCH(),
             )
     except Rejected as rejected:
         return ProofOutcome((*checks, rejected.check), None, None, created)
     except (ContextError, CanonicalizationError) as exc:
-        check = Check.failed("canonicalization", SubIndication.FORMAT_FAILURE, str(exc))
+        refused = said.CANONICALIZATION_REFUSED(detail=exc)
+        check = Check.failed("canonicalization", SubIndication.FORMAT_FAILURE, refused)
         return ProofOutcome((*checks, check), None, None, created)
     except RecursionError:
-        check = Check.failed("canonicalization", SubIndication.FORMAT_FAILURE, "nested too deeply")
+        too_deep = said.CANONICALIZATION_TOO_DEEP()
+        check = Check.failed("canonicalization", SubIndication.FORMAT_FAILURE, too_deep)
         return ProofOutcome((*checks, check), None, None, created)
     except UnicodeError:
-        message = "the document holds text that is not valid Unicode (a lone surrogate)"
-        check = Check.failed("canonicalization", SubIndication.FORMAT_FAILURE, message)
+        surrogate = said.CANONICALIZATION_SURROGATE()
+        check = Check.failed("canonicalization", SubIndication.FORMAT_FAILURE, surrogate)
         return ProofOutcome((*checks, check), None, None, created)
-    checks.append(Check.passed("signature", f"{suite.name} proof by {method}"))
+    checks.append(
+        Check.passed("signature", said.SIGNATURE_PROOF_VALID(suite=suite.name, method=method))
+    )
     facts = SignatureFacts(algorithm=scheme.value, key_id=key_id(key))
     return ProofOutcome(tuple(checks), unsecured, facts, created)
 
@@ -314,7 +323,7 @@ def _resolve(method: str, resolve: Resolver) -> PublicKey:
         raise Rejected(
             "verification-method",
             SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-            f"verification method {method!r}: {reason}",
+            said.METHOD_UNKNOWN(method=repr(method), reason=reason),
         )
     return key
 

@@ -53,6 +53,7 @@ from vc_engine.formats.vc_jwt.jws import (
     signing_key,
     split,
 )
+from vc_engine.i18n import report as said
 from vc_engine.keys import Signer, default_scheme, key_id, verify_signature
 from vc_engine.model import (
     Check,
@@ -167,7 +168,7 @@ def open_credential(
         )
         # 2. Algorithm, critical extensions and type, before any key is looked at.
         scheme = check_header(header, algorithms)
-        checks.append(Check.passed("crypto-constraints", f"{scheme.value}, typ vc+jwt"))
+        checks.append(Check.passed("crypto-constraints", said.CONSTRAINTS_JWT(scheme=scheme.value)))
         # 3. The key from the header's hint, and whether it fits the algorithm.
         key, certificate_der, source = signing_key(header, resolve)
         check_key_fits(key, scheme)
@@ -177,14 +178,14 @@ def open_credential(
             raise Rejected(
                 "signature",
                 SubIndication.SIG_CRYPTO_FAILURE,
-                "the signature does not match the header and payload under the named key",
+                said.SIGNATURE_JWT_MISMATCH(),
             )
-        checks.append(Check.passed("signature", f"the {scheme.value} signature is valid"))
+        checks.append(Check.passed("signature", said.SIGNATURE_JWT_VALID(scheme=scheme.value)))
         # 5. The signed payload: a VC 2.0 credential with well-formed JWT claims.
         payload = json_object(payload_bytes, "payload", max_bytes, limits.max_json_depth)
         issued_at, expires_at, not_before = (_time(payload, c) for c in ("iat", "exp", "nbf"))
         credential = _credential_of(payload)
-        checks.append(Check.passed("credential-format", "the payload is a VC 2.0 credential"))
+        checks.append(Check.passed("credential-format", said.CREDENTIAL_VC2()))
     except Rejected as rejected:
         checks.append(rejected.check)
         return JwtOutcome(tuple(checks), None, None, None, None, None)
@@ -270,9 +271,10 @@ def open_signed(data: bytes, policy: VerificationPolicy, resolve: Resolver) -> F
     try:
         document = from_credential(outcome.credential)
     except MalformedCredential as exc:
-        checks.append(Check.failed("signed-content", SubIndication.FORMAT_FAILURE, str(exc)))
+        refused = said.SIGNED_CONTENT_REFUSED(detail=exc)
+        checks.append(Check.failed("signed-content", SubIndication.FORMAT_FAILURE, refused))
         return FormatOutcome(VC_JWT, tuple(checks), None, None)
-    checks.append(Check.passed("signed-content", "the signed credential has the engine's shape"))
+    checks.append(Check.passed("signed-content", said.SIGNED_CONTENT_CREDENTIAL()))
     return FormatOutcome(
         VC_JWT,
         tuple(checks),

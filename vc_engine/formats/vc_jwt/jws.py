@@ -16,6 +16,8 @@ from typing import Any
 
 from vc_engine.formats import Rejected, Resolver
 from vc_engine.formats.safe_json import UnsafeJson, loads_object
+from vc_engine.i18n import Message
+from vc_engine.i18n import report as said
 from vc_engine.keys import (
     KeyMaterialError,
     PublicKey,
@@ -58,15 +60,18 @@ def json_bytes(value: Mapping[str, Any]) -> bytes:
 
 
 def format_failure(message: str) -> Rejected:
-    return Rejected("signature-format", SubIndication.FORMAT_FAILURE, message)
+    detail = said.SIGNATURE_FORMAT_REFUSED(detail=message)
+    return Rejected("signature-format", SubIndication.FORMAT_FAILURE, detail)
 
 
 def constraint_failure(message: str) -> Rejected:
-    return Rejected("crypto-constraints", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, message)
+    detail = said.CONSTRAINTS_REFUSED(detail=message)
+    return Rejected("crypto-constraints", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, detail)
 
 
 def no_key(message: str) -> Rejected:
-    return Rejected("signing-key", SubIndication.NO_CERTIFICATE_CHAIN_FOUND, message)
+    detail = said.KEY_NAMED_REFUSED(detail=message)
+    return Rejected("signing-key", SubIndication.NO_CERTIFICATE_CHAIN_FOUND, detail)
 
 
 def split(
@@ -135,7 +140,7 @@ def check_header(header: Mapping[str, Any], algorithms: Algorithms) -> Signature
 
 def signing_key(
     header: Mapping[str, Any], resolve: Resolver
-) -> tuple[PublicKey, bytes | None, str]:
+) -> tuple[PublicKey, bytes | None, Message]:
     """The key the header points at, the x5c certificate if one was given, and how it was found."""
     embedded: list[tuple[PublicKey, str]] = []
     certificate_der: bytes | None = None
@@ -149,18 +154,18 @@ def signing_key(
         if not embedded:
             raise no_key("the header names no key: no kid, jwk or x5c")
         key, source = embedded[0]
-        description = f"the key embedded as {source} (a hint: the registry decides)"
+        description = said.KEY_EMBEDDED(source=source)
     elif not isinstance(kid, str):
         raise format_failure("kid must be a string")
     elif kid.startswith("did:key:"):
         key = _did_key(kid)
-        description = f"the did:key in kid {kid[:80]}"
+        description = said.KEY_DID_KEY(kid=kid[:80])
     else:
         found = resolve(kid)
         if found is None:
             raise no_key(f"no key is known for kid {kid[:120]!r}")
         key = found
-        description = f"the key registered for kid {kid[:120]}"
+        description = said.KEY_FOR_KID(kid=kid[:120])
     for other, source in embedded:
         if key_id(other) != key_id(key):
             raise format_failure(f"the {source} header and the key named by the header disagree")

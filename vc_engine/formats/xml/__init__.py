@@ -15,6 +15,7 @@ from vc_engine.formats import SIGNED_XML, FormatOutcome, Resolver
 from vc_engine.formats.xml.document import MalformedDocument, from_element, to_element
 from vc_engine.formats.xml.dsig import XmlSigningKey, sign_enveloped, verify_enveloped
 from vc_engine.formats.xml.safe import UnsafeXml, parse
+from vc_engine.i18n import report as said
 from vc_engine.model import Check, Document, SubIndication
 from vc_engine.policy import VerificationPolicy
 
@@ -37,10 +38,9 @@ def open_signed(data: bytes, policy: VerificationPolicy, resolve: Resolver) -> F
     try:
         root = parse(data, max_bytes=max_bytes, limits=limits)
     except UnsafeXml as exc:
-        return _failed(Check.failed("parse", SubIndication.FORMAT_FAILURE, str(exc)))
-    checks = [
-        Check.passed("parse", "well-formed UTF-8 XML 1.0 without DTD or entities, within limits")
-    ]
+        refused = said.PARSE_REFUSED(detail=exc)
+        return _failed(Check.failed("parse", SubIndication.FORMAT_FAILURE, refused))
+    checks = [Check.passed("parse", said.PARSE_XML())]
     outcome = verify_enveloped(
         root, algorithms=policy.algorithms, max_certificates=limits.max_certificates
     )
@@ -51,9 +51,10 @@ def open_signed(data: bytes, policy: VerificationPolicy, resolve: Resolver) -> F
         signed_root = parse(outcome.signed.signed_bytes, max_bytes=max_bytes, limits=limits)
         document = from_element(signed_root)
     except (UnsafeXml, MalformedDocument) as exc:
-        checks.append(Check.failed("signed-content", SubIndication.FORMAT_FAILURE, str(exc)))
+        refused = said.SIGNED_CONTENT_REFUSED(detail=exc)
+        checks.append(Check.failed("signed-content", SubIndication.FORMAT_FAILURE, refused))
         return FormatOutcome(FORMAT, tuple(checks), None, None)
-    checks.append(Check.passed("signed-content", "the signed content follows the schema"))
+    checks.append(Check.passed("signed-content", said.SIGNED_CONTENT_XML()))
     return FormatOutcome(
         FORMAT, tuple(checks), document, outcome.signed.facts, outcome.signed.warnings
     )

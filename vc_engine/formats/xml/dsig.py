@@ -43,6 +43,7 @@ from vc_engine.formats.xml.algorithms import (
     format_failure,
 )
 from vc_engine.formats.xml.c14n import canonical_signed_info, canonical_without
+from vc_engine.i18n import report as said
 from vc_engine.keys import (
     KeyAlgorithm,
     KeyMaterialError,
@@ -183,19 +184,17 @@ def verify_enveloped(
             raise Rejected(
                 "signature",
                 SubIndication.SIG_CRYPTO_FAILURE,
-                "the signature value does not match SignedInfo under the embedded key",
+                said.SIGNATURE_XML_MISMATCH(),
             )
-        checks.append(Check.passed("signature", "the signature over SignedInfo is valid"))
+        checks.append(Check.passed("signature", said.SIGNATURE_XML_VALID()))
         signed_bytes = canonical_without(root, signature, info.reference_c14n)
         if hashlib.new(chosen.digest, signed_bytes).digest() != info.digest_value:
             raise Rejected(
                 "digest",
                 SubIndication.HASH_FAILURE,
-                "the document does not match the signed digest: it was altered after signing",
+                said.DIGEST_ALTERED(),
             )
-        checks.append(
-            Check.passed("digest", f"the document matches the signed {chosen.digest} digest")
-        )
+        checks.append(Check.passed("digest", said.DIGEST_MATCHES(digest=chosen.digest)))
     except Rejected as rejected:
         checks.append(rejected.check)
         return SignatureOutcome(tuple(checks), None)
@@ -300,7 +299,7 @@ def _embedded_key(
     no_chain = Rejected(
         "signature-format",
         SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-        "KeyInfo must carry one X509Data with the signer's X509Certificate",
+        said.SIGNATURE_NO_CERTIFICATE(),
     )
     if key_info is None:
         raise no_chain
