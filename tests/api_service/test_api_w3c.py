@@ -152,6 +152,17 @@ def test_issued_credential_status_entries_can_be_found_and_revoked(
     }
 
 
+def test_issuing_a_credential_id_again_keeps_its_status_entries(w3c: W3cService) -> None:
+    """The W3C issuer suite issues one credential id several times: the same credential, the
+    same status (it was a 500 when the second allocation collided)."""
+    fixed = {**credential(), "id": "urn:uuid:5d3c1b2a-0000-4000-8000-000000000001"}
+    first = w3c.issue(fixed)
+    second = w3c.issue(fixed)
+    assert (first.status_code, second.status_code) == (201, 201), second.text
+    statuses = [r.json()["verifiableCredential"]["credentialStatus"] for r in (first, second)]
+    assert statuses[0] == statuses[1]
+
+
 def test_issue_v11_appends_the_data_integrity_context(w3c: W3cService) -> None:
     v11 = {
         "@context": [V1],

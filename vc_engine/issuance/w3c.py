@@ -31,6 +31,7 @@ from vc_engine.issuance.status_lists import StatusLists, publish_lists
 from vc_engine.keys import KeyAlgorithm
 from vc_engine.revocation.credential import status_reference
 from vc_engine.revocation.status import DocumentEntries
+from vc_engine.store import AlreadyAllocated
 
 DATA_INTEGRITY_CONTEXT = "https://w3id.org/security/data-integrity/v2"
 JWT_FORMATS = frozenset({"vc+jwt", "application/vc+jwt"})
@@ -133,11 +134,19 @@ def _add_status(
     credential: dict[str, Any], issuer: Issuer, status_lists: StatusLists, at: datetime
 ) -> None:
     """Revocation and suspension entries, drawn from the issuer's lists, and the lists
-    re-published so the new entries can be checked at once."""
+    re-published so the new entries can be checked at once. A credential id this issuer has
+    issued before keeps its entries: it is the same credential, with the same status."""
     if not isinstance(credential.get("id"), str):
         credential["id"] = f"urn:uuid:{uuid.uuid4()}"
     key = status_document_id(issuer.id, credential["id"])
-    entries = status_lists.store.allocate(issuer.id, [key], at=at)[key]
+    entries = status_lists.store.entries_of(key)
+    if entries is None:
+        try:
+            entries = status_lists.store.allocate(issuer.id, [key], at=at)[key]
+        except AlreadyAllocated:  # issued by another request a moment ago: the same entries
+            entries = status_lists.store.entries_of(key)
+    if entries is None:
+        raise CredentialRefused(f"no status entries could be kept for {credential['id']}")
     references = [status_reference(e, base_url=status_lists.base_url) for e in entries]
     credential["credentialStatus"] = [r.to_json() for r in references]
     publish_lists(status_lists, issuer, {e.list_id for e in entries}, at)
