@@ -34,7 +34,7 @@ from vc_engine.store import Registry
 from vc_engine.trust.chains import AnchorSet
 from vc_engine.verify import verify
 
-from common import fixture_documents, rate
+from common import add_profile_switch, fixture_documents, rate, use_profile_switch
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 ISSUER = "in.gov.wb.kmc"
@@ -93,7 +93,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--documents", type=int, default=2000)
     parser.add_argument("--revoked", type=int, default=1000, help="entries on the CA's CRL")
+    add_profile_switch(parser)
     options = parser.parse_args()
+    use_profile_switch(options)
     count = options.documents
 
     root_key, ca_key, issuer_key = (

@@ -31,7 +31,7 @@ from vc_engine.doctypes import get_doctype, record_to_document
 from vc_engine.inputs.records import read_records
 from vc_engine.inputs.sources import read_input
 
-from common import FIXTURES, rate
+from common import FIXTURES, add_profile_switch, profiled_call, rate, use_profile_switch
 from issuer_files import write_certificates, write_workbook
 
 CODE = "INCER"
@@ -60,6 +60,7 @@ def measure(path: Path, sheet: str | None, count: int) -> dict[str, float]:
         start = time.perf_counter()
         assert convert_all(path, sheet) == count
         best = min(best, time.perf_counter() - start)
+    profiled_call(lambda: convert_all(path, sheet), f"converting {path.name}")
     tracemalloc.start()
     convert_all(path, sheet)
     peak = tracemalloc.get_traced_memory()[1]
@@ -70,7 +71,9 @@ def measure(path: Path, sheet: str | None, count: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=20_000)
+    add_profile_switch(parser)
     args = parser.parse_args()
+    use_profile_switch(args)
     count, rows = args.records, sample(args.records)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)

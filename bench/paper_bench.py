@@ -36,7 +36,7 @@ from vc_engine.trust.records import (
 from vc_engine.trust.source import TrustSnapshot
 from vc_engine.verify import verify
 
-from common import fixture_documents, rate
+from common import add_profile_switch, fixture_documents, rate, use_profile_switch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from paper_photos import photograph, render_page
@@ -50,7 +50,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--documents", type=int, default=20)
     parser.add_argument("--photos", type=int, default=20)
+    add_profile_switch(parser)
     args = parser.parse_args()
+    use_profile_switch(args)
 
     key = keys.generate_private_key(keys.KeyAlgorithm.P256)
     assert isinstance(key, ec.EllipticCurvePrivateKey)

@@ -49,6 +49,8 @@ from vc_engine.store.digilocker import DigiLockerStore, DoctypeSearch
 from vc_engine.store.engine import create_registry_engine
 from vc_engine.store.kept import KeptStore
 
+from common import add_profile_switch, profiled_call, profiling, use_profile_switch
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "records"
 LUA = Path(__file__).resolve().parent / "pull_bench.lua"
@@ -217,7 +219,9 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=2000)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    add_profile_switch(parser)
     args = parser.parse_args()
+    use_profile_switch(args)
     if not args.registry:
         raise SystemExit("give --registry (PostgreSQL) or set VC_ENGINE_TEST_POSTGRES_URL")
     if not 1 <= args.duration <= 400 or not 1 <= args.documents <= 100_000:
@@ -235,6 +239,11 @@ def main() -> None:
             f"issued and kept {args.documents:,} documents in {time.perf_counter() - started:.1f} s"
         )
 
+        if profiling():
+            profiled_call(
+                lambda: in_process_rate(url, sealing, holders, 2.0),
+                "the Pull Doc route, in process",
+            )
         raw = hmac_rate(1.0)
         baseline = in_process_rate(url, sealing, holders, args.baseline_seconds)
         print(f"HMAC-SHA256 of a request: {raw:,.0f}/s; Pull Doc in-process: {baseline:,.0f}/s")
