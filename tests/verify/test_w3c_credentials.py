@@ -181,3 +181,30 @@ def test_a_foreign_status_entry_cannot_be_checked_offline() -> None:
     report = verify(data, EMPTY, CONFORMANCE)
     assert report.indication is Indication.INDETERMINATE
     assert report.checks[-2].name == "status-unchecked"
+
+
+PREVIOUS_PROOF = sorted((W3C / "previous-proof").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", PREVIOUS_PROOF, ids=[p.name for p in PREVIOUS_PROOF])
+def test_proof_chains_with_a_witness_proof_under_open_trust(path: Path) -> None:
+    report = verify(path.read_bytes(), EMPTY, CONFORMANCE)
+    if "Ok-" in path.name:
+        assert report.indication is Indication.PASSED, report.checks
+        assert any("other than the issuer's" in w for w in report.warnings)
+    else:
+        assert (report.indication, report.sub_indication) == (
+            Indication.FAILED,
+            SubIndication.FORMAT_FAILURE,
+        )
+
+
+def test_a_did_key_issuer_that_made_none_of_the_proofs_is_not_trusted() -> None:
+    document = load(W3C / "previous-proof" / "2.0-previousProofStringOk-SimpleSigned2.json")
+    document["proof"] = [p for p in proofs(document) if "previousProof" not in p]
+    assert len(document["proof"]) == 1  # only the witness's proof, which still verifies
+    report = verify(json.dumps(document).encode(), EMPTY, CONFORMANCE)
+    assert (report.indication, report.sub_indication) == (
+        Indication.FAILED,
+        SubIndication.NOT_TRUSTED,
+    )

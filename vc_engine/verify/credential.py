@@ -137,16 +137,23 @@ def _did_key_checks(opened: W3cOutcome, issuer: str, warnings: list[str]) -> lis
         issuer_key = key_id(did_key_public_key(did_key_method(issuer)))
     except KeyMaterialError as exc:
         return [Check.failed("issuer", SubIndication.FORMAT_FAILURE, f"issuer did:key: {exc}")]
-    if any(s.facts.key_id != issuer_key for s in opened.signatures):
+    # A proof set or chain may hold other parties' proofs (a witness, a notary), each verified
+    # already; the issuer's own key must have made one of them.
+    others = [s for s in opened.signatures if s.facts.key_id != issuer_key]
+    if len(others) == len(opened.signatures):
         return [
             Check.failed(
                 "signing-key",
                 SubIndication.NOT_TRUSTED,
-                "a proof is not made by the issuer's own did:key key",
+                "no proof is made by the issuer's own did:key key",
             )
         ]
     message = f"issuer {issuer[:80]} is unregistered; acceptable under the open trust model"
     warnings.append(message)
+    if others:
+        warnings.append(
+            f"{len(others)} proof(s) of the set or chain by keys other than the issuer's"
+        )
     return [Check.passed("issuer", message), Check.passed("signing-key", "the issuer's key")]
 
 
