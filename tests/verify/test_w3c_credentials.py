@@ -208,3 +208,14 @@ def test_a_did_key_issuer_that_made_none_of_the_proofs_is_not_trusted() -> None:
         Indication.FAILED,
         SubIndication.NOT_TRUSTED,
     )
+
+
+@pytest.mark.parametrize("proof", ["absent", None, [], "string", 10, True])
+def test_an_unbound_issuer_without_a_proof_fails_under_open_trust(proof: object) -> None:
+    document = load(W3C / "ecdsa-rdfc-2019-p256" / "signedECDSAP256.json")
+    if proof == "absent":
+        del document["proof"]
+    else:
+        document["proof"] = proof
+    report = verify(json.dumps(document).encode(), EMPTY, CONFORMANCE)
+    assert report.indication is Indication.FAILED, report.checks

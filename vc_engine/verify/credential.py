@@ -107,7 +107,7 @@ def _issuer_checks(
     if policy.trust_model is TrustModel.OPEN and issuer.startswith("did:key:"):
         return _did_key_checks(opened, issuer, warnings)
     if policy.trust_model is TrustModel.OPEN:
-        return _unbound_issuer_checks(issuer, warnings)
+        return _unbound_issuer_checks(opened, issuer, warnings)
     return [
         Check.failed(
             "issuer", SubIndication.NOT_TRUSTED, f"issuer {issuer[:120]} is not in the registry"
@@ -157,7 +157,7 @@ def _did_key_checks(opened: W3cOutcome, issuer: str, warnings: list[str]) -> lis
     return [Check.passed("issuer", message), Check.passed("signing-key", "the issuer's key")]
 
 
-def _unbound_issuer_checks(issuer: str, warnings: list[str]) -> list[Check]:
+def _unbound_issuer_checks(opened: W3cOutcome, issuer: str, warnings: list[str]) -> list[Check]:
     """An issuer the open trust model cannot tie to the signing key (an https URL, a did:web):
     binding it would mean fetching its document, and verification never touches the network.
     The proofs were checked against their own verification methods; the report says that is
@@ -165,6 +165,10 @@ def _unbound_issuer_checks(issuer: str, warnings: list[str]) -> list[Check]:
     if not issuer:
         return [
             Check.failed("issuer", SubIndication.FORMAT_FAILURE, "the credential names no issuer")
+        ]
+    if not opened.signatures:  # nothing else vouches for it: an unsecured credential
+        return [
+            Check.failed("signing-key", SubIndication.NOT_TRUSTED, "the credential has no proof")
         ]
     message = (
         f"issuer {issuer[:80]} is unregistered and not bound to the signing key offline; "
