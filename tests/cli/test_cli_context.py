@@ -56,10 +56,12 @@ def test_verify_reads_pinned_contexts_and_names_its_policy(registry_url: str) ->
     after = json.loads(run(registry_url, "verify", "--json", str(SIGNED), expect=1))
     # The context is now read; the vector's issuer (an https URL) is registered nowhere.
     assert after["subIndication"] == "NOT_TRUSTED"
+    # Conformance's open trust accepts it, saying the issuer could not be tied to the key.
     conformance = json.loads(
-        run(registry_url, "verify", "--json", "--policy", "conformance", str(SIGNED), expect=1)
+        run(registry_url, "verify", "--json", "--policy", "conformance", str(SIGNED), expect=0)
     )
     assert conformance["policy"]["name"] == "conformance"
+    assert conformance["indication"] == "PASSED"
 
 
 def test_an_unknown_policy_is_a_usage_error(registry_url: str) -> None:

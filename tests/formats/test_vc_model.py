@@ -99,6 +99,18 @@ def test_related_resource_needs_a_digest() -> None:
     assert check_credential(credential) == "2.0"
 
 
+def test_related_resource_ids_are_unique() -> None:
+    credential = as_the_suite_sends(json.loads((VECTORS / "credential-ok.json").read_text()))
+    first = {"id": "https://example.org/r", "digestSRI": "sha384-abc"}
+    credential["relatedResource"] = [first, {"id": "https://example.org/r", "digestMultibase": "u"}]
+    with pytest.raises(DataModelError) as refused:
+        check_credential(credential)
+    assert refused.value.rule == "integrity"
+    assert "listed twice" in str(refused.value)
+    credential["relatedResource"][1]["id"] = "https://example.org/other"
+    assert check_credential(credential) == "2.0"
+
+
 def test_v11_needs_issuance_date_and_accepts_a_local_time() -> None:
     credential = {
         "@context": ["https://www.w3.org/2018/credentials/v1"],

@@ -250,9 +250,15 @@ def _statuses(credential: Mapping[str, Any]) -> None:
 
 
 def _related_resources(resources: object) -> None:
+    seen: set[str] = set()
     for resource in _values(resources):
         if not isinstance(resource, Mapping) or not _is_url(resource.get("id")):
             raise DataModelError("integrity", "each relatedResource needs an id that is a URL")
+        if resource["id"] in seen:
+            raise DataModelError(
+                "integrity", f"relatedResource id {resource['id'][:100]} is listed twice"
+            )
+        seen.add(resource["id"])
         digests = [resource.get(name) for name in ("digestSRI", "digestMultibase")]
         if not any(isinstance(d, str) and d for d in digests):
             raise DataModelError(
