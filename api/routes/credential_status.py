@@ -30,6 +30,7 @@ from api.problems import Problem
 from api.routes.documents import apply_change
 from api.services import Services, authenticated, require, require_any, services
 from vc_engine import doctypes
+from vc_engine.issuance.w3c import status_document_id
 from vc_engine.revocation import Action, Purpose
 from vc_engine.revocation.credential import ENTRY_TYPE
 
@@ -148,11 +149,6 @@ def _issuer_named(credential_id: str) -> str | None:
         return None
 
 
-def w3c_status_key(issuer_id: str, credential_id: str) -> str:
-    """Where the status entries of a W3C credential issued through the VC API are kept."""
-    return f"w3c:{issuer_id}:{credential_id}"
-
-
 def _registered(found: Services, client: Client, credential_id: str) -> tuple[str, str]:
     """The key of the credential's status entries and its issuer: from the issuance register
     for our documents, else among the W3C credentials of the issuers `client` revokes for."""
@@ -164,7 +160,7 @@ def _registered(found: Services, client: Client, credential_id: str) -> tuple[st
         issuer_id = scope.removeprefix("revoke:")
         if issuer_id == scope:
             continue
-        key = w3c_status_key(issuer_id, credential_id)
+        key = status_document_id(issuer_id, credential_id)
         if store.entries_of(key) is not None:
             return key, issuer_id
     raise Problem(404, "unknown_credential", f"no credential {credential_id} was issued here")
