@@ -36,7 +36,7 @@ from vc_engine.issuance.issuer import (
     preflight,
     renditions,
 )
-from vc_engine.issuance.w3c import CredentialRefused, issue_w3c
+from vc_engine.issuance.w3c import CredentialRefused, dated, issue_w3c
 from vc_engine.model import Document, issuer_id_of_did
 from vc_engine.policy import INDIA
 
@@ -202,6 +202,7 @@ async def issue_credential(
     if not isinstance(options, dict):
         raise Problem(422, "invalid_request", "options must be an object")
     if not _is_our_document(credential):
+        credential = dict(dated(credential, found.clock()))  # 1.1 input may come undated
         try:
             check_credential(credential)  # the rules first: a refusal names the rule
         except DataModelError as error:

@@ -179,18 +179,6 @@ def test_issue_v11_appends_the_data_integrity_context(w3c: W3cService) -> None:
     assert w3c.verify(secured).status_code == 200
 
 
-def test_issue_v11_without_issuance_date_names_the_rule(w3c: W3cService) -> None:
-    v11 = {
-        "@context": [V1],
-        "type": ["VerifiableCredential"],
-        "issuer": issuer_did("org.example.ed"),
-        "credentialSubject": {"id": "did:example:subject"},
-    }
-    refused = w3c.issue(v11)
-    assert refused.status_code == 400
-    assert "validity-period" in refused.json()["detail"]
-
-
 @pytest.mark.parametrize("issuer", list(ISSUERS))
 def test_issue_vc_jwt_as_an_enveloped_credential(w3c: W3cService, issuer: str) -> None:
     issued = w3c.issue(credential(issuer), format="vc+jwt")
@@ -384,3 +372,103 @@ def test_undefined_type_under_a_null_vocab_is_data_loss_not_a_crash(
     refused = conformance.issue(body)
     assert refused.status_code == 400, refused.text
     assert "DATA_LOSS" in refused.json()["detail"]
+
+
+# The vc-api suites' "JWT" groups (vc-api-issuer-test-suite tests/11-issuer-jwt.js,
+# vc-api-verifier-test-suite tests/11-vc-jwt.js): VC 1.1 input with the Ed25519Signature2020
+# context and no issuanceDate (mock-data/vc.js), issued by a did:key the service holds; then
+# each mutation below must be refused with a 400 or 422.
+ED25519_2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
+_ABSENT = object()
+JWT_GROUP_MUTATIONS = [
+    *[((name,), _ABSENT) for name in ("@context", "type", "issuer", "credentialSubject", "proof")],
+    *[
+        (("proof", name), _ABSENT)
+        for name in ("type", "created", "verificationMethod", "proofValue", "proofPurpose")
+    ],
+    *[(("@context",), v) for v in ("string", {}, None, 10, True)],
+    *[(("@context",), [v]) for v in ([], None, 10, True)],
+    *[(("type",), v) for v in ("string", {}, None, 10, True)],
+    *[(("type",), [v]) for v in ([], {}, None, 10, True)],
+    *[(("issuer",), v) for v in ([], None, 10, True)],
+    *[(("credentialSubject",), v) for v in ("string", None, 10, True, [])],
+    *[(("proof",), v) for v in ("string", None, 10, True, [])],
+]
+
+
+def _suite_v11(issuer: str) -> dict[str, Any]:
+    return {
+        "@context": [V1, ED25519_2020],
+        "type": ["VerifiableCredential"],
+        "id": "urn:uuid:7f9c2a51-3f1e-4b8a-9d55-2f0c6a1e0b11",
+        "issuer": keys.did_key(PRIVATE[issuer].public_key()).partition("#")[0],
+        "credentialSubject": {"id": "did:key:z6MkhTNL7i2etLerDK8Acz5t528giE5KA4p75T6ka1E1D74r"},
+    }
+
+
+def test_issue_v11_without_issuance_date_is_dated_when_signed(w3c: W3cService) -> None:
+    """VC 1.1 requires issuanceDate of the credential issued, not of the request: the VC API
+    suites send 1.1 input without one and expect it issued (it was a 400 here)."""
+    issued = w3c.issue(_suite_v11("org.example.ed"))
+    assert issued.status_code == 201, issued.text
+    secured = issued.json()["verifiableCredential"]
+    assert secured["issuanceDate"] == NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert secured["proof"]["type"] == "DataIntegrityProof"
+    assert w3c.verify(secured).status_code == 200
+
+
+def test_issue_keeps_a_given_issuance_date_and_still_checks_it(w3c: W3cService) -> None:
+    given = {**_suite_v11("org.example.ed"), "issuanceDate": "2026-01-01T00:00:00Z"}
+    secured = w3c.issue(given).json()["verifiableCredential"]
+    assert secured["issuanceDate"] == "2026-01-01T00:00:00Z"
+    late = {**given, "expirationDate": "2025-01-01T00:00:00Z"}
+    refused = w3c.issue(late)
+    assert refused.status_code == 400
+    assert "validity-period" in refused.json()["detail"]
+
+
+def test_issue_v2_without_valid_from_is_not_dated(w3c: W3cService) -> None:
+    """2.0 makes validFrom optional: nothing is added to a 2.0 credential."""
+    secured = w3c.issue(credential()).json()["verifiableCredential"]
+    assert "validFrom" not in secured and "issuanceDate" not in secured
+
+
+def _mutated(secured: dict[str, Any], path: tuple[str, ...], value: object) -> dict[str, Any]:
+    mutated = copy.deepcopy(secured)
+    parent = mutated
+    for name in path[:-1]:
+        parent = parent[name]
+    if value is _ABSENT:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    return mutated
+
+
+def test_vc_api_suite_mutations_of_an_issued_v11_credential_are_refused(
+    conformance: W3cService,
+) -> None:
+    """One service for all the suite's mutations (each is a request, not a test of its own)."""
+    issued = conformance.issue(_suite_v11("org.example.ed"))
+    assert issued.status_code == 201, issued.text
+    secured = issued.json()["verifiableCredential"]
+    assert conformance.verify(secured).status_code == 200
+    accepted = [
+        (path, value)
+        for path, value in JWT_GROUP_MUTATIONS
+        if conformance.verify(_mutated(secured, path, value)).status_code not in (400, 422)
+    ]
+    assert accepted == []
+
+
+@pytest.mark.parametrize("policy", ["default", "conformance"])
+def test_an_empty_proof_set_is_no_proof_even_for_a_registered_issuer(
+    w3c: W3cService, conformance: W3cService, policy: str
+) -> None:
+    """`proof: []` from a registered issuer verified (no proof failed, so every proof was
+    vacuously by the issuer's key); found by the vc-api verifier suite's JWT group."""
+    service = w3c if policy == "default" else conformance
+    secured = service.issue(_suite_v11("org.example.ed")).json()["verifiableCredential"]
+    answer = service.verify({**secured, "proof": []})
+    assert answer.status_code == 400, answer.text
+    assert "carries no proof" in answer.text

@@ -84,7 +84,7 @@ def open_data_integrity(
     checks.extend(model)
     if _failed(checks):
         return W3cOutcome(VC_DATA_INTEGRITY, tuple(checks), None)
-    if "proof" not in secured:
+    if secured.get("proof", []) == []:  # absent, or an empty proof set: nothing signed it
         message = "the credential carries no proof"
         checks.append(Check.failed("proof-format", SubIndication.FORMAT_FAILURE, message))
         return W3cOutcome(VC_DATA_INTEGRITY, tuple(checks), None)

@@ -1,13 +1,15 @@
 """Issuing any W3C credential that passes the data-model rules (the VC API's
 /credentials/issue), not only our documents.
 
-In order: the data-model rules (2.0, or 1.1 for 1.1 input: `vc_model`, each refusal naming its
-rule); for a 1.1 credential secured with a DataIntegrityProof, the Data Integrity context
-appended (1.1's context does not define the proof's terms); revocation and suspension entries
-in the issuer's Bitstring Status Lists for a 2.0 credential that names no status of its own
-(keyed by issuer and credential id: `status_entries_for`); JSON-LD safe mode (every term and
-type must expand, whichever suite signs); then a Data Integrity proof in the cryptosuite asked
-for, or a vc+jwt returned as an EnvelopedVerifiableCredential.
+In order: a 1.1 credential given without `issuanceDate` is dated when it is signed (1.1 requires
+the date, and it is the issuer's to give, as the 1.1 issuers the W3C suites know do); the
+data-model rules (2.0, or 1.1 for 1.1 input: `vc_model`, each refusal naming its rule); for a
+1.1 credential secured with a DataIntegrityProof, the Data Integrity context appended (1.1's
+context does not define the proof's terms); revocation and suspension entries in the issuer's
+Bitstring Status Lists for a 2.0 credential that names no status of its own (keyed by issuer and
+credential id: `status_entries_for`); JSON-LD safe mode (every term and type must expand,
+whichever suite signs); then a Data Integrity proof in the cryptosuite asked for, or a vc+jwt
+returned as an EnvelopedVerifiableCredential.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from vc_engine.errors import BadInput
@@ -25,7 +27,7 @@ from vc_engine.formats.vc_di.contexts import ContextError, ContextLoader
 from vc_engine.formats.vc_di.cryptosuites import SUITES
 from vc_engine.formats.vc_di.proofs import add_proof, canonicalizer
 from vc_engine.formats.vc_jwt import sign_credential
-from vc_engine.formats.vc_model import V1, VC_V2, check_credential
+from vc_engine.formats.vc_model import V1, VC_V2, DataModelError, check_credential, version_of
 from vc_engine.issuance.issuer import Issuer
 from vc_engine.issuance.status_lists import StatusLists, publish_lists
 from vc_engine.keys import KeyAlgorithm
@@ -66,6 +68,7 @@ def issue_w3c(
 ) -> dict[str, Any]:
     """The secured credential (or its EnvelopedVerifiableCredential); refuses with
     `CredentialRefused` (or `DataModelError`, naming the rule) before anything is signed."""
+    credential = dated(credential, at)
     version = check_credential(credential)
     envelope = _wants_envelope(options, issuer)
     suite = None if envelope else _cryptosuite(options, issuer)
@@ -103,6 +106,20 @@ def issue_w3c(
         earlier_proofs = earlier if isinstance(earlier, list) else [earlier]
         secured["proof"] = [*copy.deepcopy(earlier_proofs), secured["proof"]]
     return secured
+
+
+def dated(credential: Mapping[str, Any], at: datetime) -> Mapping[str, Any]:
+    """A 1.1 credential without `issuanceDate`, dated `at` (to the second, in UTC); anything
+    else as it came (the data-model rules judge it next)."""
+    if not isinstance(credential, Mapping) or "issuanceDate" in credential:
+        return credential
+    try:
+        version = version_of(credential)
+    except DataModelError:
+        return credential
+    if version != V1:
+        return credential
+    return {**credential, "issuanceDate": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
 def _wants_envelope(options: Mapping[str, Any], issuer: Issuer) -> bool:
