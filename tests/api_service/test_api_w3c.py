@@ -472,3 +472,25 @@ def test_an_empty_proof_set_is_no_proof_even_for_a_registered_issuer(
     answer = service.verify({**secured, "proof": []})
     assert answer.status_code == 400, answer.text
     assert "carries no proof" in answer.text
+
+
+RELATED = json.loads(
+    (
+        Path(__file__).parent.parent / "vectors" / "vcdm2" / "related-resource-digests.json"
+    ).read_text()
+)
+
+
+def test_related_resource_digests_as_the_data_model_suite_sends_them(
+    w3c: W3cService, conformance: W3cService
+) -> None:
+    """The suite's digests are of its (2024) copy of credentials/v2, which only the conformance
+    policy pins; a wrong digest of a held resource is refused (it was signed before)."""
+    right = {"id": RELATED["id"], "digestSRI": RELATED["digestSRI"]}
+    wrong = {"id": RELATED["id"], "digestMultibase": RELATED["wrongDigestMultibase"]}
+    assert conformance.issue(credential(relatedResource=[right])).status_code == 201
+    for service in (conformance, w3c):
+        refused = service.issue(credential(relatedResource=[wrong]))
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["detail"].startswith("integrity:")
+    assert w3c.issue(credential(relatedResource=[right])).status_code == 400

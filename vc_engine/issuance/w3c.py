@@ -3,7 +3,8 @@
 
 In order: a 1.1 credential given without `issuanceDate` is dated when it is signed (1.1 requires
 the date, and it is the issuer's to give, as the 1.1 issuers the W3C suites know do); the
-data-model rules (2.0, or 1.1 for 1.1 input: `vc_model`, each refusal naming its rule); for a
+data-model rules (2.0, or 1.1 for 1.1 input: `vc_model`, each refusal naming its rule), and a
+relatedResource's digest when the engine holds the resource (`related_resources`); for a
 1.1 credential secured with a DataIntegrityProof, the Data Integrity context appended (1.1's
 context does not define the proof's terms); revocation and suspension entries in the issuer's
 Bitstring Status Lists for a 2.0 credential that names no status of its own (keyed by issuer and
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vc_engine.errors import BadInput
+from vc_engine.formats.related_resources import check_related_resources
 from vc_engine.formats.vc_di import DEFAULT_CRYPTOSUITE
 from vc_engine.formats.vc_di.canonical import CanonicalizationError
 from vc_engine.formats.vc_di.contexts import ContextError, ContextLoader
@@ -70,6 +72,7 @@ def issue_w3c(
     `CredentialRefused` (or `DataModelError`, naming the rule) before anything is signed."""
     credential = dated(credential, at)
     version = check_credential(credential)
+    check_related_resources(credential, contexts.held)
     envelope = _wants_envelope(options, issuer)
     suite = None if envelope else _cryptosuite(options, issuer)
     if envelope and version == V1:

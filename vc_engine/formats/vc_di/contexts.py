@@ -111,12 +111,9 @@ class ContextLoader:
         cached = self._documents.get(url)
         if cached is not None:
             return cached
-        entry = self.pinned.get(url)
-        if entry is None:
+        data = self.held(url)
+        if data is None:
             raise UnknownContextError(url)
-        data = entry.read()
-        if hashlib.sha256(data).hexdigest() != entry.sha256:
-            raise TamperedContextError(url, entry.path.name if entry.path else "(registry)")
         try:
             parsed = json.loads(data)
         except ValueError:
@@ -124,6 +121,17 @@ class ContextLoader:
         with self._lock:
             self._documents.setdefault(url, parsed)
         return self._documents[url]
+
+    def held(self, url: str) -> bytes | None:
+        """The pinned document's bytes for `url`, checked against its digest; None when the URL
+        is not pinned (for comparing a relatedResource digest with what is held)."""
+        entry = self.pinned.get(url)
+        if entry is None:
+            return None
+        data = entry.read()
+        if hashlib.sha256(data).hexdigest() != entry.sha256:
+            raise TamperedContextError(url, entry.path.name if entry.path else "(registry)")
+        return data
 
     def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The pyld loader interface. pyld edits the document it is handed, so it gets a copy;

@@ -1,0 +1,113 @@
+"""The integrity of related resources (VC Data Model 2.0, section 5.3): a `relatedResource`
+digest must be the digest of the resource it names.
+
+The engine never fetches anything, so the only resources it can compare with are the ones it
+holds: the pinned contexts of the policy in force (`ContextLoader.held`). A relatedResource naming
+one of those is checked, and a digest that is not the held document's is refused; one naming
+anything else cannot be compared here and is left as the issuer gave it (its shape, an `id` and
+a digest, is `vc_model`'s rule).
+
+Digests are read as the specifications write them:
+* `digestSRI`: Subresource Integrity metadata, space-separated `sha256-`, `sha384-` or `sha512-`
+  expressions in base64 (options after `?` ignored). As SRI says, only the strongest algorithm
+  present counts, and one of its values must match; other algorithms are ignored, but a digest
+  with none we know is refused (it can never be checked).
+* `digestMultibase`: a multibase (`u` base64url, `z` base58btc) multihash of SHA-256, SHA-384 or
+  SHA-512, as Data Integrity defines it. A bare SHA-2 digest of 32, 48 or 64 bytes is read too:
+  the W3C data-model test suite writes its digests that way.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from vc_engine.formats.vc_model import DataModelError
+from vc_engine.keys import base58btc
+
+RULE = "integrity"
+SRI_ALGORITHMS = ("sha256", "sha384", "sha512")
+"""Weakest first: SRI keeps the expressions of the strongest algorithm given."""
+_MULTIHASH = {b"\x12\x20": "sha256", b"\x20\x30": "sha384", b"\x13\x40": "sha512"}
+_BARE = {32: "sha256", 48: "sha384", 64: "sha512"}
+_MAX_DIGEST_TEXT = 200
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def check_related_resources(
+    credential: Mapping[str, Any], held: Callable[[str], bytes | None]
+) -> None:
+    """Refuse (`DataModelError`, rule `integrity`) a relatedResource whose digest is not that
+    of the resource the engine holds for its id; `held(url)` gives those bytes or None."""
+    resources = credential.get("relatedResource")
+    for resource in resources if isinstance(resources, list) else [resources]:
+        if not isinstance(resource, Mapping) or not isinstance(resource.get("id"), str):
+            continue  # no resource, or a shape vc_model refuses
+        document = held(resource["id"])
+        if document is None:
+            continue
+        shown = resource["id"][:100]
+        sri = resource.get("digestSRI")
+        if sri is not None and not _sri_matches(sri, document):
+            raise DataModelError(RULE, f"digestSRI is not the digest of {shown} as held here")
+        multibase = resource.get("digestMultibase")
+        if multibase is not None and not _multibase_matches(multibase, document):
+            raise DataModelError(RULE, f"digestMultibase is not the digest of {shown} as held here")
+
+
+def _sri_matches(metadata: object, document: bytes) -> bool:
+    if not isinstance(metadata, str) or len(metadata) > 4 * _MAX_DIGEST_TEXT:
+        raise DataModelError(RULE, "digestSRI must be Subresource Integrity metadata (a string)")
+    expressions: dict[str, list[str]] = {}
+    for expression in metadata.split():
+        algorithm, _, value = expression.partition("-")
+        if algorithm in SRI_ALGORITHMS:
+            expressions.setdefault(algorithm, []).append(value.partition("?")[0])
+    strongest = next((a for a in reversed(SRI_ALGORITHMS) if a in expressions), None)
+    if strongest is None:
+        raise DataModelError(RULE, "digestSRI names no sha256, sha384 or sha512 digest")
+    expected = hashlib.new(strongest, document).digest()
+    return any(_base64(value) == expected for value in expressions[strongest])
+
+
+def _base64(text: str) -> bytes | None:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _multibase_matches(value: object, document: bytes) -> bool:
+    values = value if isinstance(value, list) else [value]
+    return bool(values) and all(_one_multibase_matches(v, document) for v in values)
+
+
+def _one_multibase_matches(text: object, document: bytes) -> bool:
+    if not isinstance(text, str) or not 1 < len(text) <= _MAX_DIGEST_TEXT:
+        raise DataModelError(RULE, "digestMultibase must be a multibase string")
+    digest = _multibase_decode(text)
+    if digest is None:
+        raise DataModelError(RULE, "digestMultibase is not base64url (u) or base58btc (z)")
+    algorithm = _MULTIHASH.get(digest[:2])
+    if algorithm is not None and len(digest) == 2 + hashlib.new(algorithm).digest_size:
+        return hashlib.new(algorithm, document).digest() == digest[2:]
+    bare = _BARE.get(len(digest))
+    if bare is None:
+        raise DataModelError(RULE, "digestMultibase is not a SHA-256, SHA-384 or SHA-512 digest")
+    return hashlib.new(bare, document).digest() == digest
+
+
+def _multibase_decode(text: str) -> bytes | None:
+    prefix, body = text[0], text[1:]
+    try:
+        if prefix == "u" and _BASE64URL.fullmatch(body):
+            return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        if prefix == "z":
+            return base58btc.decode(body, max_bytes=_MAX_DIGEST_TEXT)
+    except (binascii.Error, ValueError):
+        return None
+    return None
