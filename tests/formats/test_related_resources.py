@@ -14,6 +14,7 @@ import pytest
 
 from vc_engine.formats.related_resources import check_related_resources
 from vc_engine.formats.vc_di.contexts import default_loader, loader_for
+from vc_engine.formats.vc_di.proofs import canonicalizer
 from vc_engine.formats.vc_model import DataModelError
 from vc_engine.keys import base58btc
 
@@ -101,3 +102,25 @@ def test_a_resource_not_held_is_not_compared() -> None:
     """Nothing is fetched: a resource the engine does not hold keeps the issuer's digest."""
     other = {"id": "https://example.org/terms", "digestSRI": SUITE["wrongDigestSRI"]}
     check_related_resources(_with(other), CONFORMANCE.held)
+
+
+def test_the_conformance_copy_is_only_a_related_resource() -> None:
+    """The conformance policy compares digests with the suite's copy but still processes
+    credentials with the REC context (the 2024 draft defines statusSize on the list, not on
+    the entry, so a REC entry carrying it would not expand)."""
+    assert CONFORMANCE.document(V2) == STANDARD.document(V2)
+    assert CONFORMANCE.held(V2) != STANDARD.held(V2)
+    entry = {
+        "@context": [V2],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:issuer",
+        "credentialSubject": {"id": "did:example:subject"},
+        "credentialStatus": {
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "message",
+            "statusListIndex": "7",
+            "statusListCredential": "https://example.org/status/1",
+            "statusSize": 2,
+        },
+    }
+    assert canonicalizer(CONFORMANCE).quads(entry)

@@ -10,6 +10,9 @@ and its SHA-256 is checked the first time it is served (then the parsed document
 not in the index, or a file that no longer matches its digest, raises an error naming the URL.
 A credential's `@context` must be a list of such URL strings: an inline (object) context could
 redefine any unprotected term, so it is refused outright.
+
+A directory may also list, in `resources.json` (same form), documents held only to compare
+relatedResource digests with (`held`), never served as contexts.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from vc_engine.errors import BadInput
 
 CONTEXT_DIRECTORY = resources.files("vc_engine") / "data" / "contexts"
 INDEX = "index.json"
+RESOURCES = "resources.json"
 
 
 class ContextError(BadInput):
@@ -82,6 +86,10 @@ class ContextLoader:
     pinned: Mapping[str, PinnedContext]
     allow_inline: bool = False
     """Whether an inline (object) context may stand beside the pinned URLs."""
+    resources: Mapping[str, PinnedContext] = field(default_factory=dict)
+    """Documents held only as related resources, to compare relatedResource digests with,
+    never used as contexts: a context set's own copy of a URL whose context it does not
+    replace (a directory's `resources.json`, listed like its index.json)."""
     _documents: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -90,9 +98,14 @@ class ContextLoader:
         return cls(_read_index(directory))
 
     def including(self, directory: Path) -> ContextLoader:
-        """This loader plus the contexts pinned in another directory's index.json (the
-        directory's entries win for a URL listed in both)."""
-        return ContextLoader({**self.pinned, **_read_index(directory)}, self.allow_inline)
+        """This loader plus the contexts pinned in another directory's index.json, and the
+        related resources in its resources.json if any (the directory's entries win for a URL
+        listed in both)."""
+        return ContextLoader(
+            {**self.pinned, **_read_index(directory)},
+            self.allow_inline,
+            {**self.resources, **_read_index(directory, RESOURCES)},
+        )
 
     def with_documents(self, documents: Iterable[tuple[str, bytes]]) -> ContextLoader:
         """This loader plus contexts given as (URL, document) pairs (an operator's pins)."""
@@ -100,7 +113,7 @@ class ContextLoader:
             url: PinnedContext(url, None, hashlib.sha256(data).hexdigest(), data)
             for url, data in documents
         }
-        return ContextLoader({**self.pinned, **extra}, self.allow_inline)
+        return ContextLoader({**self.pinned, **extra}, self.allow_inline, self.resources)
 
     @property
     def urls(self) -> frozenset[str]:
@@ -111,9 +124,10 @@ class ContextLoader:
         cached = self._documents.get(url)
         if cached is not None:
             return cached
-        data = self.held(url)
-        if data is None:
+        entry = self.pinned.get(url)
+        if entry is None:
             raise UnknownContextError(url)
+        data = _checked(entry)
         try:
             parsed = json.loads(data)
         except ValueError:
@@ -123,15 +137,10 @@ class ContextLoader:
         return self._documents[url]
 
     def held(self, url: str) -> bytes | None:
-        """The pinned document's bytes for `url`, checked against its digest; None when the URL
-        is not pinned (for comparing a relatedResource digest with what is held)."""
-        entry = self.pinned.get(url)
-        if entry is None:
-            return None
-        data = entry.read()
-        if hashlib.sha256(data).hexdigest() != entry.sha256:
-            raise TamperedContextError(url, entry.path.name if entry.path else "(registry)")
-        return data
+        """The bytes held for `url` as a related resource (else as a pinned context), checked
+        against their digest; None when nothing is held (to compare relatedResource digests)."""
+        entry = self.resources.get(url) or self.pinned.get(url)
+        return None if entry is None else _checked(entry)
 
     def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The pyld loader interface. pyld edits the document it is handed, so it gets a copy;
@@ -163,8 +172,18 @@ class ContextLoader:
         return tuple(urls)
 
 
-def _read_index(directory: Path) -> dict[str, PinnedContext]:
-    index = json.loads((directory / INDEX).read_text(encoding="utf-8"))
+def _checked(entry: PinnedContext) -> bytes:
+    data = entry.read()
+    if hashlib.sha256(data).hexdigest() != entry.sha256:
+        raise TamperedContextError(entry.url, entry.path.name if entry.path else "(registry)")
+    return data
+
+
+def _read_index(directory: Path, name: str = INDEX) -> dict[str, PinnedContext]:
+    listing = directory / name
+    if name != INDEX and not listing.is_file():
+        return {}
+    index = json.loads(listing.read_text(encoding="utf-8"))
     return {
         url: PinnedContext(url, directory / entry["file"], entry["sha256"])
         for url, entry in index.items()
