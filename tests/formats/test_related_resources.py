@@ -72,6 +72,9 @@ def test_sri_counts_only_the_strongest_algorithm() -> None:
     right_384 = SUITE["digestSRI"]
     wrong_256 = "sha256-" + base64.b64encode(hashlib.sha256(b"other").digest()).decode()
     right_256 = "sha256-" + base64.b64encode(hashlib.sha256(held).digest()).decode()
+    unpadded = right_256.rstrip("=")
+    assert unpadded != right_256
+    check_related_resources(_with({"id": V2, "digestSRI": unpadded}), CONFORMANCE.held)
     check_related_resources(
         _with({"id": V2, "digestSRI": f"{wrong_256} {right_384}"}), CONFORMANCE.held
     )

@@ -75,8 +75,9 @@ def _sri_matches(metadata: object, document: bytes) -> bool:
 
 
 def _base64(text: str) -> bytes | None:
+    """SRI's base64 (its grammar makes the padding optional)."""
     try:
-        return base64.b64decode(text, validate=True)
+        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (binascii.Error, ValueError):
         return None
 
