@@ -201,3 +201,24 @@ VALID_UNTIL = _t("validity.valid", "valid today ({today}; {valid_until})")
 VALID_FOREVER = _t("validity.valid-no-expiry", "valid today ({today}; no expiry)")
 DOCTYPE_REFUSED = _t("document-type.refused", "{detail}")
 DOCTYPE_VALID = _t("document-type.valid", "a well-formed {doctype} document")
+
+# A PDF the issuer bound into a credential (`verify CREDENTIAL --pdf FILE`).
+BOUND_PDF_MATCHES = _t(
+    "bound-pdf.matches",
+    "the PDF is byte for byte the one the issuer bound into the credential ({resource})",
+)
+BOUND_PDF_DIFFERS = _t(
+    "bound-pdf.differs",
+    "the PDF is not the one the issuer bound into the credential: its SHA-256 differs "
+    "({resource})",
+)
+BOUND_PDF_NONE = _t(
+    "bound-pdf.none", "the credential binds no PDF (it has no relatedResource of application/pdf)"
+)
+BOUND_PDF_UNKNOWN = _t(
+    "bound-pdf.unknown",
+    "the credential does not verify, so which PDF its issuer bound cannot be said",
+)
+BOUND_PDF_UNREADABLE = _t(
+    "bound-pdf.unreadable", "the credential's digest of {resource} cannot be read: {detail}"
+)
