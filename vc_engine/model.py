@@ -218,7 +218,11 @@ class RelatedResource:
     digest_multibase: str
 
     def to_json(self) -> dict[str, str]:
-        return {"id": self.id, "mediaType": self.media_type, "digestMultibase": self.digest_multibase}
+        return {
+            "id": self.id,
+            "mediaType": self.media_type,
+            "digestMultibase": self.digest_multibase,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -186,7 +186,8 @@ def _related(entries: object) -> tuple[RelatedResource, ...]:
         try:
             digest = check_digest(_text(entry, "digestMultibase"))
         except UnreadableDigest as error:
-            raise MalformedCredential(f"relatedResource {str(entry['id'])[:100]}: {error}") from None
+            named = str(entry["id"])[:100]
+            raise MalformedCredential(f"relatedResource {named}: {error}") from None
         related.append(RelatedResource(_text(entry, "id"), _text(entry, "mediaType"), digest))
     return tuple(related)
 

@@ -209,8 +209,7 @@ BOUND_PDF_MATCHES = _t(
 )
 BOUND_PDF_DIFFERS = _t(
     "bound-pdf.differs",
-    "the PDF is not the one the issuer bound into the credential: its SHA-256 differs "
-    "({resource})",
+    "the PDF is not the one the issuer bound into the credential: its SHA-256 differs ({resource})",
 )
 BOUND_PDF_NONE = _t(
     "bound-pdf.none", "the credential binds no PDF (it has no relatedResource of application/pdf)"

@@ -44,7 +44,9 @@ def verify_pdf(
             )
         )
         return _report(checks, None)
-    document = originals[0]
+    # The originals are one document; a credential's reading of it may also carry the files
+    # its issuer bound (relatedResource), which signed XML has no place for: report that one.
+    document = max(originals, key=lambda original: len(original.related))
     if _failed(checks):
         return _report(checks, document)
     for check in evaluate_trust(

@@ -40,6 +40,7 @@ from sqlalchemy import Connection
 from vc_engine.doctypes import credential_context
 from vc_engine.errors import Refused
 from vc_engine.inputs.records import InputLine, blocks
+from vc_engine.issuance.attached import AttachedPdfs
 from vc_engine.issuance.batch.outputs import (
     MANIFEST,
     REJECTS,
@@ -50,7 +51,6 @@ from vc_engine.issuance.batch.outputs import (
     remove_stale_temporaries,
 )
 from vc_engine.issuance.batch.workers import BlockRequest, SigningSpec, executor_for, open_signer
-from vc_engine.issuance.attached import AttachedPdfs
 from vc_engine.issuance.block import Issued, Plan, Prepared, prepare, register
 from vc_engine.issuance.issuer import preflight
 from vc_engine.issuance.status_lists import StatusLists, publish_lists
