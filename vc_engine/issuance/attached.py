@@ -67,7 +67,12 @@ class AttachedPdfs:
             raise PdfNotFound(f"the PDF {path} cannot be read: {error.strerror}") from None
         if not data.startswith(b"%PDF-"):
             raise PdfNotFound(f"{path.name} in {self.folder} is not a PDF (no %PDF- header)")
-        resource = RelatedResource(
-            f"{ID_PREFIX}{document.id}:pdf", PDF_MEDIA_TYPE, digest_multibase(data)
-        )
-        return dataclasses.replace(document, related=(resource,))
+        return bind_pdf(document, data)
+
+
+def bind_pdf(document: Document, pdf: bytes) -> Document:
+    """`document` with `pdf` bound as its related resource."""
+    resource = RelatedResource(
+        f"{ID_PREFIX}{document.id}:pdf", PDF_MEDIA_TYPE, digest_multibase(pdf)
+    )
+    return dataclasses.replace(document, related=(resource,))
