@@ -142,19 +142,19 @@ def test_pdfs_survive_sigkills_each_written_once_and_valid(
     """The PDF rendition, signed in the workers, killed twice mid-run: every PDF is written
     once, whole (its signature covers the whole file) and verifies with its originals."""
     url, registry = setup
-    source = write_records(tmp_path / "records.csv", 240)
+    source = write_records(tmp_path / "records.csv", 160)
     out = tmp_path / "out"
     argv = command(
         url, tmp_path, source, out, "--format", "pdf", "--workers", "2", "--block-size", "20"
     )
-    kill_and_resume(argv, out, [30, 130])
-    assert (registered(registry), journalled(registry)) == (240, 240)
-    assert status_slots(registry) == (480, 480, 240)
+    kill_and_resume(argv, out, [25, 90])
+    assert (registered(registry), journalled(registry)) == (160, 160)
+    assert status_slots(registry) == (320, 320, 160)
     pdfs = sorted(out.glob("*.pdf"))
-    assert len(pdfs) == 240
+    assert len(pdfs) == 160
     assert sorted(p.name for p in out.iterdir() if p.suffix != ".pdf") == ["manifest.jsonl"]
     rows = manifest(out)
-    assert len(rows) == 240 and len({r["documentId"] for r in rows}) == 240
+    assert len(rows) == 160 and len({r["documentId"] for r in rows}) == 160
     assert check_all_verify(registry, [p.read_bytes() for p in pdfs], datetime.now(UTC)) == {
-        "PASSED": 240
+        "PASSED": 160
     }

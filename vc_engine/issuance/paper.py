@@ -17,7 +17,7 @@ from cryptography import x509
 from pyhanko.sign.timestamps import TimestampRequestError
 
 from vc_engine import doctypes
-from vc_engine.errors import VcEngineError
+from vc_engine.errors import StoreError
 from vc_engine.formats import QR_CWT, SIGNED_XML, VC_DATA_INTEGRITY, pdf, qr, vc_di
 from vc_engine.formats import xml as signed_xml
 from vc_engine.formats.xml.dsig import XmlSigningKey
@@ -25,9 +25,10 @@ from vc_engine.keys import KeyAlgorithm, Signer
 from vc_engine.model import Document
 
 
-class TimestampUnavailable(VcEngineError):
-    """The configured timestamp authority did not answer with a timestamp; no PDF of the
-    block is issued unstamped."""
+class TimestampUnavailable(StoreError):
+    """The configured timestamp authority did not answer with a timestamp, so no PDF of the
+    block is issued unstamped. A service the issuance depends on, like the store: trying again
+    later may work (the HTTP service answers 503)."""
 
 
 class PaperIssuer(Protocol):
