@@ -50,9 +50,17 @@ def media_type(request: Request) -> str:
 
 async def document(request: Request) -> bytes:
     """The document a /v1/verify request carries, by its content type."""
+    data, _ = await document_and_pdf(request)
+    return data
+
+
+async def document_and_pdf(request: Request) -> tuple[bytes, bytes | None]:
+    """The document a /v1/verify request carries, and the PDF a multipart request may carry
+    beside a credential (part `pdf`), to compare with the one its issuer bound."""
     kind = media_type(request)
+    pdf = None
     if kind == MULTIPART:
-        data = await _uploaded(request)
+        data, pdf = await _uploaded(request)
     elif kind in XML_TYPES or kind in JSON_TYPES or kind in JWT_TYPES or kind in PAPER_TYPES:
         data = await request.body()
     else:
@@ -69,12 +77,12 @@ async def document(request: Request) -> bytes:
         _require_utf8(data)
     if kind in JSON_TYPES and not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         raise Problem(400, "json_not_object", "a JSON credential is a JSON object")
-    return data
+    return data, pdf
 
 
-async def _uploaded(request: Request) -> bytes:
+async def _uploaded(request: Request) -> tuple[bytes, bytes | None]:
     try:
-        form = await request.form(max_files=1, max_fields=10)
+        form = await request.form(max_files=2, max_fields=10)
     except MultiPartException as error:
         raise Problem(400, "bad_multipart", f"the multipart body is malformed: {error}") from None
     except HTTPException as error:  # Starlette's wrapping of a MultiPartException
@@ -82,12 +90,16 @@ async def _uploaded(request: Request) -> bytes:
             400, "bad_multipart", f"the multipart body is malformed: {error.detail}"
         ) from None
     try:
+        pdf = form.get("pdf")
+        if pdf is not None and not isinstance(pdf, UploadFile):
+            raise Problem(400, "bad_multipart", "the part 'pdf' must be a file")
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            upload = next((v for v in form.values() if isinstance(v, UploadFile)), None)
+            others = (v for k, v in form.multi_items() if k != "pdf")
+            upload = next((v for v in others if isinstance(v, UploadFile)), None)
         if upload is None:
             raise Problem(400, "no_file", "the multipart body has no file part (name it 'file')")
-        return await upload.read()
+        return await upload.read(), None if pdf is None else await pdf.read()
     finally:
         await form.close()
 

@@ -32,6 +32,7 @@ from vc_engine.policy_files import PolicyFile
 from vc_engine.store.registry import Registry
 from vc_engine.store.request_log import RequestLog
 from vc_engine.verify import verify
+from vc_engine.verify.related import check_bound_pdf
 
 Clock = Callable[[], datetime]
 
@@ -74,13 +75,21 @@ class Services:
         )
 
     async def verify(
-        self, client: Client, data: bytes, at: datetime, generation: Generation
+        self,
+        client: Client,
+        data: bytes,
+        at: datetime,
+        generation: Generation,
+        bound_pdf: bytes | None = None,
     ) -> VerificationReport:
-        """Verify `data` and log the verdict; answers once the audit entry is committed."""
+        """Verify `data` (and, when given, whether `bound_pdf` is the PDF its issuer bound into
+        it) and log the verdict; answers once the audit entry is committed."""
         if generation.trust is not None and len(data) <= INLINE_MAX_BYTES:
             report = self.check(data, at, generation)
         else:
             report = await run_in_threadpool(self.check, data, at, generation)
+        if bound_pdf is not None:
+            report = check_bound_pdf(report, bound_pdf)
         await self.request_log_writer.submit(entry(client.id, self.clock(), data, report))
         self.metrics.verdicts.labels(str(report.indication)).inc()
         return report

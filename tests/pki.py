@@ -19,6 +19,7 @@ named after its scenario; plus the CRLs the CAs publish. Built once per session 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -34,6 +35,8 @@ from vc_engine.formats import xml as signed_xml
 from vc_engine.formats.xml.dsig import XmlSigningKey
 from vc_engine.model import Document
 from vc_engine.store import Registry
+from vc_engine.trust.anchors import RevocationList, TrustAnchor
+from vc_engine.trust.chains import AnchorSet
 
 from factory import NOW, valid_birth_certificate
 
@@ -267,3 +270,23 @@ def chain_document(signed_at: datetime = SIGNED) -> Document:
     return dataclasses.replace(
         valid_birth_certificate(), issued_at=signed_at, valid_from=signed_at.date()
     )
+
+
+def anchor_set(registered_at: datetime = datetime(2020, 1, 1, tzinfo=UTC)) -> AnchorSet:
+    """The test PKI's two CAs as registered anchors, with both CRLs, for an in-memory snapshot
+    (`enrol` does the same in a store)."""
+    p = pki()
+
+    def crl(data: bytes, ca: Party) -> RevocationList:
+        anchor = TrustAnchor.of("ca", ca.certificate, registered_at)
+        digest = hashlib.sha256(data).hexdigest()
+        return RevocationList(
+            x509.load_pem_x509_crl(data), anchor.fingerprint, digest, registered_at
+        )
+
+    registered = (
+        TrustAnchor.of("CCA India Test Root", p.root.certificate, registered_at),
+        TrustAnchor.of("WB e-Sign CA", p.licensed_ca.certificate, registered_at),
+    )
+    lists = (crl(p.licensed_ca_crl(), p.licensed_ca), crl(p.root_crl(), p.root))
+    return AnchorSet(registered, lists)

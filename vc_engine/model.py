@@ -208,6 +208,24 @@ class StatusReference:
 
 
 @dataclass(frozen=True, slots=True)
+class RelatedResource:
+    """A file the issuer bound into the credential by its digest (VC Data Model 2.0 §5.3,
+    `relatedResource`): the issuer's own PDF of the document, so that a verifier can say
+    whether a PDF it is shown is byte for byte the one the issuer signed for."""
+
+    id: str
+    media_type: str
+    digest_multibase: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "id": self.id,
+            "mediaType": self.media_type,
+            "digestMultibase": self.digest_multibase,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """What an issuer vouches for, independent of the wire format that carries it.
 
@@ -226,6 +244,8 @@ class Document:
     claims: Mapping[str, ClaimValue]
     status: tuple[StatusReference, ...] = ()
     """The status list entries (revocation, suspension) the issuer signed into the document."""
+    related: tuple[RelatedResource, ...] = ()
+    """Files bound by digest (W3C credentials only: signed XML and the QR code carry none)."""
 
     def claims_json(self) -> dict[str, Any]:
         """The holder and claims as plain JSON values, keys sorted."""
@@ -259,6 +279,11 @@ class Document:
             **self.claims_json(),
             "claimsDigest": self.claims_digest,
             "credentialStatus": [reference.to_json() for reference in self.status],
+            **(
+                {"relatedResource": [resource.to_json() for resource in self.related]}
+                if self.related
+                else {}
+            ),
         }
 
 

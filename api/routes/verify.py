@@ -79,7 +79,8 @@ _DOCUMENT_BODY = {
         "required": True,
         "description": "The document exactly as received: signed XML, a JSON-LD credential, a "
         "vc+jwt, a QR code's text (text/plain), a signed PDF, a photo or scan of a printed QR "
-        "code (PNG, JPEG), or a multipart form with the file in a part named `file`.",
+        "code (PNG, JPEG), or a multipart form with the file in a part named `file` (and, beside a "
+        "credential, the PDF its issuer bound in a part named `pdf`).",
         "content": {
             "application/xml": {"schema": {"type": "string"}, "example": _XML_EXAMPLE},
             "application/vc+ld+json": {"schema": {"type": "object"}},
@@ -93,7 +94,16 @@ _DOCUMENT_BODY = {
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "pdf": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "A PDF to compare with the one the issuer bound "
+                            "into the credential in `file` (its relatedResource): the report "
+                            "gains a `bound-pdf` check.",
+                        },
+                    },
                     "required": ["file"],
                 }
             },
@@ -124,8 +134,8 @@ async def verify_document(request: Request) -> JSONResponse:
     require(client, "verify")
     at = request.query_params.get("at") if request.scope["query_string"] else None
     when = bodies.instant(at, "at") or found.clock()
-    data = await bodies.document(request)
-    report = await found.verify(client, data, when, generation)
+    data, bound_pdf = await bodies.document_and_pdf(request)
+    report = await found.verify(client, data, when, generation, bound_pdf)
     return JSONResponse(report.to_json())
 
 

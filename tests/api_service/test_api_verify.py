@@ -5,18 +5,25 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
 import segno
 from paper_support import issued
 
+from vc_engine import keys
+from vc_engine.formats import vc_di
+from vc_engine.issuance.attached import bind_pdf
+from vc_engine.policy import INDIA
+from vc_engine.store import Registry
 from vc_engine.store.engine import create_registry_engine
 from vc_engine.store.request_log import RequestLog
 
-from factory import NOW
+from factory import NOW, valid_birth_certificate
 from service import ATTACKER, Service, signed_birth_certificate, tampered
 
 XML = {"Content-Type": "application/xml"}
+DAY = timedelta(days=1)
 
 
 def post_xml(service: Service, data: bytes, who: str = "verify", **params: str):
@@ -310,3 +317,59 @@ def test_paper_renditions_are_verified(
     assert response.status_code == 200, response.text
     report = response.json()
     assert report["format"] == reported and report["indication"] == "FAILED"
+
+
+# A credential with the PDF its issuer bound (multipart: `file` and `pdf`)
+
+BOUND_PDF = b"%PDF-1.7\n% the issuer's own birth certificate\n%%EOF\n"
+
+
+def bound_credential(registry: Registry) -> bytes:
+    """A Data Integrity credential of KMC (an Ed25519 key registered to it now) binding
+    BOUND_PDF, as `issue --attach-pdf` makes it."""
+    signer = keys.FileSigner(keys.generate_private_key(keys.KeyAlgorithm.ED25519))
+    registry.add_key(
+        "in.gov.wb.kmc",
+        signer.public_key,
+        certificate=None,
+        valid_from=None,
+        valid_until=None,
+        at=NOW - DAY,
+    )
+    document = bind_pdf(valid_birth_certificate(), BOUND_PDF)
+    return vc_di.issue(
+        document, signer, verification_method=keys.did_key(signer.public_key), civil_timezone=INDIA
+    )
+
+
+@pytest.mark.parametrize(
+    ("pdf", "indication", "status"),
+    [(BOUND_PDF, "PASSED", "passed"), (BOUND_PDF + b"\n", "FAILED", "failed")],
+    ids=["the-bound-pdf", "another-pdf"],
+)
+def test_a_credential_and_a_pdf_are_compared_in_one_request(
+    service: Service, registry: Registry, pdf: bytes, indication: str, status: str
+) -> None:
+    credential = bound_credential(registry)
+    response = service.http.post(
+        "/v1/verify",
+        files={
+            "file": ("doc.vc.json", credential, "application/vc+ld+json"),
+            "pdf": ("own.pdf", pdf, "application/pdf"),
+        },
+        headers=service.auth("verify"),
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["indication"] == indication, report["checks"]
+    assert next(c for c in report["checks"] if c["name"] == "bound-pdf")["status"] == status
+
+
+def test_a_pdf_part_that_is_not_a_file(service: Service) -> None:
+    response = service.http.post(
+        "/v1/verify",
+        files={"file": ("doc.xml", signed_birth_certificate(), "application/xml")},
+        data={"pdf": "not a file"},
+        headers=service.auth("verify"),
+    )
+    problem(response, 400, "bad_multipart")

@@ -134,3 +134,27 @@ def test_zip_archives_are_rebuilt_and_continued_after_sigkills(
     assert len({d for d in documents}) == 8_000
     assert check_all_verify(registry, documents, datetime.now(UTC)) == {"PASSED": 8_000}
     assert len(manifest(out)) == 8_000
+
+
+def test_pdfs_survive_sigkills_each_written_once_and_valid(
+    setup: tuple[str, Registry], tmp_path: Path
+) -> None:
+    """The PDF rendition, signed in the workers, killed twice mid-run: every PDF is written
+    once, whole (its signature covers the whole file) and verifies with its originals."""
+    url, registry = setup
+    source = write_records(tmp_path / "records.csv", 160)
+    out = tmp_path / "out"
+    argv = command(
+        url, tmp_path, source, out, "--format", "pdf", "--workers", "2", "--block-size", "20"
+    )
+    kill_and_resume(argv, out, [25, 90])
+    assert (registered(registry), journalled(registry)) == (160, 160)
+    assert status_slots(registry) == (320, 320, 160)
+    pdfs = sorted(out.glob("*.pdf"))
+    assert len(pdfs) == 160
+    assert sorted(p.name for p in out.iterdir() if p.suffix != ".pdf") == ["manifest.jsonl"]
+    rows = manifest(out)
+    assert len(rows) == 160 and len({r["documentId"] for r in rows}) == 160
+    assert check_all_verify(registry, [p.read_bytes() for p in pdfs], datetime.now(UTC)) == {
+        "PASSED": 160
+    }

@@ -7,24 +7,18 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from datetime import timedelta
 
 import pytest
-from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from paper_support import FORMATS, POLICY, document, issued, issuer, trust
 from PIL import Image
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pypdf import PdfReader, PdfWriter
+from tsa import dummy_tsa
 
-from vc_engine import doctypes, keys
+from vc_engine import doctypes
 from vc_engine.formats import PDF_PADES, pdf
 from vc_engine.issuance.block import sign
 from vc_engine.issuance.issuer import renditions
@@ -170,34 +164,8 @@ def test_any_damage_is_a_report(position: int, junk: bytes) -> None:
         assert report.format == PDF_PADES
 
 
-def _tsa() -> DummyTimeStamper:
-    key = keys.generate_private_key(keys.KeyAlgorithm.RSA2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA")])
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(7)
-        .not_valid_before(NOW - timedelta(days=30))
-        .not_valid_after(NOW + timedelta(days=3650))
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    der_key = key.private_bytes(
-        serialization.Encoding.DER,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return DummyTimeStamper(
-        tsa_cert=asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER)),
-        tsa_key=asn1_keys.PrivateKeyInfo.load(der_key),
-        fixed_dt=NOW - timedelta(hours=1),
-    )
-
-
 def test_a_document_timestamp_is_added_and_checked() -> None:
-    stamping = issuer(timestamper=_tsa())
+    stamping = issuer(timestamper=dummy_tsa())
     chosen = renditions(FORMATS, stamping)
     (item,) = sign([(0, document())], stamping, chosen, None)
     report = verify(item.outputs[-1], trust().snapshot(), POLICY)

@@ -11,6 +11,7 @@ from paper_photos import photograph, render_page
 from paper_support import POLICY, issued, trust
 from PIL import Image
 
+from vc_engine import doctypes
 from vc_engine.formats import QR_CWT
 from vc_engine.verify import verify
 
@@ -42,3 +43,33 @@ def test_photos_of_a_printed_page_verify() -> None:
 @pytest.mark.slow
 def test_the_photo_corpus_decodes_at_least_95_percent() -> None:
     assert decoded("SSCMS", range(100, 160)) >= 57
+
+
+def test_every_rendition_and_a_photo_of_the_printout_are_one_document() -> None:
+    """Issue 13's "done when": a document issued as xml, vc-di, qr and pdf verifies in every
+    rendition, and from a phone photo of its printed PDF, to one document id and one claims
+    digest (over every claim for the originals and the PDF, over the printable claims for the
+    QR code, however it was read)."""
+    paper = issued("SSCMS")
+    snapshot = trust().snapshot()
+    reports = {name: verify(data, snapshot, POLICY) for name, data in paper.outputs.items()}
+    photos = (photograph(page("SSCMS"), seed, 5) for seed in range(200, 205))
+    reports["photo"] = next(
+        report for report in (verify(p.data, snapshot, POLICY) for p in photos) if report.verified
+    )
+    assert set(reports) == {"xml-dsig", "vc-di", "qr-cwt", "pdf-pades", "photo"}
+    assert all(r.verified and r.document is not None for r in reports.values()), {
+        name: r.checks for name, r in reports.items() if not r.verified
+    }
+    documents = {name: r.document for name, r in reports.items() if r.document is not None}
+    assert {d.id for d in documents.values()} == {paper.document.id}
+    full = paper.document.claims_digest
+    printable = doctypes.printable_document(paper.document).claims_digest
+    assert {n: d.claims_digest for n, d in documents.items()} == {
+        "xml-dsig": full,
+        "vc-di": full,
+        "pdf-pades": full,
+        "qr-cwt": printable,
+        "photo": printable,
+    }
+    assert reports["photo"].format == QR_CWT

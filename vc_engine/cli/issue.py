@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -97,12 +98,31 @@ def issue(
             help="Also keep every rendition in the registry, for the e-locker's Pull API.",
         ),
     ] = False,
+    attach_pdf: Annotated[
+        Path | None,
+        typer.Option(
+            "--attach-pdf",
+            help="A folder of your own PDFs, one per record named <docId>.pdf: each PDF's "
+            "SHA-256 is bound into the record's W3C credential (vc-di, vc-jwt) as a "
+            "relatedResource. A record without its PDF is rejected.",
+        ),
+    ] = None,
+    tsa: Annotated[
+        str | None,
+        typer.Option(
+            "--tsa",
+            help="An RFC 3161 timestamp authority (http or https URL): each signed PDF gets a "
+            "document timestamp.",
+        ),
+    ] = None,
 ) -> None:
     """Sign every record of a file as a document, in every rendition asked for, as a resumable
     batch job: killed part-way, the same command carries on where it stopped."""
     if not records_file.exists():
         fail(f"records file {records_file} does not exist", 2)
     chosen = [f.strip() for f in format.split(",") if f.strip()]
+    if tsa is not None and urlsplit(tsa).scheme not in ("http", "https"):
+        fail(f"--tsa {tsa[:80]!r} is not an http or https URL", 2)
     try:
         source = key_source(key, pkcs11_module)
         certificate = None if cert is None else keys.load_certificate(cert.read_bytes())
@@ -115,6 +135,7 @@ def issue(
         None if certificate is None else certificate.public_bytes(Encoding.DER),
         INDIA,
         cryptosuite,
+        tsa_url=tsa,
     )
     with open_registry(ctx) as registry:
         spec = known_doctype(registry, doctype)
@@ -125,6 +146,7 @@ def issue(
             formats=chosen,
             out_dir=out,
             archive=archive,
+            attach_pdf=attach_pdf,
         )
         suffix = records_file.suffix.lower()
         total = max(0, lines - 1) if suffix == ".csv" else lines if suffix == ".jsonl" else None
@@ -135,6 +157,7 @@ def issue(
             workers=workers,
             scheduler=scheduler,
             keep_renditions=keep_renditions,
+            attach_pdf=attach_pdf,
         )
         with progress_bar(show_progress, total) as progress:
             try:

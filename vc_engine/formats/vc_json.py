@@ -25,10 +25,12 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from vc_engine.errors import BadInput
+from vc_engine.formats.related import UnreadableDigest, check_digest
 from vc_engine.model import (
     ClaimValue,
     Document,
     InstantError,
+    RelatedResource,
     StatusReference,
     issuer_did,
     issuer_id_of_did,
@@ -55,6 +57,7 @@ _KEYS = frozenset(
         "validUntil",
         "credentialSubject",
         "credentialStatus",
+        "relatedResource",
     }
 )
 _DATA = "certificateData"
@@ -88,6 +91,8 @@ def to_credential(
     }
     if document.status:
         credential["credentialStatus"] = [reference.to_json() for reference in document.status]
+    if document.related:
+        credential["relatedResource"] = [resource.to_json() for resource in document.related]
     if document.valid_until is not None:
         last_second = datetime.combine(
             document.valid_until + timedelta(days=1), time(), civil_timezone
@@ -135,6 +140,7 @@ def from_credential(credential: dict[str, Any]) -> Document:
         holder=holder,
         claims={name: _claim(name, value) for name, value in subject[_DATA].items()},
         status=_status(credential.get("credentialStatus", [])),
+        related=_related(credential["relatedResource"]) if "relatedResource" in credential else (),
     )
 
 
@@ -163,6 +169,27 @@ def _status(entries: object) -> tuple[StatusReference, ...]:
             raise MalformedCredential("a credentialStatus entry is not a BitstringStatusListEntry")
         references.append(reference)
     return tuple(references)
+
+
+def _related(entries: object) -> tuple[RelatedResource, ...]:
+    """The files the issuer bound by digest, each exactly {id, mediaType, digestMultibase}, the
+    digest one we can compare with (an unreadable one would otherwise pass for a mismatch)."""
+    if not isinstance(entries, list) or not entries:
+        raise MalformedCredential("relatedResource must be a non-empty list of entries")
+    related = []
+    for entry in entries:
+        if not isinstance(entry, dict) or set(entry) != {"id", "mediaType", "digestMultibase"}:
+            raise MalformedCredential(
+                "a relatedResource entry must be an object with exactly id, mediaType and "
+                "digestMultibase"
+            )
+        try:
+            digest = check_digest(_text(entry, "digestMultibase"))
+        except UnreadableDigest as error:
+            named = str(entry["id"])[:100]
+            raise MalformedCredential(f"relatedResource {named}: {error}") from None
+        related.append(RelatedResource(_text(entry, "id"), _text(entry, "mediaType"), digest))
+    return tuple(related)
 
 
 def _claim(name: str, value: object) -> ClaimValue:

@@ -201,3 +201,100 @@ VALID_UNTIL = _t("validity.valid", "valid today ({today}; {valid_until})")
 VALID_FOREVER = _t("validity.valid-no-expiry", "valid today ({today}; no expiry)")
 DOCTYPE_REFUSED = _t("document-type.refused", "{detail}")
 DOCTYPE_VALID = _t("document-type.valid", "a well-formed {doctype} document")
+
+# A PDF the issuer bound into a credential (`verify CREDENTIAL --pdf FILE`).
+BOUND_PDF_MATCHES = _t(
+    "bound-pdf.matches",
+    "the PDF is byte for byte the one the issuer bound into the credential ({resource})",
+)
+BOUND_PDF_DIFFERS = _t(
+    "bound-pdf.differs",
+    "the PDF is not the one the issuer bound into the credential: its SHA-256 differs ({resource})",
+)
+BOUND_PDF_NONE = _t(
+    "bound-pdf.none", "the credential binds no PDF (it has no relatedResource of application/pdf)"
+)
+BOUND_PDF_UNKNOWN = _t(
+    "bound-pdf.unknown",
+    "the credential does not verify, so which PDF its issuer bound cannot be said",
+)
+BOUND_PDF_UNREADABLE = _t(
+    "bound-pdf.unreadable", "the credential's digest of {resource} cannot be read: {detail}"
+)
+
+# A signed PDF: its own signature, what followed it, and what it carries.
+PDF_REFUSED = _t("pdf.refused", "{detail}")
+PDF_UNREADABLE = _t("pdf.unreadable", "the PDF cannot be read ({detail})")
+PDF_TOO_MANY_OBJECTS = _t(
+    "pdf.too-many-objects", "the PDF declares {count} objects; at most {limit} are read"
+)
+PDF_UNSIGNED = _t(
+    "pdf.unsigned",
+    "the PDF carries no signature: it was never signed, or was re-saved, flattened or printed "
+    "to PDF, which drops the signature",
+)
+PDF_SIGNATURES = _t(
+    "pdf.signature-count", "the PDF carries {count} signatures; an issued PDF has one"
+)
+PDF_DIGEST_REFUSED = _t("pdf.digest-refused", "the signature's digest {algorithm} is not accepted")
+PDF_ALTERED = _t(
+    "pdf.altered",
+    "the signed bytes of the PDF were changed: their digest is not the signed one",
+)
+PDF_SIGNATURE_INVALID = _t("pdf.signature-invalid", "the PAdES signature is invalid")
+PDF_SIGNATURE_VALID = _t("pdf.signature-valid", "the PAdES signature ({algorithm}) is valid")
+PDF_COVERS_FILE = _t("pdf.covers-file", "the signature covers the whole file")
+PDF_COVERS_UPDATE = _t(
+    "pdf.covers-update",
+    "the signature covers the file up to a validation-data or timestamp update",
+)
+PDF_PARTIAL_COVERAGE = _t(
+    "pdf.partial-coverage", "the signature does not cover a whole revision of the PDF"
+)
+PDF_CHANGED_AFTER_SIGNING = _t(
+    "pdf.changed-after-signing",
+    "the PDF was changed after it was signed (an edit, form filling or annotation): only a "
+    "validation-data or document timestamp update may follow the signature",
+)
+PDF_TIMESTAMP_MISMATCH = _t(
+    "pdf.timestamp-mismatch", "a document timestamp does not match the bytes it covers"
+)
+PDF_TIMESTAMP = _t(
+    "pdf.timestamp",
+    "a document timestamp of {at} covers the signed file (its timestamp authority is not "
+    "judged by the trust registry)",
+)
+PDF_NO_ORIGINALS = _t(
+    "pdf.no-originals",
+    "the PDF carries no signed original (signed XML or a credential) to verify",
+)
+PDF_NOT_AN_ORIGINAL = _t(
+    "pdf.not-an-original",
+    "an attachment that is not a signed original (XML, credential, vc+jwt)",
+)
+PDF_ORIGINALS_DIFFER = _t("pdf.originals-differ", "holds {document} with other claims than {other}")
+PDF_ORIGINAL_VERIFIES = _t("pdf.original-verifies", "verifies ({format}, {count} checks)")
+PDF_ORIGINAL_FAILS = _t("pdf.original-fails", "{check}: {detail}")
+
+# The QR code printed on a PDF's page, and a QR code on its own.
+QR_REFUSED = _t("qr.refused", "{detail}")
+QR_NONE_ON_PAGE = _t("qr.none-on-page", "the page shows no QR code of this engine")
+QR_PAGE_DOES_NOT_VERIFY = _t(
+    "qr.page-does-not-verify", "the QR code on the page does not verify: {detail}"
+)
+QR_PAGE_DIFFERS = _t(
+    "qr.page-differs",
+    "the QR code on the page holds {document} with other claims than the signed originals",
+)
+QR_PAGE_MATCHES = _t(
+    "qr.page-matches",
+    "the QR code on the page verifies and matches the originals; it carries {claims}",
+)
+QR_KEY_UNREGISTERED = _t("qr.key-unregistered", "no key {kid} is registered to issuer {issuer}")
+QR_SIGNATURE_INVALID = _t("qr.signature-invalid", "the COSE signature does not verify")
+QR_SIGNATURE_VALID = _t("qr.signature-valid", "the COSE_Sign1 signature ({algorithm}) is valid")
+QR_CLAIMS = _t("qr.claims", "the QR code carries the printable claims: {claims}")
+
+# A photo or scan of a printed QR code.
+IMAGE_REFUSED = _t("image.refused", "{detail}")
+IMAGE_READ = _t("image.read", "read the QR code from the image")

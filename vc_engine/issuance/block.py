@@ -35,6 +35,7 @@ from vc_engine.doctypes import (
     record_to_document,
 )
 from vc_engine.inputs.records import BadLine, InputLine
+from vc_engine.issuance.attached import AttachedPdfs, PdfNotFound
 from vc_engine.issuance.issuer import Issuer, Rendition
 from vc_engine.issuance.kept import kept
 from vc_engine.issuance.status_lists import StatusLists, publish_lists, with_status
@@ -69,6 +70,8 @@ class Plan:
     keep_renditions: bool = False
     """Keep every rendition's bytes (and the document's fields, for search) with its register
     row, for serving later (the e-locker's Pull API); see `vc_engine.store.kept`."""
+    attached_pdfs: AttachedPdfs | None = None
+    """The issuer's own PDFs, each bound into its record's credential (`issuance.attached`)."""
 
     @property
     def type_context(self) -> str | None:
@@ -129,6 +132,12 @@ def to_documents(
         except (RecordError, DocumentIdError) as error:
             rejections.append(Rejection(line, str(error)))
             continue
+        if plan.attached_pdfs is not None:
+            try:
+                document = plan.attached_pdfs.bind(document)
+            except PdfNotFound as error:
+                rejections.append(Rejection(line, str(error), document.id))
+                continue
         documents.append((line, document))
     return documents, rejections
 

@@ -161,6 +161,8 @@ def renditions(names: Iterable[str], issuer: Issuer) -> tuple[Rendition, ...]:
         )
     if "pdf" in names and issuer.certificate is None:
         raise IssuanceRefused("a signed PDF carries the key's certificate: give --cert")
+    if issuer.timestamper is not None and "pdf" not in names:
+        raise IssuanceRefused("a timestamp authority stamps signed PDFs: add pdf to the formats")
     if not chosen:
         raise IssuanceRefused("no format to issue")
     return tuple(chosen)

@@ -14,13 +14,21 @@ from datetime import tzinfo
 from typing import Protocol
 
 from cryptography import x509
+from pyhanko.sign.timestamps import TimestampRequestError
 
 from vc_engine import doctypes
+from vc_engine.errors import StoreError
 from vc_engine.formats import QR_CWT, SIGNED_XML, VC_DATA_INTEGRITY, pdf, qr, vc_di
 from vc_engine.formats import xml as signed_xml
 from vc_engine.formats.xml.dsig import XmlSigningKey
 from vc_engine.keys import KeyAlgorithm, Signer
 from vc_engine.model import Document
+
+
+class TimestampUnavailable(StoreError):
+    """The configured timestamp authority did not answer with a timestamp, so no PDF of the
+    block is issued unstamped. A service the issuance depends on, like the store: trying again
+    later may work (the HTTP service answers 503)."""
 
 
 class PaperIssuer(Protocol):
@@ -82,15 +90,23 @@ def sign_pdf(document: Document, issuer: PaperIssuer, earlier: Mapping[str, byte
         for kind, (name, media_type, description) in _ATTACHED.items()
         if kind in originals
     )
-    return pdf.issue(
-        printed_page(document, qr_text.decode("ascii"), issuer.civil_timezone),
-        attachments,
-        issuer.signer,
-        issuer.certificate,
-        signer_name=issuer.name,
-        created=document.issued_at,
-        timestamper=issuer.timestamper,
-    )
+    try:
+        return pdf.issue(
+            printed_page(document, qr_text.decode("ascii"), issuer.civil_timezone),
+            attachments,
+            issuer.signer,
+            issuer.certificate,
+            signer_name=issuer.name,
+            created=document.issued_at,
+            timestamper=issuer.timestamper,
+        )
+    except TimestampRequestError as error:
+        # Raised in a worker, this stops the run before its block is registered: a re-run
+        # resumes once the authority answers again.
+        raise TimestampUnavailable(
+            f"the timestamp authority did not stamp {document.id}'s PDF ({error}); nothing "
+            "of its block was issued"
+        ) from None
 
 
 def printed_page(document: Document, qr_text: str, civil_timezone: tzinfo) -> pdf.PrintedPage:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from vc_engine import doctypes
 from vc_engine.formats import PDF_PADES, QR_CWT, Rejected, detect_format, pdf
+from vc_engine.i18n import report as said
 from vc_engine.model import Check, CheckStatus, Document, SubIndication, VerificationReport
 from vc_engine.policy import VerificationPolicy
 from vc_engine.trust.evaluate import evaluate_trust
@@ -40,11 +41,13 @@ def verify_pdf(
             Check.failed(
                 "pdf-originals",
                 SubIndication.FORMAT_FAILURE,
-                "the PDF carries no signed original (signed XML or a credential) to verify",
+                said.PDF_NO_ORIGINALS(),
             )
         )
         return _report(checks, None)
-    document = originals[0]
+    # The originals are one document; a credential's reading of it may also carry the files
+    # its issuer bound (relatedResource), which signed XML has no place for: report that one.
+    document = max(originals, key=lambda original: len(original.related))
     if _failed(checks):
         return _report(checks, document)
     for check in evaluate_trust(
@@ -67,7 +70,7 @@ def _originals(
                 Check.failed(
                     f"original {name}",
                     SubIndication.FORMAT_FAILURE,
-                    "an attachment that is not a signed original (XML, credential, vc+jwt)",
+                    said.PDF_NOT_AN_ORIGINAL(),
                 )
             )
             continue
@@ -80,7 +83,7 @@ def _originals(
                 Check.failed(
                     f"original {name}",
                     SubIndication.FORMAT_FAILURE,
-                    f"holds {report.document.id} with other claims than {documents[0].id}",
+                    said.PDF_ORIGINALS_DIFFER(document=report.document.id, other=documents[0].id),
                 )
             )
         documents.append(report.document)
@@ -89,29 +92,23 @@ def _originals(
 
 def _qr(text: bytes | None, document: Document, verify_one: VerifyOne) -> Check:
     if text is None:
-        return Check.failed(
-            "qr-match", SubIndication.FORMAT_FAILURE, "the page shows no QR code of this engine"
-        )
+        return Check.failed("qr-match", SubIndication.FORMAT_FAILURE, said.QR_NONE_ON_PAGE())
     report = verify_one(text)
     if not report.verified or report.format != QR_CWT or report.document is None:
         summary = _summary("qr-match", report)
         return Check.failed(
             "qr-match",
             report.sub_indication or SubIndication.FORMAT_FAILURE,
-            f"the QR code on the page does not verify: {summary.message}",
+            said.QR_PAGE_DOES_NOT_VERIFY(detail=summary.message),
         )
     if not _same(document, report.document, printable=True):
         return Check.failed(
             "qr-match",
             SubIndication.FORMAT_FAILURE,
-            f"the QR code on the page holds {report.document.id} with other claims than the "
-            "signed originals",
+            said.QR_PAGE_DIFFERS(document=report.document.id),
         )
     carried = ", ".join([*report.document.holder, *report.document.claims])
-    return Check.passed(
-        "qr-match",
-        f"the QR code on the page verifies and matches the originals; it carries {carried}",
-    )
+    return Check.passed("qr-match", said.QR_PAGE_MATCHES(claims=carried))
 
 
 def _same(original: Document, other: Document, *, printable: bool) -> bool:
@@ -128,9 +125,15 @@ def _same(original: Document, other: Document, *, printable: bool) -> bool:
 def _summary(name: str, report: VerificationReport) -> Check:
     """One check standing for a whole embedded report: its verdict and first reason."""
     if report.verified:
-        return Check.passed(name, f"verifies ({report.format}, {len(report.checks)} checks)")
+        return Check.passed(
+            name, said.PDF_ORIGINAL_VERIFIES(format=report.format, count=len(report.checks))
+        )
     reason = next((c for c in report.checks if c.status is not CheckStatus.PASSED), None)
-    message = "" if reason is None else f"{reason.name}: {reason.message}"
+    message = (
+        said.PDF_REFUSED(detail="")
+        if reason is None
+        else said.PDF_ORIGINAL_FAILS(check=reason.name, detail=reason.message)
+    )
     code = report.sub_indication or SubIndication.FORMAT_FAILURE
     if report.indication.value == "INDETERMINATE":
         return Check.indeterminate(name, code, message)

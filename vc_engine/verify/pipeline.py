@@ -105,7 +105,7 @@ def _single(
         except Rejected as rejected:
             return VerificationReport.from_checks([rejected.check], format=IMAGE, document=None)
         format_name = QR_CWT
-        read_from.append(Check.passed("image", "read the QR code from the image"))
+        read_from.append(Check.passed("image", said.IMAGE_READ()))
 
     # 3. Parse safely and check the signature; the Document comes only from what it covered.
     #    Keys named by did:web come from the registry, never from the network. A W3C

@@ -31,6 +31,8 @@ from pyhanko_certvalidator import ValidationContext
 
 from vc_engine.formats import Rejected
 from vc_engine.formats.qr.image import scan_image
+from vc_engine.i18n import Message
+from vc_engine.i18n import report as said
 from vc_engine.keys import KeyAlgorithm, algorithm_of, key_id
 from vc_engine.model import Check, SignatureFacts, SubIndication
 
@@ -60,22 +62,19 @@ def open_pdf(data: bytes) -> OpenedPdf:
     except Rejected:
         raise
     except Exception as error:
-        raise _format(f"the PDF cannot be read ({type(error).__name__})") from None
+        raise _format(said.PDF_UNREADABLE(detail=type(error).__name__)) from None
 
 
 def _open(data: bytes) -> OpenedPdf:
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     size = reader.trailer["/Size"]
     if not isinstance(size, int) or size > MAX_OBJECTS:
-        raise _format(f"the PDF declares {size} objects; at most {MAX_OBJECTS:,} are read")
+        raise _format(said.PDF_TOO_MANY_OBJECTS(count=size, limit=f"{MAX_OBJECTS:,}"))
     signatures = list(reader.embedded_regular_signatures)
     if not signatures:
-        raise _format(
-            "the PDF carries no signature: it was never signed, or was re-saved, flattened or "
-            "printed to PDF, which drops the signature"
-        )
+        raise _format(said.PDF_UNSIGNED())
     if len(signatures) != 1:
-        raise _format(f"the PDF carries {len(signatures)} signatures; an issued PDF has one")
+        raise _format(said.PDF_SIGNATURES(count=len(signatures)))
     signature = signatures[0]
     checks = [_integrity(signature), _changes(signature)]
     checks += [_timestamp(stamp) for stamp in reader.embedded_timestamp_signatures]
@@ -96,7 +95,7 @@ def _integrity(signature: EmbeddedPdfSignature) -> Check:
         raise Rejected(
             "crypto-constraints",
             SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
-            f"the signature's digest {algorithm} is not accepted",
+            said.PDF_DIGEST_REFUSED(algorithm=algorithm),
         )
     signature.compute_integrity_info()
     intact, valid = validate_sig_integrity(
@@ -109,33 +108,29 @@ def _integrity(signature: EmbeddedPdfSignature) -> Check:
         raise Rejected(
             "pdf-signature",
             SubIndication.HASH_FAILURE,
-            "the signed bytes of the PDF were changed: their digest is not the signed one",
+            said.PDF_ALTERED(),
         )
     if not valid:
         raise Rejected(
-            "pdf-signature", SubIndication.SIG_CRYPTO_FAILURE, "the PAdES signature is invalid"
+            "pdf-signature", SubIndication.SIG_CRYPTO_FAILURE, said.PDF_SIGNATURE_INVALID()
         )
-    return Check.passed("pdf-signature", f"the PAdES signature ({algorithm}) is valid")
+    return Check.passed("pdf-signature", said.PDF_SIGNATURE_VALID(algorithm=algorithm))
 
 
 def _changes(signature: EmbeddedPdfSignature) -> Check:
     coverage = signature.coverage
     if coverage is SignatureCoverageLevel.ENTIRE_FILE:
-        return Check.passed("pdf-coverage", "the signature covers the whole file")
+        return Check.passed("pdf-coverage", said.PDF_COVERS_FILE())
     if coverage is not SignatureCoverageLevel.ENTIRE_REVISION:
-        raise _format("the signature does not cover a whole revision of the PDF")
+        raise _format(said.PDF_PARTIAL_COVERAGE())
     diff = signature.diff_result
     level = diff.modification_level if isinstance(diff, DiffResult) else ModificationLevel.OTHER
     if level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES):
-        return Check.passed(
-            "pdf-coverage",
-            "the signature covers the file up to a validation-data or timestamp update",
-        )
+        return Check.passed("pdf-coverage", said.PDF_COVERS_UPDATE())
     raise Rejected(
         "pdf-coverage",
         SubIndication.FORMAT_FAILURE,
-        "the PDF was changed after it was signed (an edit, form filling or annotation): "
-        "only a validation-data or document timestamp update may follow the signature",
+        said.PDF_CHANGED_AFTER_SIGNING(),
     )
 
 
@@ -147,13 +142,9 @@ def _timestamp(stamp: EmbeddedPdfSignature) -> Check:
         raise Rejected(
             "pdf-timestamp",
             SubIndication.HASH_FAILURE,
-            "a document timestamp does not match the bytes it covers",
+            said.PDF_TIMESTAMP_MISMATCH(),
         )
-    return Check.passed(
-        "pdf-timestamp",
-        f"a document timestamp of {status.timestamp.isoformat()} covers the signed file "
-        "(its timestamp authority is not judged by the trust registry)",
-    )
+    return Check.passed("pdf-timestamp", said.PDF_TIMESTAMP(at=status.timestamp.isoformat()))
 
 
 def _facts(signature: EmbeddedPdfSignature) -> SignatureFacts:
@@ -246,5 +237,7 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
-def _format(message: str) -> Rejected:
-    return Rejected("pdf-format", SubIndication.FORMAT_FAILURE, message)
+def _format(message: str | Message) -> Rejected:
+    """A malformed PDF; a technical detail (which attachment, which filter) is said as it is."""
+    said_as = message if isinstance(message, Message) else said.PDF_REFUSED(detail=message)
+    return Rejected("pdf-format", SubIndication.FORMAT_FAILURE, said_as)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from vc_engine.formats import QR_CWT, FormatOutcome, Rejected, Resolver
 from vc_engine.formats.qr.cwt import PREFIX, OpenedQr, open_qr
 from vc_engine.formats.qr.cwt import sign as issue
+from vc_engine.i18n import report as said
 from vc_engine.model import Check
 from vc_engine.policy import VerificationPolicy
 
@@ -26,7 +27,7 @@ def open_signed(data: bytes, policy: VerificationPolicy, resolve: Resolver) -> F
     document = opened.document
     carried = ", ".join([*document.holder, *document.claims])
     checks = (
-        Check.passed("signature", f"the COSE_Sign1 signature ({opened.facts.algorithm}) is valid"),
-        Check.passed("qr-claims", f"the QR code carries the printable claims: {carried}"),
+        Check.passed("signature", said.QR_SIGNATURE_VALID(algorithm=opened.facts.algorithm)),
+        Check.passed("qr-claims", said.QR_CLAIMS(claims=carried)),
     )
     return FormatOutcome(QR_CWT, checks, document, opened.facts, signed_at=opened.signed_at)

@@ -24,6 +24,7 @@ import cbor2
 
 from vc_engine.formats import QR_PREFIX, Rejected, Resolver
 from vc_engine.formats.qr import base45
+from vc_engine.i18n import report as said
 from vc_engine.keys import SignatureScheme, Signer, default_scheme, key_id, verify_signature
 from vc_engine.model import (
     ClaimValue,
@@ -145,12 +146,10 @@ def open_qr(data: bytes, algorithms: Algorithms, resolve: Resolver) -> OpenedQr:
         raise Rejected(
             "signature",
             SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-            f"no key {kid.hex()} is registered to issuer {issuer_id}",
+            said.QR_KEY_UNREGISTERED(kid=kid.hex(), issuer=issuer_id),
         )
     if not verify_signature(key, signature, _to_be_signed(protected_bytes, payload_bytes), scheme):
-        raise Rejected(
-            "signature", SubIndication.SIG_CRYPTO_FAILURE, "the COSE signature does not verify"
-        )
+        raise Rejected("signature", SubIndication.SIG_CRYPTO_FAILURE, said.QR_SIGNATURE_INVALID())
     document, signed_at = _document(payload, issuer_id)
     return OpenedQr(document, SignatureFacts(scheme.value, key_id(key)), signed_at)
 
@@ -311,8 +310,12 @@ def _status(value: Any) -> tuple[StatusReference, ...]:
 
 
 def _format(message: str) -> Rejected:
-    return Rejected("qr-format", SubIndication.FORMAT_FAILURE, message)
+    return Rejected("qr-format", SubIndication.FORMAT_FAILURE, said.QR_REFUSED(detail=message))
 
 
 def _constraint(message: str) -> Rejected:
-    return Rejected("crypto-constraints", SubIndication.CRYPTO_CONSTRAINTS_FAILURE, message)
+    return Rejected(
+        "crypto-constraints",
+        SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
+        said.CONSTRAINTS_REFUSED(detail=message),
+    )

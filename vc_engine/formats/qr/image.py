@@ -17,6 +17,7 @@ import zxingcpp
 from PIL import Image, UnidentifiedImageError
 
 from vc_engine.formats import QR_PREFIX, Rejected
+from vc_engine.i18n import report as said
 from vc_engine.model import SubIndication
 
 MAX_PIXELS = 40_000_000
@@ -95,4 +96,4 @@ def scan_image(image: Image.Image) -> bytes | None:
 
 
 def _failure(message: str) -> Rejected:
-    return Rejected("image", SubIndication.FORMAT_FAILURE, message)
+    return Rejected("image", SubIndication.FORMAT_FAILURE, said.IMAGE_REFUSED(detail=message))

@@ -40,6 +40,7 @@ from sqlalchemy import Connection
 from vc_engine.doctypes import credential_context
 from vc_engine.errors import Refused
 from vc_engine.inputs.records import InputLine, blocks
+from vc_engine.issuance.attached import AttachedPdfs
 from vc_engine.issuance.batch.outputs import (
     MANIFEST,
     REJECTS,
@@ -116,6 +117,9 @@ class BatchOptions:
     in_flight_per_worker: int = 3
     keep_renditions: bool = False
     """Keep every rendition's bytes in the registry for later fetching (`Plan.keep_renditions`)."""
+    attach_pdf: Path | None = None
+    """A folder of the issuer's own PDFs, `<docId>.pdf`, each bound into its record's
+    credential (`issuance.attached`)."""
 
 
 def run_batch(
@@ -148,6 +152,9 @@ def run_batch(
     name = preflight(registry, signing.issuer_id, key_id(signer.public_key), spec.code, clock())
     signing = dataclasses.replace(signing, issuer_name=name, type_context=credential_context(spec))
     issuer, formats = signing.issuer()
+    attached = None if options.attach_pdf is None else AttachedPdfs(options.attach_pdf)
+    if attached is not None:
+        attached.check(signing.formats)
     _require_writable(out_dir)
     journal = Journal(registry)
     job = journal.open_job(
@@ -160,7 +167,13 @@ def run_batch(
         at=clock(),
     )
     plan = Plan(
-        issuer, spec, formats, registry, status_lists, keep_renditions=options.keep_renditions
+        issuer,
+        spec,
+        formats,
+        registry,
+        status_lists,
+        keep_renditions=options.keep_renditions,
+        attached_pdfs=attached,
     )
     if not job.complete:
         run = _Run(job, plan, signing, journal, out_dir, clock, options, progress, total)
@@ -410,13 +423,16 @@ def _staged(number: int, issued_at: datetime, issued: Sequence[Issued]) -> Stage
 
 def job_id_for(
     records_file: Path, *, issuer_id: str, doctype: str, formats: Sequence[str], out_dir: Path,
-    archive: bool,
+    archive: bool, attach_pdf: Path | None = None,
 ) -> tuple[str, int]:  # fmt: skip
     """The CLI's job id: the same command on the same file (or directory of files) names the
-    same job. Also returns the line count, a progress estimate of a CSV or JSONL file's records."""
+    same job (a folder of PDFs to bind is part of the command). Also returns the line count, a
+    progress estimate of a CSV or JSONL file's records."""
     digest = hashlib.sha256()
     for part in (issuer_id, doctype, ",".join(formats), str(out_dir.resolve()), str(archive)):
         digest.update(part.encode("utf-8") + b"\0")
+    if attach_pdf is not None:
+        digest.update(b"attach-pdf\0" + str(attach_pdf.resolve()).encode("utf-8") + b"\0")
     lines = 0
     files = sorted(records_file.iterdir()) if records_file.is_dir() else [records_file]
     for file in (f for f in files if f.is_file()):

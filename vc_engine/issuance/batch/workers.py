@@ -19,7 +19,7 @@ import secrets
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cryptography import x509
 
@@ -28,6 +28,9 @@ from vc_engine.issuance.block import sign
 from vc_engine.issuance.issuer import Issuer, Rendition, renditions
 from vc_engine.model import Document
 from vc_engine.policy import INDIA
+
+if TYPE_CHECKING:
+    from pyhanko.sign.timestamps import TimeStamper
 
 
 class KeySource(Protocol):
@@ -64,6 +67,8 @@ class SigningSpec:
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     type_context: str | None = None
     """The JSON-LD context URL of the run's type version (the run fills it in)."""
+    tsa_url: str | None = None
+    """An RFC 3161 timestamp authority that stamps every signed PDF (`--tsa`)."""
 
     def issuer(self) -> tuple[Issuer, tuple[Rendition, ...]]:
         """The issuer with its key (opened once per process) and the renditions asked for,
@@ -78,8 +83,16 @@ class SigningSpec:
             certificate,
             self.civil_timezone,
             self.cryptosuite,
+            timestamper=None if self.tsa_url is None else timestamper(self.tsa_url),
         )
         return issuer, renditions(self.formats, issuer)
+
+
+def timestamper(url: str) -> TimeStamper:
+    """pyHanko's RFC 3161 client for `url` (imported here: a run without PDFs never loads it)."""
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    return HTTPTimeStamper(url)
 
 
 _SIGNERS: dict[str, keys.Signer] = {}
