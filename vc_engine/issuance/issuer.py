@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from cryptography import x509
 
-from vc_engine.doctypes import printable_document
+from vc_engine.doctypes import DocType, get_doctype, printable_document
+from vc_engine.doctypes.generated import TypeContext, type_context
 from vc_engine.errors import Refused
 from vc_engine.formats import (
     PDF_PADES,
@@ -27,6 +28,7 @@ from vc_engine.formats import (
     vc_jwt,
 )
 from vc_engine.formats import xml as signed_xml
+from vc_engine.formats.vc_di.contexts import ContextLoader, default_loader, loader_for
 from vc_engine.formats.xml.dsig import XmlSigningKey
 from vc_engine.keys import KeyAlgorithm, Signer, did_key, key_id
 from vc_engine.model import Document
@@ -84,51 +86,76 @@ class Rendition:
 
     format: str
     suffix: str
-    sign: Callable[[Document, Issuer, Earlier, str | None], bytes]
-    """Sign a document, given the renditions signed before it and its type's own JSON-LD
-    context URL, if any."""
+    sign: Callable[[Document, Issuer, Earlier, DocType | None], bytes]
+    """Sign a document, given the renditions signed before it and the type version it is
+    issued under (None: the latest shipped version of its type)."""
+
+
+def _sign_vc_di(document: Document, issuer: Issuer, _: Earlier, doctype: DocType | None) -> bytes:
+    context = _type_context(doctype or get_doctype(document.doctype))
+    return vc_di.issue(
+        document,
+        issuer.signer,
+        verification_method=issuer.verification_method,
+        civil_timezone=issuer.civil_timezone,
+        cryptosuite=issuer.cryptosuite,
+        type_context=None if context is None else context.url,
+        contexts=_contexts(context),
+    )
+
+
+def _sign_vc_jwt(document: Document, issuer: Issuer, _: Earlier, doctype: DocType | None) -> bytes:
+    context = _type_context(doctype or get_doctype(document.doctype))
+    return vc_jwt.issue(
+        document,
+        issuer.signer,
+        kid=issuer.verification_method,
+        civil_timezone=issuer.civil_timezone,
+        type_context=None if context is None else context.url,
+    )
+
+
+def _sign_qr(document: Document, issuer: Issuer, _: Earlier, doctype: DocType | None) -> bytes:
+    return qr.issue(printable_document(document, doctype), issuer.signer)
+
+
+def _sign_pdf(
+    document: Document, issuer: Issuer, earlier: Earlier, doctype: DocType | None
+) -> bytes:
+    # Imported on first use: fpdf2 and pyHanko take a second to load, which a run that issues
+    # no PDF should not pay.
+    from vc_engine.issuance.paper import sign_pdf
+
+    doctype = doctype or get_doctype(document.doctype)
+    originals = dict(earlier)
+    if VC_DATA_INTEGRITY not in originals and issuer.signer.algorithm is not KeyAlgorithm.RSA2048:
+        originals[VC_DATA_INTEGRITY] = _sign_vc_di(document, issuer, earlier, doctype)
+    return sign_pdf(document, issuer, originals, doctype)
 
 
 RENDITIONS = {
     "xml": Rendition(
         SIGNED_XML, ".xml", lambda d, i, _, __: signed_xml.issue(d, i.xml_key, i.civil_timezone)
     ),
-    "vc-di": Rendition(
-        VC_DATA_INTEGRITY,
-        ".vc.json",
-        lambda d, i, _, c: vc_di.issue(
-            d,
-            i.signer,
-            verification_method=i.verification_method,
-            civil_timezone=i.civil_timezone,
-            cryptosuite=i.cryptosuite,
-            type_context=c,
-        ),
-    ),
-    "vc-jwt": Rendition(
-        VC_JWT,
-        ".jwt",
-        lambda d, i, _, c: vc_jwt.issue(
-            d,
-            i.signer,
-            kid=i.verification_method,
-            civil_timezone=i.civil_timezone,
-            type_context=c,
-        ),
-    ),
-    "qr": Rendition(
-        QR_CWT, ".qr.txt", lambda d, i, _, __: qr.issue(printable_document(d), i.signer)
-    ),
-    "pdf": Rendition(PDF_PADES, ".pdf", lambda d, i, earlier, _: _sign_pdf(d, i, earlier)),
+    "vc-di": Rendition(VC_DATA_INTEGRITY, ".vc.json", _sign_vc_di),
+    "vc-jwt": Rendition(VC_JWT, ".jwt", _sign_vc_jwt),
+    "qr": Rendition(QR_CWT, ".qr.txt", _sign_qr),
+    "pdf": Rendition(PDF_PADES, ".pdf", _sign_pdf),
 }
 
 
-def _sign_pdf(document: Document, issuer: Issuer, earlier: Earlier) -> bytes:
-    # Imported on first use: fpdf2 and pyHanko take a second to load, which a run that issues
-    # no PDF should not pay.
-    from vc_engine.issuance.paper import sign_pdf
+@lru_cache(maxsize=64)
+def _type_context(doctype: DocType) -> TypeContext | None:
+    """The type version's own context, generated once per version."""
+    return type_context(doctype)
 
-    return sign_pdf(document, issuer, earlier)
+
+def _contexts(context: TypeContext | None) -> ContextLoader | None:
+    """The pinned contexts a credential of the type is canonicalised over: the package's (None),
+    or for a type added to the registry those plus its generated context, pinned by SHA-256."""
+    if context is None or context.url in default_loader().urls:
+        return None
+    return loader_for(frozenset({"standard"}), False, ((context.url, context.document),))
 
 
 def renditions(names: Iterable[str], issuer: Issuer) -> tuple[Rendition, ...]:

@@ -37,7 +37,6 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from vc_engine.doctypes import credential_context
 from vc_engine.errors import Refused
 from vc_engine.inputs.records import InputLine, blocks
 from vc_engine.issuance.batch.outputs import (
@@ -146,7 +145,7 @@ def run_batch(
     spec = DoctypeVersions(registry).catalogue().in_force(doctype, clock())
     signer = open_signer(signing)
     name = preflight(registry, signing.issuer_id, key_id(signer.public_key), spec.code, clock())
-    signing = dataclasses.replace(signing, issuer_name=name, type_context=credential_context(spec))
+    signing = dataclasses.replace(signing, issuer_name=name, doctype=spec)
     issuer, formats = signing.issuer()
     _require_writable(out_dir)
     journal = Journal(registry)

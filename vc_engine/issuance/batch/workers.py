@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from cryptography import x509
 
 from vc_engine import keys
+from vc_engine.doctypes import DocType
 from vc_engine.issuance.block import sign
 from vc_engine.issuance.issuer import Issuer, Rendition, renditions
 from vc_engine.model import Document
@@ -62,8 +63,8 @@ class SigningSpec:
     issuer_name: str = ""
     """The registry's name of the issuer (the run fills it in after its preflight)."""
     token: str = field(default_factory=lambda: secrets.token_hex(16))
-    type_context: str | None = None
-    """The JSON-LD context URL of the run's type version (the run fills it in)."""
+    doctype: DocType | None = None
+    """The type version the run issues under (the run fills it in)."""
 
     def issuer(self) -> tuple[Issuer, tuple[Rendition, ...]]:
         """The issuer with its key (opened once per process) and the renditions asked for,
@@ -111,7 +112,7 @@ class SignedBlock:
 def sign_block(spec: SigningSpec, request: BlockRequest) -> SignedBlock:
     """Sign each document of the block in every rendition (runs in a worker)."""
     issuer, formats = spec.issuer()
-    signed = sign(request.documents, issuer, formats, spec.type_context)
+    signed = sign(request.documents, issuer, formats, spec.doctype)
     return SignedBlock(request.block, tuple(item.outputs for item in signed))
 
 
