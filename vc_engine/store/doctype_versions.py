@@ -14,8 +14,12 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from vc_engine.doctypes.definition import DefinitionError, read_definition
-from vc_engine.doctypes.generated import type_context
-from vc_engine.doctypes.versions import SHIPPED_CATALOGUE, Catalogue, Version
+from vc_engine.doctypes.versions import (
+    SHIPPED_CATALOGUE,
+    Catalogue,
+    Version,
+    generated_contexts,
+)
 from vc_engine.store.contexts import PinnedContexts
 from vc_engine.store.engine import read_transaction, write_transaction
 from vc_engine.store.registry import Registry
@@ -33,14 +37,16 @@ class DoctypeVersions:
         with read_transaction(self._engine) as conn:
             return _catalogue(conn)
 
+    def added(self) -> list[Version]:
+        """The versions added to the registry (not the shipped ones), by code and number."""
+        with read_transaction(self._engine) as conn:
+            return _stored(conn)
+
     def contexts(self) -> tuple[tuple[str, bytes], ...]:
         """(URL, document) of the JSON-LD context of every version added to the registry that
         needs one: the contexts its credentials name, which the package does not ship. Each is
         generated from the stored definition, so it is pinned by that definition's SHA-256."""
-        with read_transaction(self._engine) as conn:
-            versions = _stored(conn)
-        found = (type_context(v.doctype) for v in versions)
-        return tuple((c.url, c.document) for c in found if c is not None)
+        return generated_contexts(self.added())
 
     def add(self, text: str, source: str, at: datetime) -> Version:
         """Read, check and store a definition as the next version of its type, in force from
