@@ -13,6 +13,7 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from vc_engine.doctypes import DocType, get_doctype, printable_document
 from vc_engine.doctypes.generated import TypeContext, type_context
@@ -30,9 +31,10 @@ from vc_engine.formats import (
 from vc_engine.formats import xml as signed_xml
 from vc_engine.formats.vc_di.contexts import ContextLoader, default_loader, loader_for
 from vc_engine.formats.xml.dsig import XmlSigningKey
-from vc_engine.keys import KeyAlgorithm, Signer, did_key, key_id
+from vc_engine.keys import KeyAlgorithm, Signer, certificate_public_key, did_key, key_id
 from vc_engine.model import Document
 from vc_engine.store.registry import Registry
+from vc_engine.trust.certificate_trust import refusal_to_sign
 from vc_engine.trust.did import verification_method as registry_verification_method
 from vc_engine.trust.records import IssuerStatus, KeyStatus
 
@@ -191,6 +193,45 @@ def renditions(names: Iterable[str], issuer: Issuer) -> tuple[Rendition, ...]:
     if not chosen:
         raise IssuanceRefused("no format to issue")
     return tuple(chosen)
+
+
+def enrol_by_chain(
+    registry: Registry,
+    issuer_id: str,
+    signing_key_id: str,
+    certificate: x509.Certificate | None,
+    at: datetime,
+) -> None:
+    """Let an issuer trusted through its certificates' chain (registered by subject, its root
+    by `trust-anchor add`) sign with the key of a certificate the registry has not seen.
+
+    The certificate must be one the issuer is registered under and chain, now, to a registered
+    root with nothing on the path revoked (`refusal_to_sign`); its key is then recorded for
+    the issuer, valid only within the certificate's validity, so that the issuance register
+    can name the key and the status lists it signs are believed. Signed XML and PDFs carry the
+    certificate and are judged by its chain at every verification; the other renditions by
+    the recorded key. Does nothing when there is no certificate, the key is registered, or the
+    issuer is not registered by subject (then `preflight` says why the key is refused)."""
+    if certificate is None or registry.get_key(signing_key_id) is not None:
+        return
+    public_key = certificate_public_key(certificate)
+    if key_id(public_key) != signing_key_id:
+        raise IssuanceRefused("the certificate given is not the signing key's")
+    view = registry.snapshot()
+    if not view.certificate_subjects(issuer_id):
+        return
+    der = certificate.public_bytes(Encoding.DER)
+    refused = refusal_to_sign(view, issuer_id, der, at)
+    if refused is not None:
+        raise IssuanceRefused(f"the certificate is not trusted for {issuer_id}: {refused}")
+    registry.add_key(
+        issuer_id,
+        public_key,
+        certificate=certificate,
+        valid_from=None,
+        valid_until=None,
+        at=at,
+    )
 
 
 def preflight(

@@ -35,6 +35,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from sqlalchemy import Connection
 
 from vc_engine.errors import Refused
@@ -50,7 +51,7 @@ from vc_engine.issuance.batch.outputs import (
 )
 from vc_engine.issuance.batch.workers import BlockRequest, SigningSpec, executor_for, open_signer
 from vc_engine.issuance.block import Issued, Plan, Prepared, prepare, register
-from vc_engine.issuance.issuer import preflight
+from vc_engine.issuance.issuer import enrol_by_chain, preflight
 from vc_engine.issuance.status_lists import StatusLists, publish_lists
 from vc_engine.keys import key_id
 from vc_engine.model import Rejection
@@ -144,6 +145,9 @@ def run_batch(
         raise BatchError(f"job id {job_id!r}: use 1-100 letters, digits, '.', '_' or '-'")
     spec = DoctypeVersions(registry).catalogue().in_force(doctype, clock())
     signer = open_signer(signing)
+    if signing.certificate is not None:
+        certificate = x509.load_der_x509_certificate(signing.certificate)
+        enrol_by_chain(registry, signing.issuer_id, key_id(signer.public_key), certificate, clock())
     name = preflight(registry, signing.issuer_id, key_id(signer.public_key), spec.code, clock())
     signing = dataclasses.replace(signing, issuer_name=name, doctype=spec)
     issuer, formats = signing.issuer()
