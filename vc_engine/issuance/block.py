@@ -33,7 +33,7 @@ from vc_engine.doctypes import (
     RecordError,
     record_to_document,
 )
-from vc_engine.inputs.records import BadLine, InputLine
+from vc_engine.inputs.records import BadLine, InputLine, Located
 from vc_engine.issuance.issuer import Issuer, Rendition
 from vc_engine.issuance.kept import kept
 from vc_engine.issuance.status_lists import StatusLists, publish_lists, with_status
@@ -121,7 +121,8 @@ def to_documents(
                 issued_at=issued_at,
             )
         except (RecordError, DocumentIdError) as error:
-            rejections.append(Rejection(line, str(error)))
+            where = f"{record.where}: " if isinstance(record, Located) else ""
+            rejections.append(Rejection(line, f"{where}{error}"))
             continue
         documents.append((line, document))
     return documents, rejections
