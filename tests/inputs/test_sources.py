@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from vc_engine.doctypes import RecordError, get_doctype, record_to_document
+from vc_engine.doctypes import DOCTYPES, RecordError, get_doctype, record_to_document
 from vc_engine.inputs.records import BadLine, InputLine, RecordFileError, read_records
 from vc_engine.inputs.sources import read_input
 from vc_engine.inputs.workbook import cell_text
@@ -23,7 +23,7 @@ from issuer_files import certificate, write_certificates, write_workbook
 from paths import FIXTURES
 
 ISSUED_AT = datetime(2026, 11, 23, 4, 30, tzinfo=UTC)
-CODES = ["BTHCER", "SSCMS", "DRVLC", "INCER", "RATCD", "RVCER"]
+CODES = sorted(DOCTYPES)  # every type of the catalogue
 
 
 def csv_records(code: str, count: int = 15) -> list[dict[str, object]]:
