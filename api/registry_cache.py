@@ -17,10 +17,13 @@ import threading
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
+from vc_engine.doctypes.versions import SHIPPED_CATALOGUE, Catalogue, generated_contexts
+from vc_engine.policy_files import PolicyFile
 from vc_engine.revocation.source import ListMemory
 from vc_engine.revocation.status import DocumentStatus
 from vc_engine.store.changes import Freshness
 from vc_engine.store.clients import ClientRecord
+from vc_engine.store.doctype_versions import DoctypeVersions
 from vc_engine.store.registry import Registry
 from vc_engine.store.status import StatusStore
 from vc_engine.trust.source import TrustSnapshot
@@ -38,6 +41,12 @@ class Generation:
     lists: dict[str, bytes] = field(default_factory=dict)
     clients: dict[str, ClientRecord] = field(default_factory=dict)
     """Client rows read under this generation (`api.access` fills it, up to its bound)."""
+    catalogue: Catalogue | None = None
+    """The document types: the shipped ones and the versions added to the registry."""
+    type_contexts: tuple[tuple[str, bytes], ...] = ()
+    """The generated contexts of the added versions (read with `catalogue`)."""
+    policy: PolicyFile | None = None
+    """The service's policy with those contexts pinned too (`Services.policy_of`)."""
 
 
 class RegistryCache:
@@ -64,6 +73,14 @@ class RegistryCache:
         if generation.trust is None:
             generation.trust = self._registry.snapshot()
         return generation.trust
+
+    def catalogue(self, generation: Generation) -> Catalogue:
+        """The document type catalogue of `generation` (read on its first use)."""
+        if generation.catalogue is None:
+            added = DoctypeVersions(self._registry).added()
+            generation.type_contexts = generated_contexts(added)
+            generation.catalogue = SHIPPED_CATALOGUE.with_versions(added)
+        return generation.catalogue
 
     def status(self, generation: Generation) -> CachedStatus:
         return CachedStatus(generation, self._status, self.memory)

@@ -66,13 +66,24 @@ class Services:
     """The validation policy, with the contexts pinned in the registry when the app started."""
 
     def check(self, data: bytes, at: datetime, generation: Generation) -> VerificationReport:
-        """Run the pipeline against the registry as `generation` holds it."""
+        """Run the pipeline against the registry as `generation` holds it, its document types
+        included."""
+        catalogue = self.cache.catalogue(generation)
         return verify(
             data,
             self.cache.trust(generation),
-            self.policy.at(at),
+            self.policy_of(generation).at(at),
             status=self.cache.status(generation),
+            catalogue=catalogue,
         )
+
+    def policy_of(self, generation: Generation) -> PolicyFile:
+        """The policy, with the contexts of the document types added to the registry as
+        `generation` holds it."""
+        if generation.policy is None:
+            self.cache.catalogue(generation)
+            generation.policy = self.policy.adding_contexts(generation.type_contexts)
+        return generation.policy
 
     async def verify(
         self,
@@ -84,7 +95,8 @@ class Services:
     ) -> VerificationReport:
         """Verify `data` (and, when given, whether `bound_pdf` is the PDF its issuer bound into
         it) and log the verdict; answers once the audit entry is committed."""
-        if generation.trust is not None and len(data) <= INLINE_MAX_BYTES:
+        cached = generation.trust is not None and generation.policy is not None
+        if cached and len(data) <= INLINE_MAX_BYTES:
             report = self.check(data, at, generation)
         else:
             report = await run_in_threadpool(self.check, data, at, generation)

@@ -75,7 +75,8 @@ def main() -> None:
 
     earlier = [_originals(document, issuer) for document in documents]
     start = time.perf_counter()
-    pdfs = [sign_pdf(d, issuer, e) for d, e in zip(documents, earlier, strict=True)]
+    marks = doctypes.get_doctype("SSCMS")
+    pdfs = [sign_pdf(d, issuer, e, marks) for d, e in zip(documents, earlier, strict=True)]
     pdf_issue = len(pdfs) / (time.perf_counter() - start)
 
     start = time.perf_counter()

@@ -68,6 +68,12 @@ class PolicyFile:
         )
         return dataclasses.replace(self, _rules=rules)
 
+    def adding_contexts(self, pinned: tuple[tuple[str, bytes], ...]) -> PolicyFile:
+        """This policy with more pinned contexts beside its operator's (a registry's types')."""
+        if not pinned:
+            return self
+        return self.with_contexts((*self._rules.contexts.operator, *pinned))
+
 
 def load_policy(spec: str | None) -> PolicyFile:
     """A built-in policy by name, or a policy file by path; None is `default`."""

@@ -24,6 +24,7 @@ from api.schemas import IssueAnswer, IssuedCredential
 from api.services import Services, authenticated, require, require_any, services
 from api.signing import NoSigningKey
 from vc_engine import doctypes, keys
+from vc_engine.doctypes.versions import Catalogue
 from vc_engine.formats.vc_di.cryptosuites import SUITES
 from vc_engine.formats.vc_json import ENGINE_CONTEXT, MalformedCredential, from_credential
 from vc_engine.formats.vc_model import DataModelError, check_credential
@@ -102,11 +103,11 @@ async def issue_batch(
 
 
 def _issue_batch(found: Services, ask: IssueRequest) -> dict[str, Any]:
+    now = found.clock()
     try:
-        spec = doctypes.get_doctype(ask.doctype)
+        spec = _catalogue(found).in_force(ask.doctype, now)
     except doctypes.UnknownDocTypeError as error:
         raise Problem(422, "unknown_doctype", str(error)) from None
-    now = found.clock()
     issuer = _issuer(found, ask.issuer, spec.code, now)
     names = list(dict.fromkeys(ask.formats))
     try:
@@ -242,6 +243,11 @@ def _signing_issuer(found: Services, credential: dict[str, Any]) -> str:
     return issuer_id
 
 
+def _catalogue(found: Services) -> Catalogue:
+    """The document types as the registry holds them now, added versions included."""
+    return found.cache.catalogue(found.cache.current())
+
+
 def _issue_w3c(
     found: Services, issuer_id: str, credential: dict[str, Any], options: dict[str, Any]
 ) -> dict[str, Any]:
@@ -252,7 +258,7 @@ def _issue_w3c(
             credential,
             options,
             issuer=issuer,
-            contexts=policy_loader(found.policy.at(now)),
+            contexts=policy_loader(found.policy_of(found.cache.current()).at(now)),
             status_lists=found.status_lists,
             at=now,
         )
@@ -276,7 +282,8 @@ def _issue_one(found: Services, document: Document, suite: object) -> dict[str, 
             )
         issuer = dataclasses.replace(issuer, cryptosuite=known.name)
     document = dataclasses.replace(document, issuer_name=issuer.name, issued_at=now)
-    problems = doctypes.check_document(document)
+    catalogue = _catalogue(found)
+    problems = doctypes.check_document(document, catalogue)
     if problems:
         raise Problem(422, "invalid_credential", "; ".join(problems))
     use_di = issuer.signer.algorithm in (
@@ -287,7 +294,7 @@ def _issue_one(found: Services, document: Document, suite: object) -> dict[str, 
     chosen = (RENDITIONS["vc-di" if use_di else "vc-jwt"],)
     plan = Plan(
         issuer,
-        doctypes.get_doctype(document.doctype),
+        catalogue.in_force(document.doctype, now),
         chosen,
         found.registry,
         found.status_lists,

@@ -31,6 +31,7 @@ from api.schemas import (
 )
 from api.services import Services, authenticated, require, services
 from vc_engine import doctypes, keys
+from vc_engine.doctypes.versions import Catalogue
 from vc_engine.store.errors import (
     InvalidRegistryInput,
     RegistryError,
@@ -125,8 +126,9 @@ async def list_issuers(_: Admin, found: Found) -> JSONResponse:
 )
 async def add_issuer(request: Request, _: Admin, found: Found) -> JSONResponse:
     ask = await bodies.model(request, NewIssuer)
+    catalogue = await _run(lambda: found.cache.catalogue(found.cache.current()))
     for code in ask.doctypes:
-        _known_doctype(code)
+        _known_doctype(catalogue, code)
     now = found.clock()
     start = bodies.instant(ask.validFrom, "validFrom") or now
 
@@ -182,7 +184,7 @@ async def set_status(issuer_id: IssuerId, request: Request, _: Admin, found: Fou
 )
 async def authorise(issuer_id: IssuerId, request: Request, _: Admin, found: Found) -> JSONResponse:
     ask = await bodies.model(request, NewAuthorisation)
-    _known_doctype(ask.doctype)
+    _known_doctype(await _run(lambda: found.cache.catalogue(found.cache.current())), ask.doctype)
     start = bodies.instant(ask.validFrom, "validFrom") or found.clock()
     end = bodies.instant(ask.validUntil, "validUntil")
     record = await _run(
@@ -272,9 +274,10 @@ async def compromise_key(
     return JSONResponse({"keyId": key_id, **_event_json(event)})
 
 
-def _known_doctype(code: str) -> None:
+def _known_doctype(catalogue: Catalogue, code: str) -> None:
+    """A code of the shipped types or of those added to the registry."""
     try:
-        doctypes.get_doctype(code)
+        catalogue.versions(code)
     except doctypes.UnknownDocTypeError as error:
         raise Problem(422, "unknown_doctype", str(error)) from None
 

@@ -3,19 +3,39 @@ JSON-LD context served publicly at its stable URL, byte for byte the pinned docu
 
 from __future__ import annotations
 
+import csv
 import hashlib
+from datetime import timedelta
 from importlib import resources
 
-from vc_engine.doctypes import get_doctype
+from vc_engine import keys
+from vc_engine.doctypes import get_doctype, record_to_document
 from vc_engine.doctypes.generated import type_context
+from vc_engine.issuance.issuer import RENDITIONS, Issuer
+from vc_engine.policy import INDIA
+from vc_engine.store import Registry
+from vc_engine.store.doctype_versions import DoctypeVersions
 
-from service import Service
+from factory import NOW
+from paths import FIXTURES
+from service import KMC_ID, Service
+
+FORMATS = ("xml", "vc-jwt")  # the service signs for KMC with an RSA key: no Data Integrity
+MEDIA_TYPES = {
+    "xml": "application/xml",
+    "vc-di": "application/vc+ld+json",
+    "vc-jwt": "application/vc+jwt",
+}
 
 SHIPPED = resources.files("vc_engine") / "data" / "doctypes"
 INCOME = (SHIPPED / "INCER.v1.yaml").read_text("utf-8")
 NEW_TYPE = INCOME.replace("code: INCER", "code: INCUP").replace(
     "name: income certificate", "name: UP income certificate"
 )
+TEHSIL = """  - {field: tehsil, type: text, required: false,
+     label: {en: Tehsil, bn: তহসিল, hi: तहसील}}
+"""
+"""A claim whose term no shipped context defines."""
 
 
 def admin(service: Service, method: str, path: str, body: object = None):
@@ -59,3 +79,67 @@ def test_a_context_is_public_and_pinned(service: Service) -> None:
     assert answer.headers["etag"] == f'"{hashlib.sha256(answer.content).hexdigest()}"'
     assert service.http.get("/contexts/doctypes/BTHCER/v1").status_code == 404
     assert service.http.get("/contexts/doctypes/INCER/v9").status_code == 404
+
+
+def test_an_added_type_issues_and_verifies_over_the_api(
+    service: Service, registry: Registry
+) -> None:
+    added = admin(
+        service, "POST", "/v1/doctypes", {"definition": NEW_TYPE + TEHSIL, "name": "INCUP.yaml"}
+    )
+    assert added.status_code == 201, added.text
+    since = (NOW - timedelta(days=1)).isoformat()
+    granted = admin(
+        service,
+        "POST",
+        f"/v1/issuers/{KMC_ID}/authorisations",
+        {"doctype": "INCUP", "validFrom": since},
+    )
+    assert granted.status_code == 201, granted.text
+    with (FIXTURES / "INCER.csv").open(encoding="utf-8") as handle:
+        record = {k: v for k, v in next(csv.DictReader(handle)).items() if v}
+    record["validFrom"] = NOW.date().isoformat()
+    record["tehsil"] = "Malihabad"
+    answer = service.http.post(
+        "/v1/issue",
+        json={"issuer": KMC_ID, "doctype": "INCUP", "formats": list(FORMATS), "records": [record]},
+        headers=service.auth("issuer"),
+    )
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["rejected"] == [], result
+    [issued] = result["issued"]
+    digests = set()
+    for name, text in issued["renditions"].items():
+        report = service.http.post(
+            "/v1/verify",
+            content=text.encode(),
+            headers={"Content-Type": MEDIA_TYPES[name], **service.auth("verify")},
+        ).json()
+        assert report["verified"] is True, (name, report)
+        assert report["document"]["claims"]["tehsil"] == "Malihabad"
+        digests.add(report["document"]["claimsDigest"])
+    assert len(digests) == 1
+
+    # A Data Integrity credential of the type (signed by a P-256 key of KMC's): canonicalised
+    # over the type's generated context, which the service pins from the registry.
+    key = keys.generate_private_key(keys.KeyAlgorithm.P256)
+    registry.add_key(
+        KMC_ID, key.public_key(), certificate=None, valid_from=None, valid_until=None,
+        at=NOW - timedelta(days=1),
+    )  # fmt: skip
+    catalogue = DoctypeVersions(registry).catalogue()
+    doctype = catalogue.latest("INCUP")
+    document = record_to_document(
+        {**record, "docId": "I2026000099"}, doctype, issuer_id=KMC_ID,
+        issuer_name="Kolkata Municipal Corporation", issued_at=NOW,
+    )  # fmt: skip
+    issuer = Issuer(KMC_ID, "Kolkata Municipal Corporation", keys.FileSigner(key), None, INDIA)
+    credential = RENDITIONS["vc-di"].sign(document, issuer, {}, doctype)
+    report = service.http.post(
+        "/v1/verify",
+        content=credential,
+        headers={"Content-Type": "application/vc+ld+json", **service.auth("verify")},
+    ).json()
+    assert report["verified"] is True, report
+    assert report["document"]["claimsDigest"] == document.claims_digest

@@ -3,6 +3,7 @@ answering the e-locker for what the command line issued."""
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -183,3 +184,20 @@ def test_an_unknown_issuer_cannot_be_configured(configured_registry: str, tmp_pa
         expect=1, input=API_KEY + "\n",
     )  # fmt: skip
     assert "in.gov.up.transport" in output and API_KEY not in output
+
+
+def test_a_type_added_to_the_registry_can_be_searched(
+    configured_registry: str, tmp_path: Path
+) -> None:
+    births = (resources.files("vc_engine") / "data" / "doctypes" / "BTHCER.v1.yaml").read_text(
+        "utf-8"
+    )
+    (tmp_path / "BTHUP.yaml").write_text(births.replace("code: BTHCER", "code: BTHUP"), "utf-8")
+    run(configured_registry, "doctype", "add", str(tmp_path / "BTHUP.yaml"))
+    (tmp_path / "search.json").write_text('{"BTHUP": {"search": {"UDF1": "registrationNumber"}}}')
+    output = run(
+        configured_registry, "digilocker", "configure", "in.gov.wb.kmc",
+        "--search", str(tmp_path / "search.json"), "--key-stdin",
+        "--sealing-key", str(tmp_path / "sealing.key"), input=API_KEY + "\n",
+    )  # fmt: skip
+    assert "in.gov.wb.kmc answers the Pull API for BTHUP" in output

@@ -89,16 +89,25 @@ def test_a_directory_of_certificate_xml_issues(registry_url: str, tmp_path: Path
     command = enrol(registry_url, tmp_path)
     export = tmp_path / "export"
     export.mkdir()
-    for number, record in enumerate(records(3)):
+    rows = records(4)
+    for number, record in enumerate(rows[:3]):
         element = certificate(get_doctype("INCER"), record)
         etree.ElementTree(element).write(export / f"{number}.xml", encoding="UTF-8")
+    # Two refusals on line 1 of two files: each named by its file and element.
+    bad = certificate(get_doctype("INCER"), {**rows[3], "annualIncome": "lots"})
+    etree.ElementTree(bad).write(export / "8.xml", encoding="UTF-8")
     (export / "9.xml").write_text("<Certificate number='X1'><IssuedTo><Person name='A'/></IssuedTo>"
                                   "<CertificateData><incomeSource>x</incomeSource></CertificateData>"
                                   "</Certificate>", encoding="utf-8")  # fmt: skip
     out = tmp_path / "out"
     output = run(registry_url, *command, "--records", str(export), "--out", str(out))
     assert "issued 3 documents" in output
-    [refused] = rejects(out)
-    assert refused["reason"] == (
-        "incomeSource: is not a column of a income certificate; did you mean 'incomeSources'?"
+    refused = rejects(out)
+    assert [r["line"] for r in refused] == ["4", "5"]  # numbered across the directory
+    assert refused[0]["reason"] == (
+        "8.xml: <Certificate> at line 1: annualIncome: 'lots' is not a decimal number like 1200.50"
+    )
+    assert refused[1]["reason"] == (
+        "9.xml: <Certificate> at line 1: incomeSource: is not a column of a income certificate; "
+        "did you mean 'incomeSources'?"
     )

@@ -4,14 +4,18 @@ document verified through the command line, as an administrator would."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from vc_engine import keys
 from vc_engine.cli import app
 
+from archive import make_root
 from factory import NOW
+from paths import FIXTURES
 from pki import KMC, KMC_ORGANISATION, chain_document, pki
 
 runner = CliRunner()
@@ -126,3 +130,76 @@ def test_refusals_are_errors_not_tracebacks(
         "zz",
         expect=2,
     )
+
+
+RENDITIONS = ("xml", "vc-di", "vc-jwt", "qr", "pdf")
+
+
+def test_a_chain_trusted_issuer_issues_with_its_certificate_and_verifies_online_and_offline(
+    registry_url: str, tmp_path: Path
+) -> None:
+    """No key pinned: the issuer is registered by subject, its root and CA by `trust-anchor`,
+    and `issue --cert --key` is accepted because the certificate chains to them."""
+    p = pki()
+    today = datetime.now(UTC)
+    (tmp_path / "root.pem").write_bytes(p.root.pem)
+    (tmp_path / "ca.pem").write_bytes(p.licensed_ca.pem)
+    (tmp_path / "ca.crl").write_bytes(p.licensed_ca_crl(this_update=today - timedelta(hours=1)))
+    (tmp_path / "root.crl").write_bytes(p.root_crl(this_update=today - timedelta(hours=1)))
+    (tmp_path / "kmc.pem").write_bytes(p.good.pem)
+    keys.write_private_key(tmp_path / "kmc-key.pem", p.good.key)
+    run(registry_url, "issuer", "add", KMC, "--name", KMC_ORGANISATION, "--doctype", "BTHCER",
+        "--valid-from", "2025-01-01T00:00:00+05:30")  # fmt: skip
+    run(registry_url, "trust-anchor", "add", "--cert", str(tmp_path / "root.pem"),
+        "--name", "CCA India Test Root")  # fmt: skip
+    run(registry_url, "trust-anchor", "add", "--cert", str(tmp_path / "ca.pem"),
+        "--name", "WB e-Sign CA")  # fmt: skip
+    run(registry_url, "trust-anchor", "crl", "add", str(tmp_path / "ca.crl"))
+    run(registry_url, "trust-anchor", "crl", "add", str(tmp_path / "root.crl"))
+    run(registry_url, "issuer", "add-subject", KMC, "--organisation", KMC_ORGANISATION)
+    records = tmp_path / "births.csv"
+    lines = (FIXTURES / "BTHCER.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    records.write_text("".join(lines[:4]), encoding="utf-8")
+    out = tmp_path / "out"
+    issued = run(
+        registry_url, "issue", "--issuer", KMC, "--key", str(tmp_path / "kmc-key.pem"),
+        "--cert", str(tmp_path / "kmc.pem"), "--doctype", "BTHCER", "--records", str(records),
+        "--format", ",".join(RENDITIONS), "--out", str(out), "--workers", "1",
+    )  # fmt: skip
+    assert "issued 3 documents" in issued
+    files = sorted(out.glob(f"{KMC}-BTHCER-*"))
+    assert len(files) == 3 * len(RENDITIONS)
+    for path in files:
+        report = json.loads(run(registry_url, "verify", "--json", str(path)))
+        assert report["indication"] == "PASSED", (path.name, report["checks"])
+        if path.suffix == ".xml":
+            checks = {c["name"]: c["message"] for c in report["checks"]}
+            assert 'trust anchor root "CCA India Test Root"' in checks["certificate-path"]
+            assert "not revoked" in checks["certificate-revocation"]
+
+    # A certificate the issuer is not registered under is refused before anything is signed.
+    (tmp_path / "stranger.pem").write_bytes(p.stranger.pem)
+    keys.write_private_key(tmp_path / "stranger-key.pem", p.stranger.key)
+    refused = run(
+        registry_url, "issue", "--issuer", KMC, "--key", str(tmp_path / "stranger-key.pem"),
+        "--cert", str(tmp_path / "stranger.pem"), "--doctype", "BTHCER", "--records",
+        str(records), "--out", str(tmp_path / "refused"), "--workers", "1", expect=1,
+    )  # fmt: skip
+    assert f"the certificate is not trusted for {KMC}" in refused.replace("\n", "")
+
+    # Offline: the bundle carries the CA certificates, the CRLs and the subject.
+    root = make_root(now=today)
+    root_key, root_cert = root.write(tmp_path / "bundle-root")
+    bundle = tmp_path / "trust.bundle"
+    run(registry_url, "bundle", "export", "--out", str(bundle), "--signing-key", str(root_key))
+    report_file = tmp_path / "audit" / "audit.json"
+    report_file.parent.mkdir()
+    runner.invoke(
+        app,
+        ["audit", str(out), "--bundle", str(bundle), "--root", str(root_cert),
+         "--report", str(report_file), "--workers", "1"],
+    )  # fmt: skip
+    audit = json.loads(report_file.read_text(encoding="utf-8"))
+    documents = [e for e in audit["entries"] if f"{KMC}-BTHCER-" in e["path"]]
+    assert len(documents) == 3 * len(RENDITIONS)
+    assert all(e["indication"] == "PASSED" for e in documents), documents

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from vc_engine.doctypes import RecordError, get_doctype, record_to_document
+from vc_engine.doctypes import DOCTYPES, RecordError, get_doctype, record_to_document
 from vc_engine.inputs.records import BadLine, InputLine, RecordFileError, read_records
 from vc_engine.inputs.sources import read_input
 from vc_engine.inputs.workbook import cell_text
@@ -23,7 +23,7 @@ from issuer_files import certificate, write_certificates, write_workbook
 from paths import FIXTURES
 
 ISSUED_AT = datetime(2026, 11, 23, 4, 30, tzinfo=UTC)
-CODES = ["BTHCER", "SSCMS", "DRVLC", "INCER", "RATCD", "RVCER"]
+CODES = sorted(DOCTYPES)  # every type of the catalogue
 
 
 def csv_records(code: str, count: int = 15) -> list[dict[str, object]]:
@@ -104,12 +104,14 @@ def test_a_bad_certificate_is_a_bad_line_naming_file_and_element(tmp_path: Path)
         encoding="utf-8",
     )
     (directory / "b.xml").write_text("<Certificate number='3'><IssuedTo>", encoding="utf-8")
+    # Numbered across the directory (each file's lines start again at 1); the reason names
+    # the file and the line.
     lines = [(line, r.reason) for line, r in read_input(directory) if isinstance(r, BadLine)]
     assert lines[:2] == [
-        (2, "a.xml: <Certificate> at line 2 must hold one IssuedTo/Person and one CertificateData"),
-        (3, "a.xml: <Certificate> at line 3: claim total must be text or a table"),
+        (1, "a.xml: <Certificate> at line 2 must hold one IssuedTo/Person and one CertificateData"),
+        (2, "a.xml: <Certificate> at line 3: claim total must be text or a table"),
     ]
-    assert lines[2][0] == 1 and lines[2][1].startswith(
+    assert lines[2][0] == 3 and lines[2][1].startswith(
         "b.xml: not well-formed XML at line 1: Premature end of data in tag IssuedTo"
     )
 

@@ -26,7 +26,7 @@ from vc_engine.i18n import LANGUAGES, translate, word
 from vc_engine.model import Indication, InstantError, VerificationReport, bounded_instant
 from vc_engine.policy_files import PolicyFile, load_policy
 from vc_engine.store import Registry
-from vc_engine.store.contexts import PinnedContexts
+from vc_engine.store.doctype_versions import registry_contexts
 
 if TYPE_CHECKING:
     from vc_engine.issuance.batch.workers import KeySource
@@ -187,7 +187,7 @@ def policy_file(spec: str | None, registry: Registry | None) -> PolicyFile:
     try:
         chosen = load_policy(spec)
         if registry is not None:
-            chosen = chosen.with_contexts(PinnedContexts(registry.engine).documents())
+            chosen = chosen.with_contexts(registry_contexts(registry))
     except VcEngineError as error:
         fail(str(error), 2)
     return chosen

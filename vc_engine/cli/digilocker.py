@@ -33,9 +33,11 @@ import typer
 
 from vc_engine import doctypes, keys
 from vc_engine.cli.common import console, fail, instant, now, open_registry
+from vc_engine.doctypes.versions import Catalogue
 from vc_engine.errors import BadInput
 from vc_engine.keys.sealed import create_sealing_key, load_sealing_key, seal
 from vc_engine.store.digilocker import DigiLockerStore, DoctypeSearch
+from vc_engine.store.doctype_versions import DoctypeVersions
 from vc_engine.store.errors import UnknownIssuer
 
 app = typer.Typer(no_args_is_help=True, help="The e-locker's issuer Pull API.")
@@ -85,8 +87,10 @@ def configure(
 ) -> None:
     """Set ISSUER's e-locker API key and search fields (replacing what was set)."""
     api_key = _api_key(key_env, key_stdin)
+    with open_registry(ctx) as registry:
+        catalogue = DoctypeVersions(registry).catalogue()
     try:
-        searches = read_search_file(search_file)
+        searches = read_search_file(search_file, catalogue)
     except (OSError, BadSearchFile) as error:
         fail(f"{search_file}: {error}", 2)
     path = sealing_key_path(sealing_key)
@@ -133,8 +137,9 @@ def _api_key(key_env: str | None, key_stdin: bool) -> bytes:
     return key
 
 
-def read_search_file(path: Path) -> dict[str, DoctypeSearch]:
-    """The search fields of `path`, checked against the document types they name."""
+def read_search_file(path: Path, catalogue: Catalogue) -> dict[str, DoctypeSearch]:
+    """The search fields of `path`, checked against the latest versions of the document types
+    they name (shipped or added to the registry)."""
     text = path.read_text(encoding="utf-8")
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
@@ -142,12 +147,12 @@ def read_search_file(path: Path) -> dict[str, DoctypeSearch]:
         raise BadSearchFile(f"not readable: {error}") from None
     if not isinstance(data, dict) or not data:
         raise BadSearchFile("give at least one document type")
-    return {code: _doctype_search(code, entry) for code, entry in data.items()}
+    return {code: _doctype_search(catalogue, code, entry) for code, entry in data.items()}
 
 
-def _doctype_search(code: str, entry: Any) -> DoctypeSearch:
+def _doctype_search(catalogue: Catalogue, code: str, entry: Any) -> DoctypeSearch:
     try:
-        spec = doctypes.get_doctype(code)
+        spec = catalogue.latest(code)
     except doctypes.UnknownDocTypeError as error:
         raise BadSearchFile(str(error)) from None
     if not isinstance(entry, dict):

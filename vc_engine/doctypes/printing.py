@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from vc_engine.doctypes.catalogue import get_doctype
+from vc_engine.doctypes.spec import DocType
 from vc_engine.model import Document
 
 
-def printable_document(document: Document) -> Document:
-    """`document` with only the holder and claim fields its type marks printable."""
-    doctype = get_doctype(document.doctype)
+def printable_document(document: Document, doctype: DocType | None = None) -> Document:
+    """`document` with only the holder and claim fields its type version (default: the latest
+    shipped version of its type) marks printable."""
+    doctype = doctype or get_doctype(document.doctype)
     printable = {f.name for f in doctype.fields if f.printable}
     return replace(
         document,

@@ -142,3 +142,10 @@ SHIPPED_CATALOGUE = Catalogue(
     for definition in versions.values()
 )
 """The shipped definition files, each in force from the beginning."""
+
+
+def generated_contexts(versions: Iterable[Version]) -> tuple[tuple[str, bytes], ...]:
+    """(URL, document) of the generated JSON-LD context of each version that needs one: what
+    a context loader must pin for types the package does not ship."""
+    found = (type_context(v.doctype) for v in versions)
+    return tuple((c.url, c.document) for c in found if c is not None)

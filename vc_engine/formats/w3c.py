@@ -17,7 +17,7 @@ from typing import Any
 from vc_engine.formats import VC_DATA_INTEGRITY, VC_JWT, Resolver
 from vc_engine.formats.safe_json import UnsafeJson, loads_object
 from vc_engine.formats.vc_di.canonical import CanonicalizationError
-from vc_engine.formats.vc_di.contexts import ContextError, ContextLoader, loader_for
+from vc_engine.formats.vc_di.contexts import ContextError, ContextLoader, rules_loader
 from vc_engine.formats.vc_di.proofs import ProofOutcome, canonicalizer, verify_proof_set
 from vc_engine.formats.vc_jwt import open_credential
 from vc_engine.formats.vc_model import DataModelError, check_credential
@@ -49,8 +49,7 @@ class W3cOutcome:
 
 def policy_loader(policy: VerificationPolicy) -> ContextLoader:
     """The pinned contexts a policy allows."""
-    rules = policy.contexts
-    return loader_for(frozenset(rules.sets), rules.allow_inline, rules.operator)
+    return rules_loader(policy.contexts)
 
 
 def safe_mode(document: Mapping[str, Any], policy: VerificationPolicy) -> Check:

@@ -10,8 +10,10 @@ columns the way the engine writes its own signed XML (formats.xml.document):
   ``<name type="table">`` its `<Row>` elements' attributes as table rows.
 
 The other attributes (`type`, `issueDate`, `status`) and `IssuedBy` are the signer's to write,
-so they are ignored. A Certificate is numbered by the line it starts on. The file is parsed as a
-stream (each Certificate is dropped once read), without DTDs, entities or network access.
+so they are ignored. A Certificate is numbered by the line it starts on; in a directory, by its
+place among all the directory's Certificates, and every refusal names its file and line. The
+file is parsed as a stream (each Certificate is dropped once read), without DTDs, entities or
+network access.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from vc_engine.inputs.records import BadLine, InputLine, RecordFileError
+from vc_engine.inputs.records import BadLine, InputLine, Located, RecordFileError
 
 CERTIFICATE = "Certificate"
 _TABLE = "table"
@@ -33,8 +35,13 @@ def read_certificates(path: Path) -> Iterator[InputLine]:
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".xml" and p.is_file())
         if not files:
             raise RecordFileError(f"{path.name}: the directory holds no .xml files")
+        # Numbered across the directory (lines restart in each file); a refusal names the file.
+        number = 0
         for file in files:
-            yield from _file(file, f"{file.name}: ")
+            for line, record in _file(file, f"{file.name}: "):
+                number += 1
+                where = f"{file.name}: <{CERTIFICATE}> at line {line}"
+                yield number, record if isinstance(record, BadLine) else Located(record, where)
     else:
         yield from _file(path, "")
 

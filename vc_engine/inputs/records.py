@@ -49,6 +49,15 @@ class BadLine:
     reason: str
 
 
+class Located(dict[str, object]):
+    """A record read from one of many files (a directory of Certificate XML): `where` names
+    the file and the element, which its number in the stream alone cannot."""
+
+    def __init__(self, record: dict[str, object], where: str) -> None:
+        super().__init__(record)
+        self.where = where
+
+
 InputLine = tuple[int, dict[str, object] | BadLine]
 """The line an input record starts on, and the record or the reason it could not be read."""
 

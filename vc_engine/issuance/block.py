@@ -31,10 +31,9 @@ from vc_engine.doctypes import (
     DocType,
     DocumentIdError,
     RecordError,
-    credential_context,
     record_to_document,
 )
-from vc_engine.inputs.records import BadLine, InputLine
+from vc_engine.inputs.records import BadLine, InputLine, Located
 from vc_engine.issuance.attached import AttachedPdfs, PdfNotFound
 from vc_engine.issuance.issuer import Issuer, Rendition
 from vc_engine.issuance.kept import kept
@@ -72,11 +71,6 @@ class Plan:
     row, for serving later (the e-locker's Pull API); see `vc_engine.store.kept`."""
     attached_pdfs: AttachedPdfs | None = None
     """The issuer's own PDFs, each bound into its record's credential (`issuance.attached`)."""
-
-    @property
-    def type_context(self) -> str | None:
-        """The JSON-LD context URL of this run's type version, named by its credentials."""
-        return credential_context(self.doctype)
 
     def already_issued(self, document_ids: Sequence[str]) -> Mapping[str, str]:
         """The default `Taken`: ids the register already holds."""
@@ -130,7 +124,8 @@ def to_documents(
                 issued_at=issued_at,
             )
         except (RecordError, DocumentIdError) as error:
-            rejections.append(Rejection(line, str(error)))
+            where = f"{record.where}: " if isinstance(record, Located) else ""
+            rejections.append(Rejection(line, f"{where}{error}"))
             continue
         if plan.attached_pdfs is not None:
             try:
@@ -174,24 +169,27 @@ def sign(
     documents: Iterable[tuple[int, Document]],
     issuer: Issuer,
     formats: Sequence[Rendition],
-    type_context: str | None,
+    doctype: DocType | None,
 ) -> tuple[Issued, ...]:
     """Step 2: every rendition of every document, signed by `issuer`, in order: a rendition
-    that carries others (a PDF) is given those signed before it; `type_context` is the
-    documents' type's own JSON-LD context URL (`Plan.type_context`)."""
+    that carries others (a PDF) is given those signed before it; `doctype` is the type version
+    the documents are issued under (None: the latest shipped version of each one's type)."""
     return tuple(
-        Issued(line, document, _renditions(document, issuer, formats, type_context))
+        Issued(line, document, _renditions(document, issuer, formats, doctype))
         for line, document in documents
     )
 
 
 def _renditions(
-    document: Document, issuer: Issuer, formats: Sequence[Rendition], type_context: str | None
+    document: Document,
+    issuer: Issuer,
+    formats: Sequence[Rendition],
+    doctype: DocType | None,
 ) -> tuple[bytes, ...]:
     signed: dict[str, bytes] = {}
     outputs = []
     for rendition in formats:
-        output = rendition.sign(document, issuer, signed, type_context)
+        output = rendition.sign(document, issuer, signed, doctype)
         signed[rendition.format] = output
         outputs.append(output)
     return tuple(outputs)
@@ -325,7 +323,7 @@ def issue_prepared(
     plan: Plan, prepared: Prepared, recorded_at: Callable[[], datetime]
 ) -> BlockOutcome:
     """Steps 2 and 3 in this process, for documents already admitted (`admit`)."""
-    signed = sign(prepared.documents, plan.issuer, plan.formats, plan.type_context)
+    signed = sign(prepared.documents, plan.issuer, plan.formats, plan.doctype)
     registered, refused = register(plan, signed, recorded_at=recorded_at())
     rejections = sorted([*prepared.rejections, *refused], key=lambda r: r.line)
     return BlockOutcome(registered, rejections, prepared.lists)

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 
-from vc_engine.doctypes import printable_document
+from vc_engine.doctypes import DocType, get_doctype, printable_document
+from vc_engine.doctypes.generated import TypeContext, type_context
 from vc_engine.errors import Refused
 from vc_engine.formats import (
     PDF_PADES,
@@ -27,10 +29,12 @@ from vc_engine.formats import (
     vc_jwt,
 )
 from vc_engine.formats import xml as signed_xml
+from vc_engine.formats.vc_di.contexts import ContextLoader, default_loader, loader_for
 from vc_engine.formats.xml.dsig import XmlSigningKey
-from vc_engine.keys import KeyAlgorithm, Signer, did_key, key_id
+from vc_engine.keys import KeyAlgorithm, Signer, certificate_public_key, did_key, key_id
 from vc_engine.model import Document
 from vc_engine.store.registry import Registry
+from vc_engine.trust.certificate_trust import refusal_to_sign
 from vc_engine.trust.did import verification_method as registry_verification_method
 from vc_engine.trust.records import IssuerStatus, KeyStatus
 
@@ -84,51 +88,76 @@ class Rendition:
 
     format: str
     suffix: str
-    sign: Callable[[Document, Issuer, Earlier, str | None], bytes]
-    """Sign a document, given the renditions signed before it and its type's own JSON-LD
-    context URL, if any."""
+    sign: Callable[[Document, Issuer, Earlier, DocType | None], bytes]
+    """Sign a document, given the renditions signed before it and the type version it is
+    issued under (None: the latest shipped version of its type)."""
+
+
+def _sign_vc_di(document: Document, issuer: Issuer, _: Earlier, doctype: DocType | None) -> bytes:
+    context = _type_context(doctype or get_doctype(document.doctype))
+    return vc_di.issue(
+        document,
+        issuer.signer,
+        verification_method=issuer.verification_method,
+        civil_timezone=issuer.civil_timezone,
+        cryptosuite=issuer.cryptosuite,
+        type_context=None if context is None else context.url,
+        contexts=_contexts(context),
+    )
+
+
+def _sign_vc_jwt(document: Document, issuer: Issuer, _: Earlier, doctype: DocType | None) -> bytes:
+    context = _type_context(doctype or get_doctype(document.doctype))
+    return vc_jwt.issue(
+        document,
+        issuer.signer,
+        kid=issuer.verification_method,
+        civil_timezone=issuer.civil_timezone,
+        type_context=None if context is None else context.url,
+    )
+
+
+def _sign_qr(document: Document, issuer: Issuer, _: Earlier, doctype: DocType | None) -> bytes:
+    return qr.issue(printable_document(document, doctype), issuer.signer)
+
+
+def _sign_pdf(
+    document: Document, issuer: Issuer, earlier: Earlier, doctype: DocType | None
+) -> bytes:
+    # Imported on first use: fpdf2 and pyHanko take a second to load, which a run that issues
+    # no PDF should not pay.
+    from vc_engine.issuance.paper import sign_pdf
+
+    doctype = doctype or get_doctype(document.doctype)
+    originals = dict(earlier)
+    if VC_DATA_INTEGRITY not in originals and issuer.signer.algorithm is not KeyAlgorithm.RSA2048:
+        originals[VC_DATA_INTEGRITY] = _sign_vc_di(document, issuer, earlier, doctype)
+    return sign_pdf(document, issuer, originals, doctype)
 
 
 RENDITIONS = {
     "xml": Rendition(
         SIGNED_XML, ".xml", lambda d, i, _, __: signed_xml.issue(d, i.xml_key, i.civil_timezone)
     ),
-    "vc-di": Rendition(
-        VC_DATA_INTEGRITY,
-        ".vc.json",
-        lambda d, i, _, c: vc_di.issue(
-            d,
-            i.signer,
-            verification_method=i.verification_method,
-            civil_timezone=i.civil_timezone,
-            cryptosuite=i.cryptosuite,
-            type_context=c,
-        ),
-    ),
-    "vc-jwt": Rendition(
-        VC_JWT,
-        ".jwt",
-        lambda d, i, _, c: vc_jwt.issue(
-            d,
-            i.signer,
-            kid=i.verification_method,
-            civil_timezone=i.civil_timezone,
-            type_context=c,
-        ),
-    ),
-    "qr": Rendition(
-        QR_CWT, ".qr.txt", lambda d, i, _, __: qr.issue(printable_document(d), i.signer)
-    ),
-    "pdf": Rendition(PDF_PADES, ".pdf", lambda d, i, earlier, _: _sign_pdf(d, i, earlier)),
+    "vc-di": Rendition(VC_DATA_INTEGRITY, ".vc.json", _sign_vc_di),
+    "vc-jwt": Rendition(VC_JWT, ".jwt", _sign_vc_jwt),
+    "qr": Rendition(QR_CWT, ".qr.txt", _sign_qr),
+    "pdf": Rendition(PDF_PADES, ".pdf", _sign_pdf),
 }
 
 
-def _sign_pdf(document: Document, issuer: Issuer, earlier: Earlier) -> bytes:
-    # Imported on first use: fpdf2 and pyHanko take a second to load, which a run that issues
-    # no PDF should not pay.
-    from vc_engine.issuance.paper import sign_pdf
+@lru_cache(maxsize=64)
+def _type_context(doctype: DocType) -> TypeContext | None:
+    """The type version's own context, generated once per version."""
+    return type_context(doctype)
 
-    return sign_pdf(document, issuer, earlier)
+
+def _contexts(context: TypeContext | None) -> ContextLoader | None:
+    """The pinned contexts a credential of the type is canonicalised over: the package's (None),
+    or for a type added to the registry those plus its generated context, pinned by SHA-256."""
+    if context is None or context.url in default_loader().urls:
+        return None
+    return loader_for(frozenset({"standard"}), False, ((context.url, context.document),))
 
 
 def renditions(names: Iterable[str], issuer: Issuer) -> tuple[Rendition, ...]:
@@ -166,6 +195,45 @@ def renditions(names: Iterable[str], issuer: Issuer) -> tuple[Rendition, ...]:
     if not chosen:
         raise IssuanceRefused("no format to issue")
     return tuple(chosen)
+
+
+def enrol_by_chain(
+    registry: Registry,
+    issuer_id: str,
+    signing_key_id: str,
+    certificate: x509.Certificate | None,
+    at: datetime,
+) -> None:
+    """Let an issuer trusted through its certificates' chain (registered by subject, its root
+    by `trust-anchor add`) sign with the key of a certificate the registry has not seen.
+
+    The certificate must be one the issuer is registered under and chain, now, to a registered
+    root with nothing on the path revoked (`refusal_to_sign`); its key is then recorded for
+    the issuer, valid only within the certificate's validity, so that the issuance register
+    can name the key and the status lists it signs are believed. Signed XML and PDFs carry the
+    certificate and are judged by its chain at every verification; the other renditions by
+    the recorded key. Does nothing when there is no certificate, the key is registered, or the
+    issuer is not registered by subject (then `preflight` says why the key is refused)."""
+    if certificate is None or registry.get_key(signing_key_id) is not None:
+        return
+    public_key = certificate_public_key(certificate)
+    if key_id(public_key) != signing_key_id:
+        raise IssuanceRefused("the certificate given is not the signing key's")
+    view = registry.snapshot()
+    if not view.certificate_subjects(issuer_id):
+        return
+    der = certificate.public_bytes(Encoding.DER)
+    refused = refusal_to_sign(view, issuer_id, der, at)
+    if refused is not None:
+        raise IssuanceRefused(f"the certificate is not trusted for {issuer_id}: {refused}")
+    registry.add_key(
+        issuer_id,
+        public_key,
+        certificate=certificate,
+        valid_from=None,
+        valid_until=None,
+        at=at,
+    )
 
 
 def preflight(

@@ -18,7 +18,7 @@ from pyhanko.sign.timestamps import TimestampRequestError
 
 from vc_engine import doctypes
 from vc_engine.errors import StoreError
-from vc_engine.formats import QR_CWT, SIGNED_XML, VC_DATA_INTEGRITY, pdf, qr, vc_di
+from vc_engine.formats import QR_CWT, SIGNED_XML, VC_DATA_INTEGRITY, pdf, qr
 from vc_engine.formats import xml as signed_xml
 from vc_engine.formats.xml.dsig import XmlSigningKey
 from vc_engine.keys import KeyAlgorithm, Signer
@@ -63,9 +63,16 @@ _ATTACHED = {
 }
 
 
-def sign_pdf(document: Document, issuer: PaperIssuer, earlier: Mapping[str, bytes]) -> bytes:
-    """The signed PDF of `document`; `earlier` holds the run's renditions already signed, by
-    format name. The issuer has a certificate (`issuer.renditions` refuses a run without)."""
+def sign_pdf(
+    document: Document,
+    issuer: PaperIssuer,
+    earlier: Mapping[str, bytes],
+    doctype: doctypes.DocType,
+) -> bytes:
+    """The signed PDF of `document`, laid out from `doctype`; `earlier` holds the renditions
+    already signed, by format name (the issuer module adds the Data Integrity credential when
+    the run does not issue one). The issuer has a certificate (`issuer.renditions` refuses a
+    run without)."""
     if issuer.certificate is None:
         raise ValueError("a signed PDF carries the key's certificate")
     originals = dict(earlier)
@@ -74,16 +81,8 @@ def sign_pdf(document: Document, issuer: PaperIssuer, earlier: Mapping[str, byte
         KeyAlgorithm.P256,
     ):
         originals[SIGNED_XML] = signed_xml.issue(document, issuer.xml_key, issuer.civil_timezone)
-    if VC_DATA_INTEGRITY not in originals and issuer.signer.algorithm is not KeyAlgorithm.RSA2048:
-        originals[VC_DATA_INTEGRITY] = vc_di.issue(
-            document,
-            issuer.signer,
-            verification_method=issuer.verification_method,
-            civil_timezone=issuer.civil_timezone,
-            cryptosuite=issuer.cryptosuite,
-        )
     qr_text = originals.get(QR_CWT) or qr.issue(
-        doctypes.printable_document(document), issuer.signer
+        doctypes.printable_document(document, doctype), issuer.signer
     )
     attachments = tuple(
         pdf.Attachment(name.format(id=document.id), media_type, originals[kind], description)
@@ -92,7 +91,7 @@ def sign_pdf(document: Document, issuer: PaperIssuer, earlier: Mapping[str, byte
     )
     try:
         return pdf.issue(
-            printed_page(document, qr_text.decode("ascii"), issuer.civil_timezone),
+            printed_page(document, qr_text.decode("ascii"), issuer.civil_timezone, doctype),
             attachments,
             issuer.signer,
             issuer.certificate,
@@ -109,10 +108,16 @@ def sign_pdf(document: Document, issuer: PaperIssuer, earlier: Mapping[str, byte
         ) from None
 
 
-def printed_page(document: Document, qr_text: str, civil_timezone: tzinfo) -> pdf.PrintedPage:
-    """What the page shows, in the document type's words: every field with its label (in
-    English and the holder's language where it has one), tables as tables."""
-    doctype = doctypes.get_doctype(document.doctype)
+def printed_page(
+    document: Document,
+    qr_text: str,
+    civil_timezone: tzinfo,
+    doctype: doctypes.DocType | None = None,
+) -> pdf.PrintedPage:
+    """What the page shows, in the words of the type version it is issued under (default: the
+    latest shipped one): every field with its label (in English and the holder's language where
+    it has one), tables as tables."""
+    doctype = doctype or doctypes.get_doctype(document.doctype)
     language = doctypes.holder_language(document)
     titles = [doctype.title("en")]
     if language is not None and doctype.title(language) not in titles:

@@ -159,8 +159,13 @@ class AuditReport:
 def verify_offline(
     data: bytes, view: BundleSnapshot, policy: VerificationPolicy
 ) -> VerificationReport:
-    """`verify` against a bundle, as trust and as status, with the bundle's warnings added."""
-    report = verify(data, view, policy, view)
+    """`verify` against a bundle, as trust and as status, with the document types and their
+    contexts it carries, and with the bundle's warnings added."""
+    if view.type_contexts:
+        rules = policy.contexts
+        operator = (*rules.operator, *view.type_contexts)
+        policy = dataclasses.replace(policy, contexts=dataclasses.replace(rules, operator=operator))
+    report = verify(data, view, policy, view, catalogue=view.catalogue)
     if not view.warnings:
         return report
     return dataclasses.replace(report, warnings=(*report.warnings, *view.warnings))

@@ -13,7 +13,9 @@ A bundle (container: `bundle_format`) holds, in its signed JSON payload:
      "statusLists": {<list id>: <the published BitstringStatusListCredential, vc+jwt text>},
      "documentStatus": [... the state of every document ever revoked/suspended/reinstated,
                          with each change's action and times ...],
-     "contexts": {<pinned context URL>: <sha256>}}
+     "contexts": {<pinned context URL>: <sha256>},
+     "doctypes": [... document type versions added to the registry: code, version, the
+                  definition text and its sha256, inForceFrom ...]}
 
 What a bundle carries, and why. An auditor must reach the same verdict offline as a verifier
 online, so the bundle holds everything the trust and status stages read, and nothing else: no
@@ -56,6 +58,8 @@ from typing import Any
 from cryptography import x509
 
 from vc_engine import keys
+from vc_engine.doctypes.definition import DefinitionError, read_definition
+from vc_engine.doctypes.versions import Version
 from vc_engine.offline import bundle_certificates as certificates
 from vc_engine.offline import bundle_codec as codec
 from vc_engine.offline.bundle_export import (
@@ -193,8 +197,20 @@ def open_bundle(
             "documentStatus", _each(codec.read_document_status), payload.get("documentStatus")
         ),
         contexts=contexts,
+        doctypes=codec.decoded("doctypes", _each(_read_doctype), payload.get("doctypes", [])),
         warnings=warnings,
     )
+
+
+def _read_doctype(item: Any) -> Version:
+    text, sha256 = str(item["definition"]), str(item["sha256"])
+    try:
+        definition = read_definition(text, f"{item['code']} v{item['version']}")
+    except DefinitionError as error:
+        raise ValueError(str(error)) from None
+    if definition.sha256 != sha256:
+        raise ValueError(f"{item['code']} v{item['version']}: the definition fails its SHA-256")
+    return Version(definition, codec.read_instant(item["inForceFrom"]))
 
 
 def load_bundle(

@@ -21,11 +21,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from vc_engine import keys
+from vc_engine.doctypes.versions import Version
 from vc_engine.offline import bundle_certificates as certificates
 from vc_engine.offline import bundle_codec as codec
 from vc_engine.offline.bundle_format import header_line
 from vc_engine.revocation.status import DocumentStatus
 from vc_engine.store.bundle_reads import RegistryExport, read_numbered
+from vc_engine.store.doctype_versions import DoctypeVersions
 from vc_engine.store.registry import Registry
 from vc_engine.trust.anchors import CertificateSubject
 from vc_engine.trust.chains import AnchorSet
@@ -130,6 +132,7 @@ def export_bundle(
                 "statusLists": got.lists,
                 "documentStatus": [codec.document_status_json(s) for s in got.statuses],
                 "contexts": pinned_contexts(),
+                "doctypes": [_doctype_json(v) for v in DoctypeVersions(registry).added()],
             }
         )
         header = header_line(payload, signer)
@@ -182,6 +185,18 @@ def write_bundle(
         temporary.unlink(missing_ok=True)
         raise
     return summary
+
+
+def _doctype_json(version: Version) -> dict[str, Any]:
+    """A document type version added to the registry, as its definition text: an auditor
+    checks documents of that type, and canonicalises their credentials, by it."""
+    return {
+        "code": version.doctype.code,
+        "version": version.doctype.version,
+        "definition": version.definition.text,
+        "sha256": version.definition.sha256,
+        "inForceFrom": codec.instant(version.in_force_from),
+    }
 
 
 def pinned_contexts() -> dict[str, str]:

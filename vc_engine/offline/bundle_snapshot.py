@@ -23,6 +23,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from vc_engine.doctypes.versions import SHIPPED_CATALOGUE, Version, generated_contexts
 from vc_engine.offline.bundle_codec import decoded, read_issuance
 from vc_engine.offline.bundle_format import BundleRefused, Refusal
 from vc_engine.revocation.source import ListMemory, StatusSource
@@ -109,6 +110,7 @@ class BundleSnapshot:
         status_lists: Mapping[str, bytes],
         statuses: Iterable[DocumentStatus],
         contexts: Mapping[str, str],
+        doctypes: Iterable[Version] = (),
         warnings: Sequence[str] = (),
     ) -> None:
         self.created = created
@@ -119,6 +121,11 @@ class BundleSnapshot:
         self.sha256 = sha256
         """SHA-256 of the whole bundle file, to name the bundle an audit was made with."""
         self.contexts = MappingProxyType(dict(contexts))
+        added = tuple(doctypes)
+        self.catalogue = SHIPPED_CATALOGUE.with_versions(added)
+        """The shipped document types and the versions the registry added, as it exported them."""
+        self.type_contexts = generated_contexts(added)
+        """The generated contexts of the added versions: (URL, document), pinned by the bundle."""
         self.warnings = tuple(warnings)
         self._issuers = MappingProxyType({i.id: i for i in issuers})
         self._keys = MappingProxyType({k.key_id: k for k in keys})

@@ -28,7 +28,7 @@ clients are only inserted (so are CRLs and certificate subjects; a CA certificat
 its `removed_at`), a key's changes insert a key event, an issuer's status changes its
 `status_since`, a client is revoked once (`revoked_at` goes from NULL to a time), and each
 publication of a status list raises its `version`, and each e-locker configuration its
-`revision`. The PostgreSQL triggers rely on nothing.
+`revision`; document type versions are only inserted. The PostgreSQL triggers rely on nothing.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from vc_engine.store.schema import (
     authorisations,
     certificate_revocation_lists,
     digilocker_issuers,
+    doctype_versions,
     issuer_certificate_subjects,
     issuer_keys,
     issuers,
@@ -83,6 +84,7 @@ _counters = select(
     select(func.max(certificate_revocation_lists.c.id)).scalar_subquery().label("last_crl"),
     select(func.max(issuer_certificate_subjects.c.id)).scalar_subquery().label("last_subject"),
     select(func.sum(digilocker_issuers.c.revision)).scalar_subquery().label("digilocker"),
+    select(func.count(doctype_versions.c.code)).scalar_subquery().label("doctypes"),
 ).subquery("counters")
 FINGERPRINT = (
     select(_counters, issuers.c.id, issuers.c.status, issuers.c.status_since)

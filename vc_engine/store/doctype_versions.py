@@ -14,7 +14,13 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from vc_engine.doctypes.definition import DefinitionError, read_definition
-from vc_engine.doctypes.versions import SHIPPED_CATALOGUE, Catalogue, Version
+from vc_engine.doctypes.versions import (
+    SHIPPED_CATALOGUE,
+    Catalogue,
+    Version,
+    generated_contexts,
+)
+from vc_engine.store.contexts import PinnedContexts
 from vc_engine.store.engine import read_transaction, write_transaction
 from vc_engine.store.registry import Registry
 from vc_engine.store.schema import doctype_versions
@@ -30,6 +36,17 @@ class DoctypeVersions:
         """The shipped definitions plus every version in the registry."""
         with read_transaction(self._engine) as conn:
             return _catalogue(conn)
+
+    def added(self) -> list[Version]:
+        """The versions added to the registry (not the shipped ones), by code and number."""
+        with read_transaction(self._engine) as conn:
+            return _stored(conn)
+
+    def contexts(self) -> tuple[tuple[str, bytes], ...]:
+        """(URL, document) of the JSON-LD context of every version added to the registry that
+        needs one: the contexts its credentials name, which the package does not ship. Each is
+        generated from the stored definition, so it is pinned by that definition's SHA-256."""
+        return generated_contexts(self.added())
 
     def add(self, text: str, source: str, at: datetime) -> Version:
         """Read, check and store a definition as the next version of its type, in force from
@@ -55,10 +72,21 @@ class DoctypeVersions:
         return version
 
 
+def registry_contexts(registry: Registry) -> tuple[tuple[str, bytes], ...]:
+    """The JSON-LD contexts the registry pins: an operator's (`vc-engine context add`), and
+    those of the document type versions added to it."""
+    return PinnedContexts(registry.engine).documents() + DoctypeVersions(registry).contexts()
+
+
 def _catalogue(conn: Connection) -> Catalogue:
-    rows = conn.execute(select(doctype_versions)).all()
-    stored = [
+    return SHIPPED_CATALOGUE.with_versions(_stored(conn))
+
+
+def _stored(conn: Connection) -> list[Version]:
+    rows = conn.execute(
+        select(doctype_versions).order_by(doctype_versions.c.code, doctype_versions.c.version)
+    ).all()
+    return [
         Version(read_definition(row.definition, f"{row.code} v{row.version}"), row.in_force_from)
         for row in rows
     ]
-    return SHIPPED_CATALOGUE.with_versions(stored)

@@ -55,6 +55,34 @@ def subject_check(
     ), certificate
 
 
+def refusal_to_sign(view: TrustSource, issuer_id: str, der: bytes, at: datetime) -> str | None:
+    """Why a document `issuer_id` signed at `at` under this certificate would not be trusted
+    through its chain (its subject is not one the issuer is registered under, no valid path
+    to a registered root, a certificate on the path revoked or its CA's CRL missing or out of
+    date), or None when it would be. What an issuer checks before signing."""
+    subjects = view.certificate_subjects(issuer_id)
+    if not subjects:
+        return f"issuer {issuer_id} is not registered by a certificate subject"
+    subject, certificate = subject_check(subjects, issuer_id, der)
+    if certificate is None:
+        return subject.message
+    anchors = view.anchors()
+    path = anchors.validate(certificate, der, at)
+    if isinstance(path, PathRefused):
+        return path.message
+    for on_path, ca in zip(path.chain[:-1], path.cas, strict=True):
+        crl = anchors.newest_crl(ca)
+        if crl is None:
+            return f"no CRL of {_ca(ca)} is in the registry"
+        if crl.next_update is not None and crl.next_update <= at:
+            return f"the newest CRL of {_ca(ca)} is past its next update {_at(crl.next_update)}"
+        revoked_at = anchors.revoked_in(crl).get(on_path.serial_number)
+        if revoked_at is not None and revoked_at <= at:
+            name = on_path.subject.rfc4514_string()
+            return f"{name} was revoked by {_ca(ca)} at {_at(revoked_at)}"
+    return None
+
+
 def path_checks(
     view: TrustSource,
     document: Document,

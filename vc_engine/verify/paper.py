@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Callable
 
 from vc_engine import doctypes
+from vc_engine.doctypes.versions import SHIPPED_CATALOGUE, Catalogue
 from vc_engine.formats import PDF_PADES, QR_CWT, Rejected, detect_format, pdf
 from vc_engine.i18n import report as said
 from vc_engine.model import Check, CheckStatus, Document, SubIndication, VerificationReport
@@ -28,8 +29,14 @@ _ORIGINAL_FORMATS = frozenset({"xml-dsig", "vc-di", "vc-jwt"})
 
 
 def verify_pdf(
-    data: bytes, trust: TrustSource, policy: VerificationPolicy, verify_one: VerifyOne
+    data: bytes,
+    trust: TrustSource,
+    policy: VerificationPolicy,
+    verify_one: VerifyOne,
+    catalogue: Catalogue | None = None,
 ) -> VerificationReport:
+    """The PDF's verdict; `catalogue` holds the type versions whose printable fields the QR
+    code carries (default: the shipped definitions)."""
     try:
         opened = pdf.open_pdf(data)
     except Rejected as rejected:
@@ -55,7 +62,7 @@ def verify_pdf(
     ):
         checks.append(_renamed(check, "pdf-"))
     if not _failed(checks):
-        checks.append(_qr(opened.qr_text, document, verify_one))
+        checks.append(_qr(opened.qr_text, document, verify_one, catalogue or SHIPPED_CATALOGUE))
     return _report(checks, document)
 
 
@@ -78,7 +85,7 @@ def _originals(
         checks.append(_summary(f"original {name}", report))
         if report.document is None:
             continue
-        if documents and not _same(documents[0], report.document, printable=False):
+        if documents and not _same(documents[0], report.document, printable=None):
             checks.append(
                 Check.failed(
                     f"original {name}",
@@ -90,7 +97,9 @@ def _originals(
     return documents
 
 
-def _qr(text: bytes | None, document: Document, verify_one: VerifyOne) -> Check:
+def _qr(
+    text: bytes | None, document: Document, verify_one: VerifyOne, catalogue: Catalogue
+) -> Check:
     if text is None:
         return Check.failed("qr-match", SubIndication.FORMAT_FAILURE, said.QR_NONE_ON_PAGE())
     report = verify_one(text)
@@ -101,7 +110,7 @@ def _qr(text: bytes | None, document: Document, verify_one: VerifyOne) -> Check:
             report.sub_indication or SubIndication.FORMAT_FAILURE,
             said.QR_PAGE_DOES_NOT_VERIFY(detail=summary.message),
         )
-    if not _same(document, report.document, printable=True):
+    if not _same(document, report.document, printable=catalogue):
         return Check.failed(
             "qr-match",
             SubIndication.FORMAT_FAILURE,
@@ -111,12 +120,15 @@ def _qr(text: bytes | None, document: Document, verify_one: VerifyOne) -> Check:
     return Check.passed("qr-match", said.QR_PAGE_MATCHES(claims=carried))
 
 
-def _same(original: Document, other: Document, *, printable: bool) -> bool:
-    if printable:
+def _same(original: Document, other: Document, *, printable: Catalogue | None) -> bool:
+    """Same id and claims; with a catalogue, `other` holds the printable claims of `original`
+    under the type version it was issued under."""
+    if printable is not None:
         try:
-            expected = doctypes.printable_document(original).claims_digest
+            doctype = printable.in_force(original.doctype, original.issued_at)
         except doctypes.UnknownDocTypeError:
             return False
+        expected = doctypes.printable_document(original, doctype).claims_digest
     else:
         expected = original.claims_digest
     return other.id == original.id and other.claims_digest == expected

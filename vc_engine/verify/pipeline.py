@@ -77,7 +77,11 @@ def _verify(
         from vc_engine.verify.paper import verify_pdf
 
         return verify_pdf(
-            data, trust, policy, lambda inner: _single(inner, trust, policy, status, catalogue)
+            data,
+            trust,
+            policy,
+            lambda inner: _single(inner, trust, policy, status, catalogue),
+            catalogue,
         )
     return _single(data, trust, policy, status, catalogue, format_name)
 

@@ -11,6 +11,7 @@ from datetime import tzinfo
 
 from vc_engine.formats import VC_DATA_INTEGRITY, FormatOutcome, Resolver
 from vc_engine.formats.safe_json import UnsafeJson, loads_object
+from vc_engine.formats.vc_di.contexts import ContextLoader, rules_loader
 from vc_engine.formats.vc_di.proofs import add_proof, verify_proof
 from vc_engine.formats.vc_json import MalformedCredential, from_credential, to_credential
 from vc_engine.i18n import report as said
@@ -35,7 +36,11 @@ def issue(
     civil_timezone: tzinfo,
     cryptosuite: str | None = None,
     type_context: str | None = None,
+    contexts: ContextLoader | None = None,
 ) -> bytes:
+    """The credential of `document` with one proof. `type_context` is the URL of its type's
+    own context, and `contexts` the pinned contexts that hold it when the package does not (a
+    type added to the registry); by default the package's contexts."""
     suite = cryptosuite or DEFAULT_CRYPTOSUITE.get(signer.algorithm)
     if suite is None:
         raise ValueError(
@@ -47,6 +52,7 @@ def issue(
         signer=signer,
         verification_method=verification_method,
         created=document.issued_at,
+        contexts=contexts,
     )
     return json.dumps(secured, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
 
@@ -63,7 +69,11 @@ def open_signed(data: bytes, policy: VerificationPolicy, resolve: Resolver) -> F
         return _failed([Check.failed("parse", SubIndication.FORMAT_FAILURE, refused)])
     checks = [Check.passed("parse", said.PARSE_JSON())]
     outcome = verify_proof(
-        secured, resolve=resolve, algorithms=policy.algorithms, limits=policy.limits
+        secured,
+        resolve=resolve,
+        contexts=rules_loader(policy.contexts),
+        algorithms=policy.algorithms,
+        limits=policy.limits,
     )
     checks.extend(outcome.checks)
     if outcome.unsecured is None or outcome.facts is None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from vc_engine.errors import BadInput
+from vc_engine.policy import ContextRules
 
 CONTEXT_DIRECTORY = resources.files("vc_engine") / "data" / "contexts"
 INDEX = "index.json"
@@ -209,3 +210,8 @@ def loader_for(
     if "conformance" in sets:
         loader = loader.including(Path(str(CONTEXT_DIRECTORY / "conformance")))
     return loader.with_documents(operator)
+
+
+def rules_loader(rules: ContextRules) -> ContextLoader:
+    """The pinned contexts a policy's context rules allow (one loader per distinct rule set)."""
+    return loader_for(frozenset(rules.sets), rules.allow_inline, rules.operator)

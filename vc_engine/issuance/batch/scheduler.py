@@ -35,9 +35,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from sqlalchemy import Connection
 
-from vc_engine.doctypes import credential_context
 from vc_engine.errors import Refused
 from vc_engine.inputs.records import InputLine, blocks
 from vc_engine.issuance.attached import AttachedPdfs
@@ -52,7 +52,7 @@ from vc_engine.issuance.batch.outputs import (
 )
 from vc_engine.issuance.batch.workers import BlockRequest, SigningSpec, executor_for, open_signer
 from vc_engine.issuance.block import Issued, Plan, Prepared, prepare, register
-from vc_engine.issuance.issuer import preflight
+from vc_engine.issuance.issuer import enrol_by_chain, preflight
 from vc_engine.issuance.status_lists import StatusLists, publish_lists
 from vc_engine.keys import key_id
 from vc_engine.model import Rejection
@@ -149,8 +149,11 @@ def run_batch(
         raise BatchError(f"job id {job_id!r}: use 1-100 letters, digits, '.', '_' or '-'")
     spec = DoctypeVersions(registry).catalogue().in_force(doctype, clock())
     signer = open_signer(signing)
+    if signing.certificate is not None:
+        certificate = x509.load_der_x509_certificate(signing.certificate)
+        enrol_by_chain(registry, signing.issuer_id, key_id(signer.public_key), certificate, clock())
     name = preflight(registry, signing.issuer_id, key_id(signer.public_key), spec.code, clock())
-    signing = dataclasses.replace(signing, issuer_name=name, type_context=credential_context(spec))
+    signing = dataclasses.replace(signing, issuer_name=name, doctype=spec)
     issuer, formats = signing.issuer()
     attached = None if options.attach_pdf is None else AttachedPdfs(options.attach_pdf)
     if attached is not None:

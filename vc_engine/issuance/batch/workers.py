@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from cryptography import x509
 
 from vc_engine import keys
+from vc_engine.doctypes import DocType
 from vc_engine.issuance.block import sign
 from vc_engine.issuance.issuer import Issuer, Rendition, renditions
 from vc_engine.model import Document
@@ -65,8 +66,8 @@ class SigningSpec:
     issuer_name: str = ""
     """The registry's name of the issuer (the run fills it in after its preflight)."""
     token: str = field(default_factory=lambda: secrets.token_hex(16))
-    type_context: str | None = None
-    """The JSON-LD context URL of the run's type version (the run fills it in)."""
+    doctype: DocType | None = None
+    """The type version the run issues under (the run fills it in)."""
     tsa_url: str | None = None
     """An RFC 3161 timestamp authority that stamps every signed PDF (`--tsa`)."""
 
@@ -124,7 +125,7 @@ class SignedBlock:
 def sign_block(spec: SigningSpec, request: BlockRequest) -> SignedBlock:
     """Sign each document of the block in every rendition (runs in a worker)."""
     issuer, formats = spec.issuer()
-    signed = sign(request.documents, issuer, formats, spec.type_context)
+    signed = sign(request.documents, issuer, formats, spec.doctype)
     return SignedBlock(request.block, tuple(item.outputs for item in signed))
 
 
