@@ -136,7 +136,7 @@ def test_verify_pdf_says_whether_the_pdf_is_the_one_bound(
     code, report = report_of(registry_url, str(credential), "--pdf", str(edited))
     assert code == 1 and "SHA-256 differs" in check(report, "bound-pdf")["message"]
     code, report = report_of(registry_url, str(credential), "--pdf", str(edited), "--lang", "hi")
-    assert "SHA-256 अलग है" in check(report, "bound-pdf")["message"]
+    assert "SHA-256 अलग है" in check(report, "bound-pdf")["translatedMessage"]
 
 
 def test_verify_pdf_is_refused_beside_a_qr_text(enrolled: tuple[str, Path, list[str]]) -> None:
