@@ -135,6 +135,16 @@ def test_verify_pdf_says_whether_the_pdf_is_the_one_bound(
     edited.write_bytes(pdfs[doc_ids[0]] + b" ")
     code, report = report_of(registry_url, str(credential), "--pdf", str(edited))
     assert code == 1 and "SHA-256 differs" in check(report, "bound-pdf")["message"]
+    code, report = report_of(registry_url, str(credential), "--pdf", str(edited), "--lang", "hi")
+    assert "SHA-256 अलग है" in check(report, "bound-pdf")["translatedMessage"]
+
+
+def test_verify_pdf_is_refused_beside_a_qr_text(enrolled: tuple[str, Path, list[str]]) -> None:
+    registry_url, tmp_path, _ = enrolled
+    any_pdf = tmp_path / "any.pdf"
+    any_pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")
+    output = run(registry_url, "verify", "--qr", "VC1:XYZ", "--pdf", str(any_pdf), expect=2)
+    assert "--pdf is compared with a credential file" in output
 
 
 def test_a_credential_without_a_bound_pdf_says_so(
