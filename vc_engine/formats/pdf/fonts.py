@@ -96,14 +96,16 @@ class Font:
         self.cmap: frozenset[int] = frozenset(parsed.getBestCmap())
         order = parsed.getGlyphOrder()
         metrics = parsed["hmtx"].metrics
-        self.advances: tuple[int, ...] = tuple(metrics[name][0] for name in order)
+        self._widths: tuple[int, ...] = tuple(
+            round(metrics[name][0] * 1000 / self.upem) for name in order
+        )
 
     def shape(self, text: str) -> tuple[Glyph, ...]:
         return _shape(self, text)
 
     def width(self, gid: int) -> int:
         """The glyph's advance in thousandths of an em, as the PDF's /W gives it."""
-        return round(self.advances[gid] * 1000 / self.upem)
+        return self._widths[gid]
 
 
 @lru_cache(maxsize=8192)

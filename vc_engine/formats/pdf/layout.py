@@ -18,6 +18,7 @@ from datetime import datetime
 from functools import lru_cache
 
 import zxingcpp
+from PIL import Image
 
 from vc_engine.formats.pdf import writer
 from vc_engine.formats.pdf.fonts import (
@@ -27,7 +28,6 @@ from vc_engine.formats.pdf.fonts import (
     LATIN_BOLD,
     Font,
     FontsMissing,
-    Glyph,
     embedded,
     font,
     runs,
@@ -39,6 +39,8 @@ __all__ = ["QR_WIDTH_MM", "FontsMissing", "compose", "render"]
 
 QR_WIDTH_MM = 35.0
 """The printed width of the QR code: a phone camera reads version 25 at this size."""
+QR_MASK = 0
+"""The QR code's data mask, fixed (ISO/IEC 18004 lets the encoder choose any of the eight)."""
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = 210.0, 297.0, 20.0
 WIDTH = PAGE_WIDTH - 2 * MARGIN
 _POINTS = 72 / 25.4
@@ -50,8 +52,22 @@ _NOTE = (
 )
 _ORDER = (LATIN, LATIN_BOLD, BENGALI, DEVANAGARI)
 
-Line = tuple[tuple[Font, tuple[Glyph, ...]], ...]
-"""One line of text: runs of shaped glyphs, each in one font."""
+
+@dataclass(frozen=True)
+class _Run:
+    """Shaped glyphs in one font at one size, compiled once: the (glyph, text) pairs that get
+    CIDs on each page, and the TJ operators with a %04x slot for each CID (advances HarfBuzz
+    gives beyond the font's widths as kerning, mark offsets as kerning and text rise)."""
+
+    face: Font
+    keys: tuple[tuple[int, str], ...]
+    operators: bytes
+    advance: float
+    """In thousandths of an em."""
+
+
+Line = tuple[_Run, ...]
+"""One line of text: runs, each in one font."""
 
 
 @dataclass(frozen=True)
@@ -81,44 +97,17 @@ class _Canvas:
             self.pages.append([])
             self.y = MARGIN
 
-    def cid(self, font_key: str, glyph: Glyph) -> int:
-        table = self.cids.setdefault(font_key, {})
-        return table.setdefault((glyph.gid, glyph.text), len(table) + 1)
-
     def text(self, x: float, top: float, height: float, size: float, line: Line) -> None:
         """One line set from `x` with its baseline where a line of `height` from `top` has it."""
         baseline = top + 0.5 * height + 0.3 * size / _POINTS
         ops = [b"BT 1 0 0 1 %s %s Tm" % (_pt(x), _pt(PAGE_HEIGHT - baseline))]
-        for face, glyphs in line:
-            ops.append(b"/%s %s Tf" % (face.key.encode(), writer.number(size)))
-            ops.append(self._shown(face, glyphs, size))
+        points = writer.number(size)
+        for run in line:
+            table = self.cids.setdefault(run.face.key, {})
+            cids = tuple(table.setdefault(key, len(table) + 1) for key in run.keys)
+            ops.append(b"/%s %s Tf %s" % (run.face.key.encode(), points, run.operators % cids))
         ops.append(b"ET")
         self.ops.append(b" ".join(ops))
-
-    def _shown(self, face: Font, glyphs: tuple[Glyph, ...], size: float) -> bytes:
-        """The TJ operators for `glyphs`: each CID, then the difference between HarfBuzz's
-        advance and the font's width, mark offsets as kerning and text rise."""
-        scale = 1000 / face.upem
-        parts: list[bytes] = []
-        array: list[bytes] = []
-        for glyph in glyphs:
-            cid = self.cid(face.key, glyph)
-            if glyph.dy:
-                rise = writer.number(glyph.dy * size / face.upem)
-                parts.append(b"[%s]TJ %s Ts" % (b" ".join(array), rise))
-                array = []
-            if glyph.dx:
-                array.append(writer.number(-glyph.dx * scale))
-            array.append(b"<%04x>" % cid)
-            adjust = face.width(glyph.gid) - (glyph.advance - glyph.dx) * scale
-            if abs(adjust) > 0.01:
-                array.append(writer.number(adjust))
-            if glyph.dy:
-                parts.append(b"[%s]TJ 0 Ts" % b" ".join(array))
-                array = []
-        if array:
-            parts.append(b"[%s]TJ" % b" ".join(array))
-        return b" ".join(parts)
 
     def rule(self) -> None:
         self.y += 2
@@ -262,7 +251,37 @@ def _table(canvas: _Canvas, table: Table) -> None:
 
 
 def _single(text: str, style: str, size: float) -> Line:
-    return tuple((face, face.shape(part)) for face, part in runs(text, style))
+    return tuple(_run(face, part, size) for face, part in runs(text, style))
+
+
+@lru_cache(maxsize=16384)
+def _run(face: Font, text: str, size: float) -> _Run:
+    glyphs = face.shape(text)
+    scale = 1000 / face.upem
+    parts: list[bytes] = []
+    array: list[bytes] = []
+    for glyph in glyphs:
+        if glyph.dy:
+            rise = writer.number(glyph.dy * size / face.upem)
+            parts.append(b"[%s]TJ %s Ts" % (b" ".join(array), rise))
+            array = []
+        if glyph.dx:
+            array.append(writer.number(-glyph.dx * scale))
+        array.append(b"<%04x>")
+        adjust = face.width(glyph.gid) - (glyph.advance - glyph.dx) * scale
+        if abs(adjust) > 0.01:
+            array.append(writer.number(adjust))
+        if glyph.dy:
+            parts.append(b"[%s]TJ 0 Ts" % b" ".join(array))
+            array = []
+    if array:
+        parts.append(b"[%s]TJ" % b" ".join(array))
+    return _Run(
+        face,
+        tuple((g.gid, g.text) for g in glyphs),
+        b" ".join(parts),
+        sum(g.advance for g in glyphs) * scale,
+    )
 
 
 @lru_cache(maxsize=16384)
@@ -272,7 +291,7 @@ def _wrap(text: str, style: str, size: float, width: float) -> tuple[Line, ...]:
     limit = width * _POINTS * 1000 / size
     space = _measure(_single(" ", style, size))
     lines: list[Line] = []
-    current: list[tuple[Font, tuple[Glyph, ...]]] = []
+    current: list[_Run] = []
     used = 0.0
     for paragraph in text.split("\n"):
         for word in paragraph.split():
@@ -308,7 +327,7 @@ def _broken(word: str, style: str, size: float, limit: float) -> list[Line]:
 
 def _measure(line: Line) -> float:
     """The line's advance in thousandths of an em."""
-    return sum(g.advance * 1000 / face.upem for face, glyphs in line for g in glyphs)
+    return sum(run.advance for run in line)
 
 
 def _resources(objects: Objects, canvas: _Canvas, qr_text: str) -> bytes:
@@ -369,19 +388,25 @@ def _to_unicode(entries: list[tuple[int, str]]) -> bytes:
 
 
 def _qr(objects: Objects, text: str) -> int:
-    """The QR code at level Q, 4 pixels a module with its quiet zone, as a grey image whose
-    Flate stream is PNG-predicted rows (zxing-cpp's encoder: a C++ encoder is two orders of
-    magnitude faster than a pure-Python one at choosing the mask)."""
-    symbol = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="Q")
-    image = symbol.to_image(scale=4, add_quiet_zones=True)
-    raster = memoryview(image)  # type: ignore[arg-type]  # a buffer; its stub does not say
-    height, width = raster.shape or (0, 0)
-    pixels = raster.tobytes()
-    rows = b"".join(b"\0" + pixels[i : i + width] for i in range(0, width * height, width))
+    """The QR code at level Q with mask pattern `QR_MASK`, 4 pixels a module with its quiet
+    zone, as a one-bit image whose Flate stream is PNG-predicted rows (each module row once,
+    then PNG's Up filter three times). zxing-cpp encodes it
+    (C++); choosing the mask by its penalty score was four fifths of the encoding's cost."""
+    symbol = zxingcpp.create_barcode(
+        text, zxingcpp.BarcodeFormat.QRCode, ec_level="Q", data_mask=QR_MASK
+    )
+    modules = memoryview(symbol.to_image(scale=1, add_quiet_zones=True))  # type: ignore[arg-type]
+    height, width = modules.shape or (0, 0)
+    grey = Image.frombytes("L", (width, height), modules.tobytes())
+    wide = grey.resize((4 * width, height), Image.Resampling.NEAREST)
+    packed = wide.convert("1", dither=Image.Dither.NONE).tobytes()
+    stride = (4 * width + 7) // 8
+    repeat = (b"\2" + bytes(stride)) * 3  # PNG's Up filter: the same row again
+    rows = b"".join(b"\0" + packed[i : i + stride] + repeat for i in range(0, len(packed), stride))
     return objects.stream(
         b"/Type/XObject/Subtype/Image/Width %d/Height %d/ColorSpace/DeviceGray"
-        b"/BitsPerComponent 8/DecodeParms<</Predictor 15/Colors 1/Columns %d>>"
-        % (width, height, width),
+        b"/BitsPerComponent 1/DecodeParms<</Predictor 15/Colors 1/BitsPerComponent 1/Columns %d>>"
+        % (4 * width, 4 * height, 4 * width),
         rows,
     )
 
