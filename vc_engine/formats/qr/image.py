@@ -10,7 +10,8 @@ scaling (`DRAFT_PIXELS`), which costs a third of decoding every pixel: a phone's
 printed page usually shows the symbol large enough there. Only when that fails is the whole
 photo decoded; the symbol is then decoded from the full-size pixels around where the reduced
 decode saw it, or searched on the whole photo once, for a dark symbol on a light page, at its
-own size; then as before on a reduced copy, and finally every way zxing-cpp knows.
+own size; then as before on a reduced copy, and finally every way zxing-cpp knows. A symbol
+seen but not decoded is tried again sharpened (`_cropped`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import io
 import warnings
 
 import zxingcpp
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFilter, UnidentifiedImageError
 
 from vc_engine.formats import QR_PREFIX, Rejected
 from vc_engine.model import SubIndication
@@ -36,6 +37,7 @@ DRAFT_PIXELS = 2_500_000
 a QR code photographed with its whole A4 page has more than a pixel a module."""
 
 _FORMATS = ("PNG", "JPEG")
+_SHARPEN = ImageFilter.UnsharpMask(radius=2, percent=150, threshold=0)
 _QR_CODE = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
 
@@ -95,14 +97,32 @@ def _read(image: Image.Image, seen: list[_Box]) -> bytes:
     if image.format == "JPEG":
         image.draft("L", image.size)  # decode the luminance only: all a QR code needs
     grey = image.convert("L")
-    found = next(filter(None, (scan_image(grey.crop(box)) for box in seen)), None)
+    found = next(filter(None, (_cropped(grey, box) for box in seen)), None)
     if found is None and width * height > WORKING_PIXELS:
         found = _quick(grey) or _located(grey)
     if found is None:
-        found = scan_image(grey)
+        found = scan_image(grey) or _sharpened(grey)
     if found is None:
         raise _failure("the image shows no QR code of this engine")
     return found
+
+
+def _cropped(grey: Image.Image, box: _Box) -> bytes | None:
+    """The symbol decoded from the pixels in `box`, sharpened when it does not decode as it
+    is: a small printed symbol (under three pixels a module) blurred by the camera is found
+    but read with more module errors than level Q corrects, until its edges are sharpened."""
+    crop = grey.crop(box)
+    return scan_image(crop) or scan_image(crop.filter(_SHARPEN))
+
+
+def _sharpened(grey: Image.Image) -> bytes | None:
+    """The last try: sharpen around each symbol seen with errors on the whole image."""
+    for barcode in _symbols(grey, return_errors=True):
+        crop = grey.crop(_around(barcode.position, 1, grey.size))
+        found = scan_image(crop.filter(_SHARPEN))
+        if found is not None:
+            return found
+    return None
 
 
 def _located(grey: Image.Image) -> bytes | None:
@@ -113,7 +133,7 @@ def _located(grey: Image.Image) -> bytes | None:
     for barcode in zxingcpp.read_barcodes(small, formats=_QR_CODE, return_errors=True):
         if barcode.valid and barcode.bytes.startswith(QR_PREFIX):
             return bytes(barcode.bytes)
-        found = scan_image(grey.crop(_around(barcode.position, factor, grey.size)))
+        found = _cropped(grey, _around(barcode.position, factor, grey.size))
         if found is not None:
             return found
     return None
