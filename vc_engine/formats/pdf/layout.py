@@ -182,7 +182,11 @@ def compose(
         b"<</Title%s/Producer(vc-engine)/CreationDate%s>>"
         % (writer.text(page.titles[0]), writer.date(created)),
     )
-    data, offsets = objects.write(catalog, info)
+    shown = hashlib.md5(usedforsecurity=False)
+    for ops in canvas.pages:
+        shown.update(b"\n".join(ops))
+    shown.update(page.qr_text.encode("utf-8") + writer.date(created))
+    data, offsets = objects.write(catalog, info, shown.digest())
     return data, offsets[signature_number - 1] if signature_number else 0
 
 

@@ -5,7 +5,6 @@ reading the file back and appending an incremental update to it."""
 
 from __future__ import annotations
 
-import hashlib
 import zlib
 from datetime import UTC, datetime
 
@@ -34,8 +33,10 @@ class Objects:
             dictionary += b"/Filter/FlateDecode"
         return self.add(b"<<%s/Length %d>>stream\n%s\nendstream" % (dictionary, len(data), data))
 
-    def write(self, root: int, info: int) -> tuple[bytes, list[int]]:
-        """The file, and each object's offset in it (by number, from 1)."""
+    def write(self, root: int, info: int, identity: bytes) -> tuple[bytes, list[int]]:
+        """The file, and each object's offset in it (by number, from 1); `identity` is the
+        file's /ID (16 bytes), which the caller derives from what the page shows (digesting the
+        whole file for it would be one more pass over every byte)."""
         parts = [b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"]
         offsets: list[int] = []
         position = len(parts[0])
@@ -46,7 +47,7 @@ class Objects:
             offsets.append(position)
             parts.append(chunk)
             position += len(chunk)
-        identity = hashlib.md5(b"".join(parts), usedforsecurity=False).hexdigest().encode()
+        hexed = identity.hex().encode("ascii")
         table = [b"xref\n0 %d\n0000000000 65535 f \n" % (len(offsets) + 1)]
         table += [b"%010d 00000 n \n" % offset for offset in offsets]
         trailer = (
@@ -55,8 +56,8 @@ class Objects:
                 len(offsets) + 1,
                 root,
                 info,
-                identity,
-                identity,
+                hexed,
+                hexed,
                 position,
             )
         )
