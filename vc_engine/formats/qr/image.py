@@ -116,13 +116,14 @@ def _cropped(grey: Image.Image, box: _Box) -> bytes | None:
 
 
 def _sharpened(grey: Image.Image) -> bytes | None:
-    """The last try: sharpen around each symbol seen with errors on the whole image."""
+    """The last try, for an image nothing else read: sharpen around each symbol seen with
+    errors, then the whole image (where the blur hid even the symbol's finder patterns)."""
     for barcode in _symbols(grey, return_errors=True):
         crop = grey.crop(_around(barcode.position, 1, grey.size))
         found = scan_image(crop.filter(_SHARPEN))
         if found is not None:
             return found
-    return None
+    return _quick(grey.filter(_SHARPEN))
 
 
 def _located(grey: Image.Image) -> bytes | None:
