@@ -15,8 +15,8 @@ from datetime import datetime
 from cryptography import x509
 from pyhanko.sign.timestamps import TimeStamper
 
-from vc_engine.formats.pdf.layout import FontsMissing, render
-from vc_engine.formats.pdf.pades import sign_pdf
+from vc_engine.formats.pdf.fonts import FontsMissing
+from vc_engine.formats.pdf.pades import sign_page
 from vc_engine.formats.pdf.page import Attachment, PrintedPage, Table
 from vc_engine.formats.pdf.reading import OpenedPdf, open_pdf
 from vc_engine.keys import Signer
@@ -44,5 +44,12 @@ def issue(
     timestamper: TimeStamper | None = None,
 ) -> bytes:
     """The page laid out, its originals attached, signed by `signer` (and timestamped)."""
-    unsigned = render(page, attachments, created)
-    return sign_pdf(unsigned, signer, certificate, signer_name=signer_name, timestamper=timestamper)
+    return sign_page(
+        page,
+        attachments,
+        created,
+        signer,
+        certificate,
+        signer_name=signer_name,
+        timestamper=timestamper,
+    )

@@ -198,12 +198,13 @@ def _qr_text(page: Any) -> bytes | None:
         if image.get("/Subtype") != "/Image":
             continue
         width, height = int(image.get("/Width", 0)), int(image.get("/Height", 0))
-        if image.get("/BitsPerComponent") != 8 or not 0 < width * height <= MAX_QR_IMAGE_PIXELS:
+        bits = image.get("/BitsPerComponent")
+        if bits not in (1, 8) or not 0 < width * height <= MAX_QR_IMAGE_PIXELS:
             continue
         colour = {"/DeviceGray": 0, "/DeviceRGB": 2}.get(str(image.get("/ColorSpace")))
-        if colour is None or image.get("/Filter") != "/FlateDecode":
+        if colour is None or image.get("/Filter") != "/FlateDecode" or (bits, colour) == (1, 2):
             continue
-        decoded = _png_of(image, width, height, colour)
+        decoded = _png_of(image, width, height, colour, bits)
         if decoded is None:
             continue
         with Image.open(io.BytesIO(decoded), formats=("PNG",)) as picture:
@@ -213,21 +214,26 @@ def _qr_text(page: Any) -> bytes | None:
     return None
 
 
-def _png_of(image: generic.StreamObject, width: int, height: int, colour: int) -> bytes | None:
+def _png_of(
+    image: generic.StreamObject, width: int, height: int, colour: int, bits: int
+) -> bytes | None:
     """A Flate image with PNG predictors is a PNG's IDAT as it stands: wrap it in a PNG for
-    Pillow, once a capped inflate has shown it holds no more than the image's scanlines."""
+    Pillow, once a capped inflate has shown it holds no more than the image's scanlines (a grey
+    image of one bit a pixel, as the engine writes, or eight)."""
     parameters = image.get("/DecodeParms", generic.DictionaryObject())
     channels = 1 if colour == 0 else 3
     if int(parameters.get("/Predictor", 1)) < 10 or int(parameters.get("/Columns", 0)) != width:
         return None
     if int(parameters.get("/Colors", 1)) != channels:
         return None
+    if int(parameters.get("/BitsPerComponent", 8)) != bits:
+        return None
     raw = image.encoded_data
-    limit = (width * channels + 1) * height
+    limit = ((width * channels * bits + 7) // 8 + 1) * height
     inflater = zlib.decompressobj()
     if len(inflater.decompress(raw, limit)) != limit or inflater.unconsumed_tail:
         return None
-    header = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, bits, colour, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", raw) + _chunk(b"IEND", b"")
     )

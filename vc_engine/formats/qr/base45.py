@@ -6,8 +6,6 @@ signed payload in alphanumeric mode at 5.5 bits a character instead of 8 in byte
 
 from __future__ import annotations
 
-import struct
-
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _INVALID = b"\xff"
 _DIGITS = bytes(ALPHABET.index(chr(b)) if chr(b) in ALPHABET else 0xFF for b in range(256))
@@ -35,8 +33,11 @@ def decode(text: str) -> bytes:
     """The bytes `text` encodes; Base45Error for a character outside the alphabet, a dangling
     character, or a group whose value does not fit its bytes (RFC 9285 section 4.2).
 
-    The characters become digit values in one `bytes.translate` and the groups are summed by
-    slices, so a QR code's thousand characters decode in microseconds."""
+    No loop runs per group: the characters become digit values in one `bytes.translate`, each
+    group's three digits are spread into 32-bit lanes of three big integers (slice assignment),
+    and one sum c + 45d + 2025e computes every group's value at once, in its own lane (a value
+    is below 2**17, so no lane carries into the next); the two bytes of each value are then
+    sliced out of the lanes, and a value above two bytes shows as a non-zero third byte."""
     if len(text) % 3 == 1:
         raise Base45Error(f"{len(text)} characters: a Base45 text never has 3n+1")
     try:
@@ -47,16 +48,23 @@ def decode(text: str) -> bytes:
     if bad >= 0:
         raise Base45Error(f"a character outside the Base45 alphabet at {bad}")
     whole = len(digits) - len(digits) % 3
-    values = [
-        c + 45 * d + 2025 * e
-        for c, d, e in zip(digits[0:whole:3], digits[1:whole:3], digits[2:whole:3], strict=True)
-    ]
-    if values and max(values) > 0xFFFF:
+    groups = whole // 3
+    lanes = bytearray(4 * groups)
+    lanes[0::4] = digits[0:whole:3]
+    c = int.from_bytes(lanes, "little")
+    lanes[0::4] = digits[1:whole:3]
+    d = int.from_bytes(lanes, "little")
+    lanes[0::4] = digits[2:whole:3]
+    e = int.from_bytes(lanes, "little")
+    values = (c + 45 * d + 2025 * e).to_bytes(4 * groups, "little")
+    if values[2::4].count(0) != groups:
         raise Base45Error("a group is larger than two bytes")
-    out = struct.pack(f">{len(values)}H", *values)
+    out = bytearray(2 * groups)
+    out[0::2] = values[1::4]
+    out[1::2] = values[0::4]
     if whole < len(digits):
         last = digits[whole] + 45 * digits[whole + 1]
         if last > 0xFF:
             raise Base45Error("the final group is larger than one byte")
-        out += bytes((last,))
-    return out
+        out.append(last)
+    return bytes(out)
