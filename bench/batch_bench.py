@@ -1,6 +1,8 @@
 """Batch issuance throughput, scaling and memory, against the raw signing cost in the same run.
 
     .venv/bin/python bench/batch_bench.py [--documents N] [--large N] [--workers W] [--no-scaling]
+    .venv/bin/python bench/batch_bench.py --records 1000000 --suite xml --kill-at 0.5 \\
+        --database postgresql+psycopg://postgres@127.0.0.1:5432/bench1m   (bench/batch_scale.py)
 
 Each measured batch runs in its own process (a fresh registry, a CSV of N records cycling the
 fixtures), so its peak memory is its own: the coordinator's and the largest signer's resident
@@ -37,6 +39,7 @@ from cryptography.hazmat.primitives.serialization import (
 
 from vc_engine import keys
 
+from batch_scale import scale_child, scale_run
 from common import add_profile_switch, profile_top, profiled_call, profiling, use_profile_switch
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -131,11 +134,26 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-scaling", action="store_true", help="skip the 1-worker run")
     parser.add_argument("--child", choices=("xml", "jcs"))
+    parser.add_argument("--records", type=int, help="the scale run: N records on --database")
+    parser.add_argument("--suite", choices=("xml", "jcs"), default="xml")
+    parser.add_argument("--database", help="a PostgreSQL URL; each scale run makes a schema")
+    parser.add_argument("--kill-at", type=float, help="SIGKILL the scale run at this fraction")
+    parser.add_argument("--scale-child", choices=("xml", "jcs"))
+    parser.add_argument("--work", type=Path)
     add_profile_switch(parser)
     args = parser.parse_args()
     use_profile_switch(args)
     if args.child:
         child(args.documents, args.workers, args.child)
+        return
+    if args.scale_child:
+        scale_child(args.scale_child, args.records, args.workers, args.database, args.work)
+        return
+    if args.records:
+        if not args.database:
+            parser.error("--records needs --database (PostgreSQL)")
+        figures = scale_run(args.records, args.suite, args.database, args.workers, args.kill_at)
+        print(json.dumps(figures))
         return
     n, w = args.documents, args.workers
 
