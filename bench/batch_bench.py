@@ -12,7 +12,10 @@ set. Figures:
 * eddsa-jcs-2022 credentials, W workers (target: 100,000 in <= 30 s, >= 3,333/s);
 * the same XML batch on 1 worker (in-process) and its speed-up to W (target >= 1.8x at W = 2);
 * peak memory at N and at --large documents (must stay flat);
-* each rate as a share of W cores doing nothing but the raw signature.
+* each rate as a share of W cores doing nothing but the raw signature, and as a share of W
+  processes doing nothing but `block.sign` (every rendition of the same documents, in-process):
+  what the batch machinery (coordinator, registry, outputs, moving blocks between processes)
+  costs on top of signing.
 
 Prints each figure, then one JSON line of all of them.
 """
@@ -55,6 +58,59 @@ def raw_rate(algorithm: keys.KeyAlgorithm, seconds: float = 1.0) -> float:
             signer.sign(message, scheme)
         count += 50
     return count / (time.perf_counter() - start)
+
+
+def sign_rate(suite: str, count: int = 300) -> float:
+    """Documents/s of `block.sign`, the signers' whole job, in this one process: the same
+    document type with its two status entries, best of three rounds of `count`."""
+    import dataclasses
+
+    from vc_engine.doctypes import credential_context, get_doctype
+    from vc_engine.issuance.batch.workers import PemKey, SigningSpec
+    from vc_engine.issuance.block import sign
+    from vc_engine.model import StatusReference
+    from vc_engine.revocation.credential import status_list_url
+    from vc_engine.store import Registry
+
+    from batch_support import ISSUER, ISSUER_NAME, enrol_public
+    from common import fixture_documents
+
+    algorithm = keys.KeyAlgorithm.RSA2048 if suite == "xml" else keys.KeyAlgorithm.ED25519
+    private_key = keys.generate_private_key(algorithm)
+    registry = Registry.open("sqlite://")
+    registry.init()
+    certificate = enrol_public(registry, private_key.public_key())
+    registry.close()
+    spec = SigningSpec(
+        ISSUER,
+        ("xml",) if suite == "xml" else ("vc-di",),
+        PemKey(private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())),
+        certificate,
+        cryptosuite=None if suite == "xml" else "eddsa-jcs-2022",
+        issuer_name=ISSUER_NAME,
+        type_context=credential_context(get_doctype("BTHCER")),
+    )
+    issuer, formats = spec.issuer()
+    base = "https://status.example.gov.in"
+    documents = [
+        (
+            n,
+            dataclasses.replace(
+                d,
+                status=(
+                    StatusReference("revocation", status_list_url(base, "r1"), n),
+                    StatusReference("suspension", status_list_url(base, "s1"), n),
+                ),
+            ),
+        )
+        for n, d in enumerate(fixture_documents("BTHCER", ISSUER, ISSUER_NAME, NOW, count))
+    ]
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        sign(documents, issuer, formats, spec.type_context)
+        best = min(best, time.perf_counter() - start)
+    return count / best
 
 
 def child(documents: int, workers: int, suite: str) -> None:
@@ -159,6 +215,7 @@ def main() -> None:
 
     raw_rsa = raw_rate(keys.KeyAlgorithm.RSA2048)
     raw_ed = raw_rate(keys.KeyAlgorithm.ED25519)
+    single_xml, single_jcs = sign_rate("xml"), sign_rate("jcs")
     xml = measure(n, w, "xml")
     jcs = measure(n, w, "jcs")
     figures: dict[str, float | int | None] = {
@@ -172,6 +229,10 @@ def main() -> None:
         "eddsa_jcs_per_s": round(jcs["per_s"]),
         "eddsa_jcs_seconds_per_100k": round(100_000 / jcs["per_s"], 1),
         "eddsa_jcs_ratio_to_raw": round(jcs["per_s"] / (raw_ed * w), 3),
+        "xml_single_process_sign_per_s": round(single_xml),
+        "xml_ratio_to_single_process_sign": round(xml["per_s"] / (single_xml * w), 3),
+        "eddsa_jcs_single_process_sign_per_s": round(single_jcs),
+        "eddsa_jcs_ratio_to_single_process_sign": round(jcs["per_s"] / (single_jcs * w), 3),
         "coordinator_peak_mib_small": round(xml["coordinator_peak_mib"], 1),
         "worker_peak_mib_small": round(xml["worker_peak_mib"], 1),
     }
@@ -201,6 +262,13 @@ def main() -> None:
         f"eddsa-jcs-2022, {w} workers        {jcs['per_s']:10,.0f} /s  "
         f"{figures['eddsa_jcs_ratio_to_raw']:6.1%} of {w} cores of raw signing; "
         f"100k in {figures['eddsa_jcs_seconds_per_100k']} s (target 30)"
+    )
+    print(
+        f"signing alone, 1 process         XML {single_xml:,.0f} /s,"
+        f" eddsa-jcs {single_jcs:,.0f} /s;"
+        f" batch / {w} x that: XML {figures['xml_ratio_to_single_process_sign']:.1%} (target 60%"
+        f" of raw), eddsa-jcs {figures['eddsa_jcs_ratio_to_single_process_sign']:.1%}"
+        " (target 70%)"
     )
     if "speedup_1_to_workers" in figures:
         print(
