@@ -215,7 +215,7 @@ def _parse(package: zipfile.ZipFile, member: str) -> etree._Element:
 # The sheet: rows of cells as text, read with expat. An lxml element per cell cost more than
 # the whole CSV record; expat's callbacks on plain strings cost a fraction of it.
 
-_CHUNK = 1 << 20
+_CHUNK = 1 << 16
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main "
 _E_ROW, _E_CELL, _E_VALUE = f"{_NS}row", f"{_NS}c", f"{_NS}v"
 _E_INLINE, _E_TEXT, _E_RUN, _E_PHONETIC = f"{_NS}is", f"{_NS}t", f"{_NS}r", f"{_NS}rPh"
