@@ -4,6 +4,7 @@ formulas without cached values, gaps, several sheets) read both ways give the sa
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
@@ -141,3 +142,19 @@ def test_dates_and_times_read_as_a_csv_export_would_hold_them(tmp_path: Path, ma
         "count": "12",
         "ok": "TRUE",
     }
+
+
+def test_a_sheet_with_a_doctype_is_refused_without_expanding_it(tmp_path: Path) -> None:
+    save(tmp_path / "plain.xlsx", [[["docId"], ["A1"]]], 0, False, 0)
+    with zipfile.ZipFile(tmp_path / "plain.xlsx") as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    bomb = b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+    body = members[sheet]
+    assert not body.startswith(b"<?xml")  # openpyxl writes no declaration: the DOCTYPE leads
+    members[sheet] = bomb + body
+    with zipfile.ZipFile(tmp_path / "doctype.xlsx", "w") as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+    with pytest.raises(RecordFileError, match="DOCTYPE is not allowed"):
+        list(read_workbook(tmp_path / "doctype.xlsx"))
