@@ -113,7 +113,7 @@ def sign_rate(suite: str, count: int = 300) -> float:
     return count / best
 
 
-def child(documents: int, workers: int, suite: str) -> None:
+def child(documents: int, workers: int, suite: str, archive: bool) -> None:
     """One batch, measured; prints one JSON line."""
     from vc_engine.inputs.records import read_records
     from vc_engine.issuance.batch.scheduler import BatchOptions, run_batch
@@ -150,7 +150,7 @@ def child(documents: int, workers: int, suite: str) -> None:
                 out_dir=Path(work) / "out",
                 clock=lambda: NOW,
                 status_lists=StatusLists(StatusStore(registry), "https://status.example.gov.in"),
-                options=BatchOptions(workers=workers, block_size=1000),
+                options=BatchOptions(workers=workers, block_size=1000, archive=archive),
                 total=documents,
             ),
             f"the coordinator of a {suite} batch of {documents:,}",
@@ -172,9 +172,9 @@ def child(documents: int, workers: int, suite: str) -> None:
     )
 
 
-def measure(documents: int, workers: int, suite: str) -> dict[str, float]:
+def measure(documents: int, workers: int, suite: str, archive: bool) -> dict[str, float]:
     argv = [sys.executable, __file__, "--child", suite, "--documents", str(documents)]
-    argv += ["--workers", str(workers)]
+    argv += ["--workers", str(workers)] + (["--archive"] if archive else [])
     if profiling():
         argv += ["--profile", str(profile_top())]
     # The child's profile (stderr) shows here; its figures are the last line of stdout.
@@ -190,6 +190,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-scaling", action="store_true", help="skip the 1-worker run")
     parser.add_argument("--child", choices=("xml", "jcs"))
+    parser.add_argument(
+        "--archive", action="store_true", help="outputs in ZIP archives, not a file each"
+    )
     parser.add_argument("--records", type=int, help="the scale run: N records on --database")
     parser.add_argument("--suite", choices=("xml", "jcs"), default="xml")
     parser.add_argument("--database", help="a PostgreSQL URL; each scale run makes a schema")
@@ -200,7 +203,7 @@ def main() -> None:
     args = parser.parse_args()
     use_profile_switch(args)
     if args.child:
-        child(args.documents, args.workers, args.child)
+        child(args.documents, args.workers, args.child, args.archive)
         return
     if args.scale_child:
         scale_child(args.scale_child, args.records, args.workers, args.database, args.work)
@@ -216,11 +219,12 @@ def main() -> None:
     raw_rsa = raw_rate(keys.KeyAlgorithm.RSA2048)
     raw_ed = raw_rate(keys.KeyAlgorithm.ED25519)
     single_xml, single_jcs = sign_rate("xml"), sign_rate("jcs")
-    xml = measure(n, w, "xml")
-    jcs = measure(n, w, "jcs")
+    xml = measure(n, w, "xml", args.archive)
+    jcs = measure(n, w, "jcs", args.archive)
     figures: dict[str, float | int | None] = {
         "documents": n,
         "workers": w,
+        "archive": args.archive,
         "raw_rsa2048_sign_per_s_per_core": round(raw_rsa),
         "raw_ed25519_sign_per_s_per_core": round(raw_ed),
         "xml_rsa2048_per_s": round(xml["per_s"]),
@@ -237,11 +241,11 @@ def main() -> None:
         "worker_peak_mib_small": round(xml["worker_peak_mib"], 1),
     }
     if not args.no_scaling:
-        single = measure(n, 1, "xml")
+        single = measure(n, 1, "xml", args.archive)
         figures["xml_rsa2048_per_s_1_worker"] = round(single["per_s"])
         figures["speedup_1_to_workers"] = round(xml["per_s"] / single["per_s"], 2)
     if args.large:
-        large = measure(args.large, w, "xml")
+        large = measure(args.large, w, "xml", args.archive)
         figures["large_documents"] = args.large
         figures["xml_rsa2048_per_s_large"] = round(large["per_s"])
         figures["xml_rsa2048_seconds_large"] = round(large["seconds"], 1)
