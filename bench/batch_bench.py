@@ -1,6 +1,8 @@
 """Batch issuance throughput, scaling and memory, against the raw signing cost in the same run.
 
     .venv/bin/python bench/batch_bench.py [--documents N] [--large N] [--workers W] [--no-scaling]
+    .venv/bin/python bench/batch_bench.py --records 1000000 --suite xml --kill-at 0.5 \\
+        --database postgresql+psycopg://postgres@127.0.0.1:5432/bench1m   (bench/batch_scale.py)
 
 Each measured batch runs in its own process (a fresh registry, a CSV of N records cycling the
 fixtures), so its peak memory is its own: the coordinator's and the largest signer's resident
@@ -10,7 +12,10 @@ set. Figures:
 * eddsa-jcs-2022 credentials, W workers (target: 100,000 in <= 30 s, >= 3,333/s);
 * the same XML batch on 1 worker (in-process) and its speed-up to W (target >= 1.8x at W = 2);
 * peak memory at N and at --large documents (must stay flat);
-* each rate as a share of W cores doing nothing but the raw signature.
+* each rate as a share of W cores doing nothing but the raw signature, and as a share of W
+  processes doing nothing but `block.sign` (every rendition of the same documents, in-process):
+  what the batch machinery (coordinator, registry, outputs, moving blocks between processes)
+  costs on top of signing.
 
 Prints each figure, then one JSON line of all of them.
 """
@@ -37,6 +42,7 @@ from cryptography.hazmat.primitives.serialization import (
 
 from vc_engine import keys
 
+from batch_scale import scale_child, scale_run
 from common import add_profile_switch, profile_top, profiled_call, profiling, use_profile_switch
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -54,7 +60,60 @@ def raw_rate(algorithm: keys.KeyAlgorithm, seconds: float = 1.0) -> float:
     return count / (time.perf_counter() - start)
 
 
-def child(documents: int, workers: int, suite: str) -> None:
+def sign_rate(suite: str, count: int = 300) -> float:
+    """Documents/s of `block.sign`, the signers' whole job, in this one process: the same
+    document type with its two status entries, best of three rounds of `count`."""
+    import dataclasses
+
+    from vc_engine.doctypes import credential_context, get_doctype
+    from vc_engine.issuance.batch.workers import PemKey, SigningSpec
+    from vc_engine.issuance.block import sign
+    from vc_engine.model import StatusReference
+    from vc_engine.revocation.credential import status_list_url
+    from vc_engine.store import Registry
+
+    from batch_support import ISSUER, ISSUER_NAME, enrol_public
+    from common import fixture_documents
+
+    algorithm = keys.KeyAlgorithm.RSA2048 if suite == "xml" else keys.KeyAlgorithm.ED25519
+    private_key = keys.generate_private_key(algorithm)
+    registry = Registry.open("sqlite://")
+    registry.init()
+    certificate = enrol_public(registry, private_key.public_key())
+    registry.close()
+    spec = SigningSpec(
+        ISSUER,
+        ("xml",) if suite == "xml" else ("vc-di",),
+        PemKey(private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())),
+        certificate,
+        cryptosuite=None if suite == "xml" else "eddsa-jcs-2022",
+        issuer_name=ISSUER_NAME,
+        type_context=credential_context(get_doctype("BTHCER")),
+    )
+    issuer, formats = spec.issuer()
+    base = "https://status.example.gov.in"
+    documents = [
+        (
+            n,
+            dataclasses.replace(
+                d,
+                status=(
+                    StatusReference("revocation", status_list_url(base, "r1"), n),
+                    StatusReference("suspension", status_list_url(base, "s1"), n),
+                ),
+            ),
+        )
+        for n, d in enumerate(fixture_documents("BTHCER", ISSUER, ISSUER_NAME, NOW, count))
+    ]
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        sign(documents, issuer, formats, spec.type_context)
+        best = min(best, time.perf_counter() - start)
+    return count / best
+
+
+def child(documents: int, workers: int, suite: str, archive: bool) -> None:
     """One batch, measured; prints one JSON line."""
     from vc_engine.inputs.records import read_records
     from vc_engine.issuance.batch.scheduler import BatchOptions, run_batch
@@ -91,7 +150,7 @@ def child(documents: int, workers: int, suite: str) -> None:
                 out_dir=Path(work) / "out",
                 clock=lambda: NOW,
                 status_lists=StatusLists(StatusStore(registry), "https://status.example.gov.in"),
-                options=BatchOptions(workers=workers, block_size=1000),
+                options=BatchOptions(workers=workers, block_size=1000, archive=archive),
                 total=documents,
             ),
             f"the coordinator of a {suite} batch of {documents:,}",
@@ -113,9 +172,9 @@ def child(documents: int, workers: int, suite: str) -> None:
     )
 
 
-def measure(documents: int, workers: int, suite: str) -> dict[str, float]:
+def measure(documents: int, workers: int, suite: str, archive: bool) -> dict[str, float]:
     argv = [sys.executable, __file__, "--child", suite, "--documents", str(documents)]
-    argv += ["--workers", str(workers)]
+    argv += ["--workers", str(workers)] + (["--archive"] if archive else [])
     if profiling():
         argv += ["--profile", str(profile_top())]
     # The child's profile (stderr) shows here; its figures are the last line of stdout.
@@ -131,21 +190,41 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-scaling", action="store_true", help="skip the 1-worker run")
     parser.add_argument("--child", choices=("xml", "jcs"))
+    parser.add_argument(
+        "--archive", action="store_true", help="outputs in ZIP archives, not a file each"
+    )
+    parser.add_argument("--records", type=int, help="the scale run: N records on --database")
+    parser.add_argument("--suite", choices=("xml", "jcs"), default="xml")
+    parser.add_argument("--database", help="a PostgreSQL URL; each scale run makes a schema")
+    parser.add_argument("--kill-at", type=float, help="SIGKILL the scale run at this fraction")
+    parser.add_argument("--scale-child", choices=("xml", "jcs"))
+    parser.add_argument("--work", type=Path)
     add_profile_switch(parser)
     args = parser.parse_args()
     use_profile_switch(args)
     if args.child:
-        child(args.documents, args.workers, args.child)
+        child(args.documents, args.workers, args.child, args.archive)
+        return
+    if args.scale_child:
+        scale_child(args.scale_child, args.records, args.workers, args.database, args.work)
+        return
+    if args.records:
+        if not args.database:
+            parser.error("--records needs --database (PostgreSQL)")
+        figures = scale_run(args.records, args.suite, args.database, args.workers, args.kill_at)
+        print(json.dumps(figures))
         return
     n, w = args.documents, args.workers
 
     raw_rsa = raw_rate(keys.KeyAlgorithm.RSA2048)
     raw_ed = raw_rate(keys.KeyAlgorithm.ED25519)
-    xml = measure(n, w, "xml")
-    jcs = measure(n, w, "jcs")
+    single_xml, single_jcs = sign_rate("xml"), sign_rate("jcs")
+    xml = measure(n, w, "xml", args.archive)
+    jcs = measure(n, w, "jcs", args.archive)
     figures: dict[str, float | int | None] = {
         "documents": n,
         "workers": w,
+        "archive": args.archive,
         "raw_rsa2048_sign_per_s_per_core": round(raw_rsa),
         "raw_ed25519_sign_per_s_per_core": round(raw_ed),
         "xml_rsa2048_per_s": round(xml["per_s"]),
@@ -154,15 +233,19 @@ def main() -> None:
         "eddsa_jcs_per_s": round(jcs["per_s"]),
         "eddsa_jcs_seconds_per_100k": round(100_000 / jcs["per_s"], 1),
         "eddsa_jcs_ratio_to_raw": round(jcs["per_s"] / (raw_ed * w), 3),
+        "xml_single_process_sign_per_s": round(single_xml),
+        "xml_ratio_to_single_process_sign": round(xml["per_s"] / (single_xml * w), 3),
+        "eddsa_jcs_single_process_sign_per_s": round(single_jcs),
+        "eddsa_jcs_ratio_to_single_process_sign": round(jcs["per_s"] / (single_jcs * w), 3),
         "coordinator_peak_mib_small": round(xml["coordinator_peak_mib"], 1),
         "worker_peak_mib_small": round(xml["worker_peak_mib"], 1),
     }
     if not args.no_scaling:
-        single = measure(n, 1, "xml")
+        single = measure(n, 1, "xml", args.archive)
         figures["xml_rsa2048_per_s_1_worker"] = round(single["per_s"])
         figures["speedup_1_to_workers"] = round(xml["per_s"] / single["per_s"], 2)
     if args.large:
-        large = measure(args.large, w, "xml")
+        large = measure(args.large, w, "xml", args.archive)
         figures["large_documents"] = args.large
         figures["xml_rsa2048_per_s_large"] = round(large["per_s"])
         figures["xml_rsa2048_seconds_large"] = round(large["seconds"], 1)
@@ -183,6 +266,13 @@ def main() -> None:
         f"eddsa-jcs-2022, {w} workers        {jcs['per_s']:10,.0f} /s  "
         f"{figures['eddsa_jcs_ratio_to_raw']:6.1%} of {w} cores of raw signing; "
         f"100k in {figures['eddsa_jcs_seconds_per_100k']} s (target 30)"
+    )
+    print(
+        f"signing alone, 1 process         XML {single_xml:,.0f} /s,"
+        f" eddsa-jcs {single_jcs:,.0f} /s;"
+        f" batch / {w} x that: XML {figures['xml_ratio_to_single_process_sign']:.1%} (target 60%"
+        f" of raw), eddsa-jcs {figures['eddsa_jcs_ratio_to_single_process_sign']:.1%}"
+        " (target 70%)"
     )
     if "speedup_1_to_workers" in figures:
         print(

@@ -78,36 +78,49 @@ def _file(path: Path, prefix: str) -> Iterator[InputLine]:
         raise RecordFileError(f"{path.name}: no <{CERTIFICATE}> element")
 
 
+_HEADER = (("number", "docId"), ("validFromDate", "validFrom"), ("expiryDate", "validUntil"))
+
+
 def _record(certificate: etree._Element, prefix: str) -> dict[str, object] | BadLine:
-    where = f"{prefix}<{CERTIFICATE}> at line {certificate.sourceline}"
+    """One Certificate's record, in one walk over its children (an lxml call costs more than
+    the CSV reader spends on a whole row, so each element is visited once)."""
     record: dict[str, object] = {}
-    for attribute, column in (
-        ("number", "docId"),
-        ("validFromDate", "validFrom"),
-        ("expiryDate", "validUntil"),
-    ):
-        value = certificate.get(attribute)
+    attributes = certificate.attrib
+    for attribute, column in _HEADER:
+        value = attributes.get(attribute)
         if value:
             record[column] = value
-    people = certificate.findall("IssuedTo/Person")
-    data = certificate.findall("CertificateData")
+    people: list[etree._Element] = []
+    data: list[etree._Element] = []
+    for part in certificate:
+        if part.tag == "IssuedTo":
+            people.extend(person for person in part if person.tag == "Person")
+        elif part.tag == "CertificateData":
+            data.append(part)
     if len(people) != 1 or len(data) != 1:
-        return BadLine(f"{where} must hold one IssuedTo/Person and one CertificateData")
-    for name, text in people[0].attrib.items():
-        record[str(name)] = str(text)
+        return BadLine(
+            f"{_where(certificate, prefix)} must hold one IssuedTo/Person and one CertificateData"
+        )
+    record.update((str(key), str(value)) for key, value in people[0].attrib.items())
     for claim in data[0]:
-        if not isinstance(claim.tag, str):
+        name = claim.tag
+        if not isinstance(name, str):
             continue
-        name = str(claim.tag)
         if name in record:
-            return BadLine(f"{where}: {name} is given twice")
+            return BadLine(f"{_where(certificate, prefix)}: {name} is given twice")
         if claim.get("type") == _TABLE:
             rows = [{str(k): str(v) for k, v in row.attrib.items()} for row in claim]
             if any(row.tag != "Row" for row in claim if isinstance(row.tag, str)):
-                return BadLine(f"{where}: table {name} may hold only <Row> elements")
+                return BadLine(
+                    f"{_where(certificate, prefix)}: table {name} may hold only <Row> elements"
+                )
             record[name] = rows
         elif len(claim):
-            return BadLine(f"{where}: claim {name} must be text or a table")
+            return BadLine(f"{_where(certificate, prefix)}: claim {name} must be text or a table")
         else:
             record[name] = claim.text or ""
     return record
+
+
+def _where(certificate: etree._Element, prefix: str) -> str:
+    return f"{prefix}<{CERTIFICATE}> at line {certificate.sourceline}"

@@ -17,8 +17,9 @@ import os
 import shutil
 import time
 import zipfile
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +30,8 @@ from vc_engine.model import StatusReference
 
 _MAGIC = b"VCBATCH1\n"
 STAGING_PREFIX = ".vc-batch-"
+_QUEUED = 2
+"""Blocks whose outputs may wait for the background writer (their bytes are held meanwhile)."""
 
 
 @dataclass(frozen=True)
@@ -262,6 +265,8 @@ class BatchOutputs:
         self._ready: list[int] = []
         self._archives_closed: int | None = None
         self._writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="vc-batch-write")
+        self._behind = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vc-batch-outputs")
+        self._queued: deque[Future[None]] = deque()
         self.archive = (
             None
             if archive_size is None
@@ -269,7 +274,19 @@ class BatchOutputs:
         )
 
     def write(self, block: int, first_sequence: int, staged: StagedBlock) -> None:
-        """Write a registered block's outputs and its manifest part."""
+        """Write a registered block's outputs and its manifest part, in the background: the
+        block's bytes are already staged durably, so the coordinator goes on preparing and
+        registering while one thread compresses and writes, in block order. A failure there
+        (a full disk) is raised by the next call here, or by `finish`."""
+        while self._queued and (len(self._queued) >= _QUEUED or self._queued[0].done()):
+            self._queued.popleft().result()
+        self._queued.append(self._behind.submit(self._write, block, first_sequence, staged))
+
+    def _drain(self) -> None:
+        while self._queued:
+            self._queued.popleft().result()
+
+    def _write(self, block: int, first_sequence: int, staged: StagedBlock) -> None:
         lines = []
         members: list[list[tuple[str, bytes]]] = []
         files_to_write: list[tuple[Path, bytes]] = []
@@ -320,6 +337,7 @@ class BatchOutputs:
     def finish(self, blocks: int, rejections: Sequence[tuple[int, str | None, str]]) -> None:
         """Close the last archive, make everything durable, assemble the manifest of `blocks`
         blocks and write the rejects file of (line, document id, reason)."""
+        self._drain()
         if self.archive is not None:
             self.archive.finish()
         self.checkpoint()
@@ -333,6 +351,10 @@ class BatchOutputs:
             write_atomically(target, "".join(rows).encode("utf-8"), durable=True)
 
     def close(self) -> None:
+        """Wait for the background writing; its failure, if any, was raised already or is
+        beside the point (the job is stopping for another reason; a re-run writes again)."""
+        self._behind.shutdown(wait=True, cancel_futures=True)
+        self._queued.clear()
         self._writers.shutdown(wait=True, cancel_futures=True)
 
     def _closed(self, closed: int, done: list[int]) -> None:

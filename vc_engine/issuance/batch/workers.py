@@ -187,6 +187,10 @@ class LocalProcesses:
             initializer=_start_worker,
             initargs=(spec,),
         )
+        # Start the processes now (a pool starts them on its first task): their imports and
+        # key opening then overlap the coordinator preparing the first blocks.
+        for _ in range(workers):
+            self._pool.submit(int)
 
     def submit(self, request: BlockRequest) -> Pending:
         return self._pool.submit(_sign_in_worker, request)
