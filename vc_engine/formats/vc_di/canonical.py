@@ -12,7 +12,7 @@ Every refusal is a `CanonicalizationError` subclass; callers turn them into FORM
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import rfc8785
@@ -84,23 +84,35 @@ _SAFE_INTEGER = 2**53 - 1
 
 def _plain_json(value: Any, max_depth: int) -> bool:
     """Only text, safe integers, booleans, null and ASCII keys, nested at most `max_depth` deep
-    (deeper raises `LimitExceededError`)."""
+    (deeper raises `LimitExceededError`).
+
+    Exact types are compared (a subclass of str or int takes the slow path, which is still
+    right), and only containers are stacked: a credential is mostly text."""
     stack: list[tuple[Any, int]] = [(value, 0)]
+    children: Collection[Any]
     while stack:
         item, level = stack.pop()
         if level > max_depth:
             raise LimitExceededError(f"JSON nested deeper than {max_depth} levels")
-        if isinstance(item, dict):
-            if not all(isinstance(key, str) and key.isascii() for key in item):
+        if type(item) is dict:
+            if not all(type(key) is str and key.isascii() for key in item):
                 return False
-            stack.extend((child, level + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, level + 1) for child in item)
-        elif isinstance(item, int) and not isinstance(item, bool):
-            if abs(item) > _SAFE_INTEGER:
+            children = item.values()
+        elif type(item) is list:
+            children = item
+        else:
+            children = (item,)
+            level -= 1
+        if children and level + 1 > max_depth:  # a child of any kind is one level deeper
+            raise LimitExceededError(f"JSON nested deeper than {max_depth} levels")
+        for child in children:
+            kind = type(child)
+            if kind is str or child is None or kind is bool:
+                continue
+            if kind is dict or kind is list:
+                stack.append((child, level + 1))
+            elif kind is not int or abs(child) > _SAFE_INTEGER:
                 return False
-        elif not (item is None or isinstance(item, str | bool)):
-            return False
     return True
 
 
