@@ -8,7 +8,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vc_engine.formats.vc_di.canonical import LimitExceededError, MalformedJsonLdError, jcs
+from vc_engine.formats.vc_di.jcs import LimitExceededError, MalformedJsonLdError, jcs
 from vc_engine.keys import base58btc
 
 
