@@ -75,7 +75,11 @@ def _plain_json(value: Any, max_depth: int) -> bool:
         if level > max_depth:
             raise LimitExceededError(f"JSON nested deeper than {max_depth} levels")
         if type(item) is dict:
-            if not all(type(key) is str and key.isascii() for key in item):
+            try:
+                ascii_keys = "".join(item).isascii()
+            except TypeError:  # a key that is not text
+                return False
+            if not ascii_keys:
                 return False
             children = item.values()
         elif type(item) is list:

@@ -287,7 +287,8 @@ def _verify_one(
     checks.append(
         Check.passed("signature", said.SIGNATURE_PROOF_VALID(suite=suite.name, method=method))
     )
-    facts = SignatureFacts(algorithm=scheme.value, key_id=key_id(key))
+    kid = _did_key_id(method) if method.startswith("did:key:") else key_id(key)
+    facts = SignatureFacts(algorithm=scheme.value, key_id=kid)
     return ProofOutcome(tuple(checks), unsecured, facts, created)
 
 
@@ -343,6 +344,13 @@ def _resolve(method: str, resolve: Resolver) -> PublicKey:
             said.METHOD_UNKNOWN(method=repr(method), reason=reason),
         )
     return key
+
+
+@lru_cache(maxsize=1024)
+def _did_key_id(method: str) -> str:
+    """The key id of a did:key verification method `_resolve` accepted (the key, and so its
+    id, is in the URL; issuers sign thousands of documents with one)."""
+    return key_id(did_key_public_key(method))
 
 
 def _proof_config(
