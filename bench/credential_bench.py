@@ -8,8 +8,9 @@ registry trust, validity, document-type rules) over a registry snapshot; "sign" 
 `issue` function with the key loaded once. Targets (issue 3), per core: eddsa-jcs-2022 >= 5,000/s,
 eddsa-rdfc-2022 >= 1,000/s, vc-jwt EdDSA >= 5,000/s; signing at least as fast as verifying.
 Each rendition's ratio divides its full-verify rate by the raw verify rate measured in
-alternating rounds with it (best round of each), so a load spike on a shared machine falls on
-both sides of the ratio. Ends with one JSON line of all figures.
+alternating rounds with it (best round of each), both counted in this process's CPU time, so
+a machine shared with other work moves neither side much. Ends with one JSON line of all
+figures.
 """
 
 from __future__ import annotations
@@ -91,18 +92,18 @@ def raw_actions(private_key: keys.PrivateKey) -> tuple[Callable[[], object], Cal
 def paired_rates(
     count: int, action: Callable[[], object], raw: Callable[[], object], rounds: int = 5
 ) -> tuple[float, float]:
-    """(rate of `action`, rate of `raw`): the best of `rounds` rounds of `count` calls each,
-    the two alternating round by round."""
+    """(rate of `action`, rate of `raw`) per CPU second of this process: the best of `rounds`
+    rounds of `count` calls each, the two alternating round by round."""
     best_action = best_raw = float("inf")
     for _ in range(rounds):
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(count):
             raw()
-        best_raw = min(best_raw, time.perf_counter() - start)
-        start = time.perf_counter()
+        best_raw = min(best_raw, time.process_time() - start)
+        start = time.process_time()
         for _ in range(count):
             action()
-        best_action = min(best_action, time.perf_counter() - start)
+        best_action = min(best_action, time.process_time() - start)
     return count / best_action, count / best_raw
 
 
