@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import stat
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from vc_engine.cli import app
+from vc_engine.cli.main import QuickVerify, read_quick_verify
 
 from paths import FIXTURES
 
@@ -399,18 +401,21 @@ def test_verify_refuses_a_language_without_a_catalog(issued: tuple[str, Path, st
 def test_verifying_a_file_loads_neither_the_batch_nor_alembic_nor_the_service(
     issued: tuple[str, Path, str],
 ) -> None:
-    """The command starts lazily: verifying one signed XML file imports what verifying needs
-    (one backend is enough to see what a process imports)."""
+    """The command starts lazily: verifying one signed XML file through the entry point imports
+    what verifying needs, and neither typer (nor the pydantic it loads), the JSON Schema
+    checker, nor the JSON-LD processor (one backend is enough to see what a process imports)."""
     registry_url, out, _ = issued
     document = sorted(out.glob("*.xml"))[0]
     probe = (
         "import sys\n"
-        "from vc_engine.cli import app\n"
+        "from vc_engine.cli.main import main\n"
+        f"sys.argv = ['vc-engine', '--registry', {registry_url!r}, 'verify', {str(document)!r}]\n"
         "try:\n"
-        f"    app(['--registry', {registry_url!r}, 'verify', {str(document)!r}])\n"
+        "    main()\n"
         "except SystemExit as end:\n"
         "    assert end.code == 0, end.code\n"
-        "heavy = ('alembic', 'vc_engine.issuance.batch', 'vc_engine.offline', 'fastapi', 'pyld')\n"
+        "heavy = ('alembic', 'vc_engine.issuance.batch', 'vc_engine.offline', 'fastapi', 'pyld',\n"
+        "         'typer', 'pydantic', 'jsonschema', 'vc_engine.cli.root')\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy\n"
         "      or any(m.startswith(h + '.') for h in heavy)))\n"
     )
@@ -418,3 +423,106 @@ def test_verifying_a_file_loads_neither_the_batch_nor_alembic_nor_the_service(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
+
+
+def _entry_point(*args: str) -> subprocess.CompletedProcess[str]:
+    probe = "import sys\nfrom vc_engine.cli.main import main\nsys.argv[:] = sys.argv[1:]\nmain()\n"
+    return subprocess.run(
+        [sys.executable, "-c", probe, "vc-engine", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+
+
+def _typer_command(*args: str) -> subprocess.CompletedProcess[str]:
+    probe = "import sys\nfrom vc_engine.cli import app\napp(sys.argv[1:], prog_name='vc-engine')\n"
+    return subprocess.run(
+        [sys.executable, "-c", probe, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+
+
+@pytest.mark.parametrize("registry_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["verify", "{document}"],
+        ["verify", "--json", "--lang", "hi", "{document}"],
+        ["verify", "{document}", "--at=2020-01-01T00:00:00Z", "--policy", "elocker-legacy"],
+        ["verify", "--at", "2026-01-01", "{document}"],
+        ["verify", "{missing}"],
+        ["verify", "--qr", "HC1:not-a-code"],
+        ["verify"],
+        ["verify", "--lang", "fr", "{document}"],
+        ["verify", "--json", "--json", "{document}"],
+        ["verify", "--help"],
+    ],
+    ids=[
+        "passed",
+        "json-hindi",
+        "before-issue-legacy-policy",
+        "time-without-zone",
+        "missing-file",
+        "bad-qr",
+        "nothing-to-verify",
+        "unknown-language",
+        "repeated-flag",
+        "help",
+    ],
+)
+def test_the_entry_point_answers_as_the_typer_command_does(
+    issued: tuple[str, Path, str], tmp_path: Path, arguments: list[str]
+) -> None:
+    """Whether the entry point reads the command line itself or hands it to typer, what is
+    printed and the exit code are the typer command's."""
+    registry_url, out, _ = issued
+    names = {"document": str(sorted(out.glob("*.xml"))[0]), "missing": str(tmp_path / "none")}
+    args = ["--registry", registry_url, *(a.format(**names) for a in arguments)]
+    quick, typer_run = _entry_point(*args), _typer_command(*args)
+    assert (quick.returncode, quick.stdout, quick.stderr) == (
+        typer_run.returncode,
+        typer_run.stdout,
+        typer_run.stderr,
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["verify", "--help"],
+        ["issue", "--help"],
+        ["verify"],
+        ["verify", "a.xml", "b.xml"],
+        ["verify", "a.xml", "--qr", "HC1:x"],
+        ["verify", "a.xml", "--at", "2026-01-01T00:00:00Z", "--at", "2026-01-02T00:00:00Z"],
+        ["verify", "a.xml", "--lang", "fr"],
+        ["verify", "a.xml", "--registry", "sqlite:///x.db"],
+        ["--registry", "verify", "a.xml"],
+        ["verify", "--", "a.xml"],
+        ["verify", "a.xml", "--json=yes"],
+        ["verify", "--policy"],
+    ],
+)
+def test_the_entry_point_hands_typer_anything_but_a_plain_verify(argv: list[str]) -> None:
+    assert read_quick_verify(argv) is None
+
+
+def test_the_entry_point_reads_a_plain_verify(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VC_ENGINE_REGISTRY", raising=False)
+    monkeypatch.setenv("VC_ENGINE_POLICY", "conformance")
+    argv = ["--registry=sqlite:///r.db", "verify", "--json", "a.xml", "--lang", "bn"]
+    assert read_quick_verify(argv) == QuickVerify(
+        registry_url="sqlite:///r.db",
+        file=Path("a.xml"),
+        qr_text=None,
+        as_json=True,
+        at=None,
+        policy_name="conformance",
+        language="bn",
+    )

@@ -49,6 +49,18 @@ def test_every_shipped_definition_satisfies_the_published_schema(code: str, vers
     assert len(definition.sha256) == 64
 
 
+@pytest.mark.parametrize(
+    ("code", "version"), [(c, v) for c, vs in sorted(SHIPPED.items()) for v in sorted(vs)]
+)
+def test_a_shipped_definition_reads_the_same_through_the_checked_path(
+    code: str, version: int
+) -> None:
+    """The shipped files are read at import without the schema check (and with libyaml); the
+    full reader must accept each and build the very same type from it."""
+    shipped = SHIPPED[code][version]
+    assert read_definition(shipped.text, f"{code}.v{version}.yaml") == shipped
+
+
 def test_the_four_original_types_keep_their_shape() -> None:
     birth, licence, marks = DOCTYPES["BTHCER"], DOCTYPES["DRVLC"], DOCTYPES["SSCMS"]
     assert [f.name for f in birth.holder_fields] == [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -830,3 +830,37 @@ def test_forbidden_characters_are_exactly_controls_surrogates_and_bidi_overrides
         char = chr(code)
         expected = unicodedata.category(char) in ("Cc", "Cs") or char in bidi
         assert bool(_FORBIDDEN.fullmatch(char)) == expected, f"U+{code:04X}"
+
+
+def _normalise_by_the_rules(raw: str, max_length: int) -> str:
+    """The rules of `normalise`, written out plainly: NFC, whitespace runs collapsed, then no
+    control or bidirectional character, then the length."""
+    from vc_engine.doctypes.values import FORBIDDEN as _FORBIDDEN
+
+    value = " ".join(unicodedata.normalize("NFC", raw).split())
+    found = _FORBIDDEN.search(value)
+    if found is not None:
+        raise RecordError("f", f"contains the control character U+{ord(found.group()):04X}")
+    if len(value) > max_length:
+        raise RecordError("f", f"is longer than {max_length} characters")
+    return value
+
+
+@given(
+    st.text(alphabet=st.characters(max_codepoint=0x7F))
+    | st.text(alphabet="ab \t\n\r\x00\x1f\x7f\x85\xa0\u202e\u0995")
+    | st.text()
+)
+def test_normalise_fast_path_for_ascii_keeps_the_rules(raw: str) -> None:
+    """ASCII text skips the NFC and control-character scans when it is printable once
+    collapsed; the answer must be the one the rules give."""
+    from vc_engine.doctypes.values import normalise
+
+    def outcome(function: Callable[[], str]) -> str:
+        try:
+            return function()
+        except RecordError as error:
+            return f"refused: {error}"
+
+    expected = outcome(lambda: _normalise_by_the_rules(raw, 40))
+    assert outcome(lambda: normalise(raw, "f", 40)) == expected

@@ -22,15 +22,10 @@ from hypothesis import strategies as st
 from pyld import jsonld
 
 from vc_engine import keys
-from vc_engine.formats.vc_di.canonical import (
-    JsonLdCanonicalizer,
-    LimitExceededError,
-    MalformedJsonLdError,
-    ProtectedTermError,
-    jcs,
-)
+from vc_engine.formats.vc_di.canonical import JsonLdCanonicalizer, ProtectedTermError
 from vc_engine.formats.vc_di.contexts import ContextLoader, PinnedContext, default_loader
 from vc_engine.formats.vc_di.cryptosuites import SUITES
+from vc_engine.formats.vc_di.jcs import LimitExceededError, MalformedJsonLdError, jcs
 from vc_engine.formats.vc_di.proofs import (
     ProofOutcome,
     add_proof,

@@ -8,7 +8,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vc_engine.formats.vc_di.canonical import MalformedJsonLdError, jcs
+from vc_engine.formats.vc_di.jcs import LimitExceededError, MalformedJsonLdError, jcs
 from vc_engine.keys import base58btc
 
 
@@ -89,3 +89,55 @@ def test_jcs_edge_cases(value: object) -> None:
             jcs(value)
         return
     assert jcs(value) == expected
+
+
+any_json_scalars = (
+    json_scalars
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet=st.characters(codec="utf-8"), max_size=8)
+)
+any_json_values = st.recursive(
+    any_json_scalars,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(max_size=6), children, max_size=4)
+        | st.dictionaries(st.text(alphabet="abcXYZ_@", max_size=3), children, max_size=4)
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=400)
+@given(any_json_values)
+def test_jcs_matches_rfc8785_on_numbers_it_must_hand_over(value: object) -> None:
+    """Floats and integers past 2**53 leave the fast path: the answer must not change."""
+    try:
+        expected = rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError:
+        with pytest.raises(MalformedJsonLdError):
+            jcs(value)
+        return
+    assert jcs(value) == expected
+
+
+def _nested(depth: int, leaf: object) -> object:
+    value = leaf
+    for level in range(depth):
+        value = {"k": value} if level % 2 else [value]
+    return value
+
+
+@pytest.mark.parametrize("leaf", ["text", 1, 1.5, None, {}, []], ids=repr)
+@pytest.mark.parametrize("depth", [3, 4, 5, 6])
+def test_jcs_depth_limit_is_the_same_on_both_paths(depth: int, leaf: object) -> None:
+    """The fast path and the rfc8785 path (a float leaf) refuse, or accept, the same nesting
+    for a limit of 4: containers nested more than 4 deep are refused, whatever the leaf."""
+    value = _nested(depth, leaf)
+    try:
+        jcs(value, max_depth=4)
+    except LimitExceededError:
+        refused = True
+    else:
+        refused = False
+    assert refused == (depth > 4)

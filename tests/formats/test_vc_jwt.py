@@ -307,6 +307,37 @@ def test_jwcrypto_tampered_tokens_fail_in_both(alg: str) -> None:
     assert failure(token, resolver(signer(alg))) is SubIndication.SIG_CRYPTO_FAILURE
 
 
+subject_values = st.dictionaries(
+    st.text(alphabet="abcdefghXYZ_", min_size=1, max_size=8).filter(lambda k: k != "id"),
+    st.text(max_size=24) | st.integers(min_value=-(2**53), max_value=2**53) | st.booleans(),
+    max_size=5,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    alg=st.sampled_from(["EdDSA", "ES256"]),
+    subject=subject_values,
+    flip=st.none() | st.tuples(st.integers(min_value=0), st.integers(min_value=1, max_value=255)),
+)
+def test_a_generated_token_we_accept_verifies_in_jwcrypto_too(
+    alg: str, subject: dict[str, Any], flip: tuple[int, int] | None
+) -> None:
+    """jwcrypto signs a credential with generated claims; a byte of the token may then be
+    changed. Whenever we accept the token, jwcrypto verifies it, and an unchanged token passes
+    in both. (We refuse more than jwcrypto does: non-canonical base64url, a wrong typ.)"""
+    payload = {**credential(credentialSubject=subject or None), "iat": int(NOW.timestamp())}
+    token = bytearray(jwcrypto_token(alg, payload))
+    if flip is not None:
+        where, change = flip
+        token[where % len(token)] ^= change
+    theirs = token.isascii() and jwcrypto_verifies(bytes(token), signer(alg).public_key)
+    ours = failure(bytes(token), resolver(signer(alg))) is None
+    if flip is None:
+        assert ours and theirs
+    assert not ours or theirs
+
+
 # --- algorithm and header constraints ---------------------------------------------------------
 
 

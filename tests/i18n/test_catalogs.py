@@ -38,6 +38,7 @@ def test_every_code_is_translated_with_the_same_placeholders(language: str) -> N
 
 
 def test_english_repeats_the_source_and_the_others_are_in_their_own_script() -> None:
+    assert {m.context: m.string for m in _catalog("en") if m.id} == SOURCES
     assert templates("en") == SOURCES
     bengali, hindi = templates("bn"), templates("hi")
     for code in SOURCES:

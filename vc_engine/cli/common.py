@@ -12,30 +12,33 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
-import platformdirs
 import typer
-from rich.console import Console
 
 from vc_engine import keys
-from vc_engine.errors import VcEngineError
-from vc_engine.i18n import LANGUAGES, translate, word
-from vc_engine.model import Indication, InstantError, VerificationReport, bounded_instant
-from vc_engine.policy_files import PolicyFile, load_policy
+from vc_engine.cli.plain import (
+    DEFAULT_STATUS_BASE_URL as DEFAULT_STATUS_BASE_URL,
+)
+from vc_engine.cli.plain import (
+    CommandError,
+    parse_time,
+    policy_for,
+    registry_at,
+    say_error,
+)
+from vc_engine.cli.plain import console as console
+from vc_engine.cli.plain import default_registry_url as default_registry_url
+from vc_engine.cli.plain import errors as errors
+from vc_engine.cli.plain import now as now
+from vc_engine.i18n import LANGUAGES
+from vc_engine.policy_files import PolicyFile
 from vc_engine.store import Registry
-from vc_engine.store.doctype_versions import registry_contexts
 
 if TYPE_CHECKING:
     from vc_engine.issuance.batch.workers import KeySource
-
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
-
-EXIT_BY_INDICATION = {Indication.PASSED: 0, Indication.FAILED: 1, Indication.INDETERMINATE: 3}
-DEFAULT_STATUS_BASE_URL = "https://status.vc-engine.org"
 
 
 def _language(value: str | None) -> str | None:
@@ -55,17 +58,6 @@ LanguageOption = Annotated[
 ]
 
 
-def translated(report: VerificationReport, language: str) -> dict[str, Any]:
-    """The report's JSON, each check's English message and code kept, its message in
-    `language` beside them, and the verdict in words."""
-    answer = report.to_json()
-    answer["language"] = language
-    answer["verdictText"] = word(f"verdict.{report.indication}.text", language)
-    for check, shown in zip(report.checks, answer["checks"], strict=True):
-        shown["translatedMessage"] = translate(check.said, language)
-    return answer
-
-
 @dataclass(frozen=True)
 class Settings:
     """The root command's options, for every subcommand (`ctx.obj`)."""
@@ -74,18 +66,13 @@ class Settings:
     status_base_url: str
 
 
-def default_registry_url() -> str:
-    directory = Path(platformdirs.user_data_dir("vc-engine"))
-    return f"sqlite:///{directory / 'registry.db'}"
-
-
 def settings(ctx: typer.Context) -> Settings:
     found: Settings = ctx.obj
     return found
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    say_error(message)
     raise typer.Exit(code)
 
 
@@ -93,15 +80,11 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def open_registry(ctx: typer.Context) -> Iterator[Registry]:
     """The registry named on the command line, created or migrated; an engine error inside
     the block is printed and ends the command."""
-    url = settings(ctx).registry_url
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     try:
-        with Registry.open(url) as registry:
-            registry.init()
+        with registry_at(settings(ctx).registry_url) as registry:
             yield registry
-    except VcEngineError as error:
-        fail(str(error))
+    except CommandError as error:
+        fail(error.message, error.code)
 
 
 def migrated(ctx: typer.Context) -> str:
@@ -111,24 +94,14 @@ def migrated(ctx: typer.Context) -> str:
     return settings(ctx).registry_url
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def instant(text: str | None, option: str) -> datetime | None:
     """An ISO 8601 time with its zone from an option, in UTC; a usage error otherwise."""
     if text is None:
         return None
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        fail(f"{option}: {text!r} is not an ISO 8601 time", 2)
-    if value.tzinfo is None:
-        fail(f"{option}: {text!r} has no time zone; add Z or an offset like +05:30", 2)
-    try:
-        return bounded_instant(value, option).astimezone(UTC)
-    except InstantError as error:
-        fail(str(error), 2)
+        return parse_time(text, option)
+    except CommandError as error:
+        fail(error.message, error.code)
 
 
 def load_signer(path: Path) -> keys.FileSigner:
@@ -185,9 +158,6 @@ def policy_file(spec: str | None, registry: Registry | None) -> PolicyFile:
     """The policy named on the command line, with the contexts pinned in `registry` (when one
     is given); a policy that cannot be read ends the command."""
     try:
-        chosen = load_policy(spec)
-        if registry is not None:
-            chosen = chosen.with_contexts(registry_contexts(registry))
-    except VcEngineError as error:
-        fail(str(error), 2)
-    return chosen
+        return policy_for(spec, registry)
+    except CommandError as error:
+        fail(error.message, error.code)

@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from vc_engine.cli import render
 from vc_engine.cli.common import (
-    EXIT_BY_INDICATION,
     LanguageOption,
     PolicyOption,
-    console,
     fail,
     instant,
     now,
-    open_registry,
-    policy_file,
-    translated,
+    settings,
 )
-from vc_engine.store import StatusStore
-from vc_engine.store.doctype_versions import DoctypeVersions
-from vc_engine.verify import verify as verify_document
-from vc_engine.verify.related import check_bound_pdf
+from vc_engine.cli.plain import CommandError
+from vc_engine.cli.verifying import verify_and_say
 
 
 def verify(
@@ -57,35 +48,17 @@ def verify(
     when = instant(at, "--at") or now()
     if (file is None) == (qr_text is None):
         fail("give a document file or --qr TEXT, one of them", 2)
-    bound_pdf = None
-    if pdf is not None:
-        try:
-            bound_pdf = pdf.read_bytes()
-        except OSError as error:
-            fail(f"cannot read {pdf}: {error.strerror}", 2)
-    with open_registry(ctx) as registry:
-        policy = policy_file(policy_name, registry).at(when)
-        if qr_text is not None:
-            if bound_pdf is not None:
-                fail("--pdf is compared with a credential file, not with a QR code", 2)
-            data, shown = qr_text.encode("utf-8", "replace"), "the QR text"
-        else:
-            assert file is not None
-            shown = str(file)
-            try:
-                with file.open("rb") as handle:
-                    data = handle.read(policy.limits.max_document_bytes + 1)
-            except OSError as error:
-                fail(f"cannot read {file}: {error.strerror}", 2)
-        catalogue = DoctypeVersions(registry).catalogue()
-        report = verify_document(
-            data, registry.snapshot(), policy, StatusStore(registry), catalogue=catalogue
+    try:
+        code = verify_and_say(
+            settings(ctx).registry_url,
+            when,
+            file,
+            qr_text,
+            pdf=pdf,
+            as_json=as_json,
+            policy_name=policy_name,
+            language=language,
         )
-    if bound_pdf is not None:
-        report = check_bound_pdf(report, bound_pdf)
-    if as_json:
-        answer = report.to_json() if language is None else translated(report, language)
-        sys.stdout.write(json.dumps(answer, ensure_ascii=False, indent=2) + "\n")
-    else:
-        render.report(console, report, shown, language or "en")
-    raise typer.Exit(EXIT_BY_INDICATION[report.indication])
+    except CommandError as error:
+        fail(error.message, error.code)
+    raise typer.Exit(code)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from importlib import resources
 from types import MappingProxyType
 
-from vc_engine.doctypes.definition import Definition, DefinitionError, read_definition
+from vc_engine.doctypes.definition import Definition, DefinitionError, read_shipped_definition
 from vc_engine.doctypes.generated import type_context
 from vc_engine.doctypes.spec import DocType, UnknownDocTypeError
 from vc_engine.doctypes.values import Field, quoted
@@ -25,7 +25,7 @@ def _read_shipped() -> dict[str, dict[int, Definition]]:
     for entry in sorted(DEFINITIONS.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith((".yaml", ".json")):
             continue
-        definition = read_definition(entry.read_text("utf-8"), entry.name)
+        definition = read_shipped_definition(entry.read_text("utf-8"), entry.name)
         doctype = definition.doctype
         expected = f"{doctype.code}.v{doctype.version}."
         if not entry.name.startswith(expected):

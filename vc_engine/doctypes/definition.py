@@ -24,7 +24,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import jsonschema
 import yaml
 
 from vc_engine.doctypes.rules import RuleError, build_rule
@@ -89,7 +88,9 @@ def read_definition(text: str, source: str = "<definition>") -> Definition:
     """Read and check one definition; raises DefinitionError with the line and the reason."""
     if len(text.encode("utf-8")) > _MAX_DEFINITION_BYTES:
         raise DefinitionError(source, 0, f"longer than {_MAX_DEFINITION_BYTES} bytes")
-    data, lines = _parse(text, source)
+    import jsonschema  # here: the shipped definitions, read at import, do not need it
+
+    data, lines = _parse(text, source, yaml.SafeLoader)
     validator = jsonschema.Draft202012Validator(definition_schema())
     errors = list(validator.iter_errors(data))
     # A failed `allOf` also leaves its properties "unevaluated": that is an echo, not the cause.
@@ -101,9 +102,19 @@ def read_definition(text: str, source: str = "<definition>") -> Definition:
     return Definition(_build(data, lines, source), text)
 
 
-def _parse(text: str, source: str) -> tuple[Any, dict[Path, int]]:
+def read_shipped_definition(text: str, source: str) -> Definition:
+    """A definition the package ships, read when `vc_engine.doctypes` is first imported.
+
+    These files are ours: tests read each through `read_definition` (schema and all) and
+    require the same `Definition`, so here libyaml parses them and the JSON Schema check is
+    left out; every command, verifying one file included, would otherwise pay for both."""
+    data, lines = _parse(text, source, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return Definition(_build(data, lines, source), text)
+
+
+def _parse(text: str, source: str, reader: Any) -> tuple[Any, dict[Path, int]]:
     try:
-        loader = yaml.SafeLoader(text)
+        loader = reader(text)
         node = loader.get_single_node()
         if node is None:
             raise DefinitionError(source, 1, "the definition is empty")

@@ -210,16 +210,25 @@ def _table(spec: Field, raw: object, where: str) -> tuple[ClaimRow, ...] | None:
 
 
 def normalise(raw: str, where: str, max_length: int) -> str:
-    if not unicodedata.is_normalized("NFC", raw):
-        raw = unicodedata.normalize("NFC", raw)
-    value = " ".join(raw.split())
+    if raw.isascii():  # already NFC; after collapsing, printable ASCII holds nothing FORBIDDEN
+        value = " ".join(raw.split())
+        if not value.isprintable():
+            _refuse_forbidden(value, where)
+    else:
+        if not unicodedata.is_normalized("NFC", raw):
+            raw = unicodedata.normalize("NFC", raw)
+        value = " ".join(raw.split())
+        _refuse_forbidden(value, where)
+    if len(value) > max_length:
+        raise RecordError(where, f"is longer than {max_length} characters")
+    return value
+
+
+def _refuse_forbidden(value: str, where: str) -> None:
     forbidden = FORBIDDEN.search(value)
     if forbidden is not None:
         code = ord(forbidden.group())
         raise RecordError(where, f"contains the control character U+{code:04X}")
-    if len(value) > max_length:
-        raise RecordError(where, f"is longer than {max_length} characters")
-    return value
 
 
 def plain(value: object) -> object:

@@ -18,11 +18,15 @@ class UnsafeJson(BadInput):
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise UnsafeJson(f"the key {key[:60]!r} appears twice in one object")
-        result[key] = value
+    """The object, built in C; only when it came out shorter than its pairs (a key repeated)
+    do we look for the key to name."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise UnsafeJson(f"the key {key[:60]!r} appears twice in one object")
+            seen.add(key)
     return result
 
 
@@ -56,15 +60,17 @@ def loads_object(data: bytes | str, *, max_bytes: int, max_depth: int = 64) -> d
 def nested_deeper_than(value: object, max_depth: int) -> bool:
     """Does a parsed JSON value nest objects and arrays deeper than `max_depth`?
 
-    Iterative, so a deep value cannot exhaust the interpreter's stack here.
+    Iterative, so a deep value cannot exhaust the interpreter's stack here; only containers are
+    stacked (a document is mostly text, which has no depth to look into).
     """
-    stack: list[tuple[object, int]] = [(value, 1)]
+    if not isinstance(value, dict | list):
+        return False
+    stack: list[tuple[dict[Any, object] | list[object], int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if depth > max_depth:
             return True
-        if isinstance(item, dict):
-            stack.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
+        children = item.values() if isinstance(item, dict) else item
+        deeper = depth + 1
+        stack.extend((child, deeper) for child in children if isinstance(child, dict | list))
     return False

@@ -56,7 +56,12 @@ def translations(language: str) -> gettext.GNUTranslations:
 
 
 def template(code: str, english: str, language: str) -> str:
-    """The template of `code` in `language`; the English one when the catalog lacks it."""
+    """The template of `code` in `language`; the English one when the catalog lacks it.
+
+    English is the source, and its catalog repeats it (a test holds them equal), so English is
+    said without compiling a catalog: a report printed in English need not load Babel."""
+    if language == "en":
+        return english
     return translations(language).pgettext(code, english)
 
 

@@ -35,14 +35,21 @@ class Template:
     code: str
     english: str
     placeholders: frozenset[str] = field(init=False)
+    bare: Message | None = field(init=False, repr=False, compare=False)
+    """The one message of a template without placeholders (messages are immutable, so every
+    report that says it can share it: most checks that pass say such a sentence)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "placeholders", placeholders(self.english))
+        names = placeholders(self.english)
+        object.__setattr__(self, "placeholders", names)
+        object.__setattr__(self, "bare", None if names else Message(self.code, self.english))
 
     def __call__(self, **params: object) -> Message:
+        if not params and self.bare is not None:
+            return self.bare
         if params.keys() != self.placeholders:
             raise TypeError(f"{self.code} takes {sorted(self.placeholders)}, not {sorted(params)}")
-        return Message(self.code, self.english, tuple((k, str(v)) for k, v in params.items()))
+        return Message(self.code, self.english, tuple([(k, str(v)) for k, v in params.items()]))
 
 
 def placeholders(template: str) -> frozenset[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from enum import StrEnum
+from typing import cast
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
@@ -60,22 +61,44 @@ _HASH_OF_SCHEME: dict[SignatureScheme, hashes.HashAlgorithm] = {
 _CURVE_BYTES = {"secp256r1": 32, "secp384r1": 48}
 
 
+_FAMILY_OF_TYPE: dict[type, str] = {}
+"""Key family ("rsa", "ec", "ed25519") by the key object's exact type, learnt the first time a
+type is seen: the abstract classes' instance checks cost more than the rest of the answer."""
+
+
+def _family(key: PublicKey | PrivateKey) -> str | None:
+    kind = type(key)
+    family = _FAMILY_OF_TYPE.get(kind)
+    if family is None:
+        if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
+            family = "rsa"
+        elif isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
+            family = "ec"
+        elif isinstance(key, ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey):
+            family = "ed25519"
+        else:
+            return None
+        _FAMILY_OF_TYPE[kind] = family
+    return family
+
+
 def algorithm_of(key: PublicKey | PrivateKey) -> KeyAlgorithm:
     """The registry's name for a key's type; refuses kinds we do not sign or verify with."""
-    if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
-        if key.key_size < 2048:
-            raise KeyMaterialError(
-                f"RSA keys must have at least 2048 bits, this one has {key.key_size}"
-            )
-        return KeyAlgorithm.RSA2048
-    if isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
-        if key.curve.name == "secp256r1":
-            return KeyAlgorithm.P256
-        if key.curve.name == "secp384r1":
-            return KeyAlgorithm.P384
-        raise KeyMaterialError(f"unsupported elliptic curve {key.curve.name}")
-    if isinstance(key, ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey):
+    family = _family(key)
+    if family == "ed25519":
         return KeyAlgorithm.ED25519
+    if family == "rsa":
+        size = cast(rsa.RSAPublicKey, key).key_size
+        if size < 2048:
+            raise KeyMaterialError(f"RSA keys must have at least 2048 bits, this one has {size}")
+        return KeyAlgorithm.RSA2048
+    if family == "ec":
+        curve = cast(ec.EllipticCurvePublicKey, key).curve.name
+        if curve == "secp256r1":
+            return KeyAlgorithm.P256
+        if curve == "secp384r1":
+            return KeyAlgorithm.P384
+        raise KeyMaterialError(f"unsupported elliptic curve {curve}")
     raise KeyMaterialError(f"unsupported key type {type(key).__name__}")
 
 

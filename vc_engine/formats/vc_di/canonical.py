@@ -7,107 +7,41 @@ The JSON-LD path is strict, because what is signed is the RDF a document means, 
   signed; a context that redefines a protected term fails too (pyld raises; we name it);
 * bounded: JSON nesting depth, quads, blank nodes and labelling work are capped (`rdfc.Limits`).
 Every refusal is a `CanonicalizationError` subclass; callers turn them into FORMAT_FAILURE.
+JCS, and the refusals both paths share, live in `jcs`, which loads no JSON-LD processor.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-import rfc8785
 from cachetools import LRUCache
 from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 from pyld.nquads import XSD_STRING, escape
 
-from vc_engine.errors import BadInput
-from vc_engine.formats.safe_json import nested_deeper_than
 from vc_engine.formats.vc_di import rdfc
 from vc_engine.formats.vc_di.contexts import ContextError, ContextLoader, InlineContextError
+from vc_engine.formats.vc_di.jcs import (
+    CanonicalizationError as CanonicalizationError,  # the JSON-LD path's callers catch it here
+)
+from vc_engine.formats.vc_di.jcs import (
+    ContextRefusedError,
+    LimitExceededError,
+    MalformedJsonLdError,
+    check_depth,
+)
 from vc_engine.policy import DEFAULT_LIMITS, Limits
 
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
-class CanonicalizationError(BadInput):
-    """The document cannot be canonicalized under our rules; the message says why."""
-
-
-class MalformedJsonLdError(CanonicalizationError):
-    """Not valid JSON-LD, or uses a term or type no pinned context defines."""
 
 
 class ProtectedTermError(CanonicalizationError):
     """A context tries to redefine a term a pinned context protects."""
 
 
-class ContextRefusedError(CanonicalizationError):
-    """The document names a context that is not pinned, is tampered, or is inline."""
-
-    def __init__(self, cause: ContextError) -> None:
-        super().__init__(str(cause))
-        self.url = cause.url
-
-
-class LimitExceededError(CanonicalizationError):
-    """The document is too deep, too large, or too costly to label."""
-
-
 class _UndefinedTerm(Exception):
     """Raised from inside pyld when it would silently drop a property."""
-
-
-def jcs(value: Any, max_depth: int = DEFAULT_LIMITS.max_json_depth) -> bytes:
-    """RFC 8785 canonical JSON; numbers outside the I-JSON range are refused.
-
-    For the JSON credentials are made of (text, integers within ±2^53, booleans, null, ASCII
-    keys) RFC 8785 is exactly `json.dumps` with sorted keys and no whitespace, which runs in C;
-    anything else (floats, non-ASCII keys, whose UTF-16 ordering differs) goes through `rfc8785`.
-    """
-    if _plain_json(value, max_depth):
-        try:
-            return json.dumps(
-                value, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-            ).encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: let rfc8785 say what it says
-            pass
-    check_depth(value, max_depth)
-    try:
-        return rfc8785.dumps(value)
-    except rfc8785.CanonicalizationError as exc:
-        raise MalformedJsonLdError(f"not canonicalizable JSON: {exc}") from None
-
-
-_SAFE_INTEGER = 2**53 - 1
-
-
-def _plain_json(value: Any, max_depth: int) -> bool:
-    """Only text, safe integers, booleans, null and ASCII keys, nested at most `max_depth` deep
-    (deeper raises `LimitExceededError`)."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, level = stack.pop()
-        if level > max_depth:
-            raise LimitExceededError(f"JSON nested deeper than {max_depth} levels")
-        if isinstance(item, dict):
-            if not all(isinstance(key, str) and key.isascii() for key in item):
-                return False
-            stack.extend((child, level + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, level + 1) for child in item)
-        elif isinstance(item, int) and not isinstance(item, bool):
-            if abs(item) > _SAFE_INTEGER:
-                return False
-        elif not (item is None or isinstance(item, str | bool)):
-            return False
-    return True
-
-
-def check_depth(value: Any, max_depth: int) -> None:
-    """Refuse JSON nested deeper than `max_depth`, without recursing past it."""
-    if nested_deeper_than(value, max_depth + 1):
-        raise LimitExceededError(f"JSON nested deeper than {max_depth} levels")
 
 
 def _check_no_nested_context(value: Any, path: str, loader: ContextLoader) -> None:

@@ -14,10 +14,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from vc_engine.formats.vc_di.canonical import JsonLdCanonicalizer, jcs
+from vc_engine.formats.vc_di.jcs import jcs
 from vc_engine.keys import KeyAlgorithm, SignatureScheme, default_scheme
+
+if TYPE_CHECKING:
+    from vc_engine.formats.vc_di.canonical import JsonLdCanonicalizer
 
 DATA_INTEGRITY_PROOF = "DataIntegrityProof"
 ED25519_SIGNATURE_2020 = "Ed25519Signature2020"
@@ -49,13 +52,26 @@ class Cryptosuite:
         canonicalizer: JsonLdCanonicalizer,
     ) -> bytes:
         """The bytes the signature covers; raises `CanonicalizationError` for a bad input."""
-        name = self.hash_name(algorithm)
         if self.transform == "jcs":
-            depth = canonicalizer.max_depth
-            canonical_proof, canonical_document = jcs(proof_config, depth), jcs(document, depth)
-        else:
-            canonical_proof = canonicalizer.nquads(proof_config, hash_name=name).encode()
-            canonical_document = canonicalizer.nquads(document, hash_name=name).encode()
+            return self.jcs_hash_data(document, proof_config, algorithm, canonicalizer.max_depth)
+        name = self.hash_name(algorithm)
+        canonical_proof = canonicalizer.nquads(proof_config, hash_name=name).encode()
+        canonical_document = canonicalizer.nquads(document, hash_name=name).encode()
+        return (
+            hashlib.new(name, canonical_proof).digest()
+            + hashlib.new(name, canonical_document).digest()
+        )
+
+    def jcs_hash_data(
+        self,
+        document: Mapping[str, Any],
+        proof_config: Mapping[str, Any],
+        algorithm: KeyAlgorithm,
+        max_depth: int,
+    ) -> bytes:
+        """`hash_data` of a JCS suite, which needs no JSON-LD processor (nor its import)."""
+        name = self.hash_name(algorithm)
+        canonical_proof, canonical_document = jcs(proof_config, max_depth), jcs(document, max_depth)
         return (
             hashlib.new(name, canonical_proof).digest()
             + hashlib.new(name, canonical_document).digest()

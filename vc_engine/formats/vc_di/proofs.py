@@ -18,14 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vc_engine.formats import Rejected, Resolver
-from vc_engine.formats.vc_di.canonical import (
-    CanonicalizationError,
-    ContextRefusedError,
-    JsonLdCanonicalizer,
-)
 from vc_engine.formats.vc_di.contexts import ContextError, ContextLoader, default_loader
 from vc_engine.formats.vc_di.cryptosuites import (
     DATA_INTEGRITY_PROOF,
@@ -33,8 +28,10 @@ from vc_engine.formats.vc_di.cryptosuites import (
     SUITES,
     Cryptosuite,
 )
+from vc_engine.formats.vc_di.jcs import CanonicalizationError, ContextRefusedError
 from vc_engine.i18n import report as said
 from vc_engine.keys import (
+    KeyAlgorithm,
     KeyMaterialError,
     PublicKey,
     Signer,
@@ -46,6 +43,9 @@ from vc_engine.keys import (
 )
 from vc_engine.model import Check, InstantError, SignatureFacts, SubIndication, parse_instant
 from vc_engine.policy import DEFAULT_LIMITS, Algorithms, Limits
+
+if TYPE_CHECKING:
+    from vc_engine.formats.vc_di.canonical import JsonLdCanonicalizer
 
 ACCEPTED = Algorithms()
 
@@ -67,8 +67,26 @@ class ProofOutcome:
 
 @lru_cache(maxsize=16)
 def canonicalizer(loader: ContextLoader, limits: Limits = DEFAULT_LIMITS) -> JsonLdCanonicalizer:
-    """One per loader and limits: it keeps the processed contexts, most of the cost."""
+    """One per loader and limits: it keeps the processed contexts, most of the cost.
+
+    The JSON-LD processor is imported here, when an RDFC proof first needs it: JCS proofs
+    never do (see `_hash_data`)."""
+    from vc_engine.formats.vc_di.canonical import JsonLdCanonicalizer
+
     return JsonLdCanonicalizer(loader, limits)
+
+
+def _hash_data(
+    suite: Cryptosuite,
+    unsecured: Mapping[str, Any],
+    config: Mapping[str, Any],
+    algorithm: KeyAlgorithm,
+    loader: ContextLoader,
+    limits: Limits,
+) -> bytes:
+    if suite.transform == "jcs":
+        return suite.jcs_hash_data(unsecured, config, algorithm, limits.max_json_depth)
+    return suite.hash_data(unsecured, config, algorithm, canonicalizer(loader, limits))
 
 
 def add_proof(
@@ -111,9 +129,8 @@ def add_proof(
     }
     if suite.transform == "jcs" and "@context" in unsecured:
         proof["@context"] = copy.deepcopy(unsecured["@context"])
-    hash_data = suite.hash_data(
-        unsecured, _proof_config(suite, unsecured, proof), algorithm, canonicalizer(loader)
-    )
+    config = _proof_config(suite, unsecured, proof)
+    hash_data = _hash_data(suite, unsecured, config, algorithm, loader, DEFAULT_LIMITS)
     signature = signer.sign(hash_data, suite.scheme(algorithm))
     proof["proofValue"] = "z" + base58btc.encode(signature)
     return {**copy.deepcopy(dict(unsecured)), "proof": proof}
@@ -246,7 +263,7 @@ def _verify_one(
         # 4. The key signed the canonical proof configuration and document.
         options = {k: v for k, v in proof.items() if k != "proofValue"}
         config = _proof_config(suite, unsecured, options)
-        hash_data = suite.hash_data(unsecured, config, algorithm, canonicalizer(loader, limits))
+        hash_data = _hash_data(suite, unsecured, config, algorithm, loader, limits)
         if not verify_signature(key, signature, hash_data, scheme):
             raise Rejected(
                 "signature",
@@ -270,7 +287,8 @@ def _verify_one(
     checks.append(
         Check.passed("signature", said.SIGNATURE_PROOF_VALID(suite=suite.name, method=method))
     )
-    facts = SignatureFacts(algorithm=scheme.value, key_id=key_id(key))
+    kid = _did_key_id(method) if method.startswith("did:key:") else key_id(key)
+    facts = SignatureFacts(algorithm=scheme.value, key_id=kid)
     return ProofOutcome(tuple(checks), unsecured, facts, created)
 
 
@@ -326,6 +344,13 @@ def _resolve(method: str, resolve: Resolver) -> PublicKey:
             said.METHOD_UNKNOWN(method=repr(method), reason=reason),
         )
     return key
+
+
+@lru_cache(maxsize=1024)
+def _did_key_id(method: str) -> str:
+    """The key id of a did:key verification method `_resolve` accepted (the key, and so its
+    id, is in the URL; issuers sign thousands of documents with one)."""
+    return key_id(did_key_public_key(method))
 
 
 def _proof_config(
