@@ -147,6 +147,9 @@ class SignedXml:
     """What the signature covered, as canonical bytes, and the facts about who signed."""
 
     signed_bytes: bytes
+    tree: etree._Element
+    """The document those bytes are the canonical form of: the tree that was verified, with
+    its signature detached."""
     facts: SignatureFacts
     warnings: tuple[str, ...]
 
@@ -204,7 +207,7 @@ def verify_enveloped(
         certificate_der=certificate_der,
         legacy_profile=LEGACY_PROFILE if chosen.warnings else None,
     )
-    return SignatureOutcome(tuple(checks), SignedXml(signed_bytes, facts, chosen.warnings))
+    return SignatureOutcome(tuple(checks), SignedXml(signed_bytes, root, facts, chosen.warnings))
 
 
 def _the_signature(root: etree._Element) -> etree._Element:
