@@ -45,6 +45,12 @@ def canonical_signed_info(signed_info: etree._Element, method: Canonicalization)
             exclusive=method.exclusive,
             with_comments=method.with_comments,
         )
+    return canonical_detached(signed_info, method)
+
+
+def canonical_detached(signed_info: etree._Element, method: Canonicalization) -> bytes:
+    """C14N of a detached copy of SignedInfo that carries what it inherits: the general way,
+    for any SignedInfo in the profile (`canonical_signed_info` takes it when it must)."""
     apex = copy.deepcopy(signed_info)
     apex.tail = None
     if not method.exclusive:
