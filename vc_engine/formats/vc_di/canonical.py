@@ -19,6 +19,7 @@ import rfc8785
 from cachetools import LRUCache
 from pyld import jsonld
 from pyld.context_resolver import ContextResolver
+from pyld.identifier_issuer import IdentifierIssuer
 from pyld.nquads import XSD_STRING, escape
 
 from vc_engine.errors import BadInput
@@ -177,7 +178,7 @@ class JsonLdCanonicalizer:
         try:
             expanded = processor.expand(dict(document), options)
             _check_absolute(expanded)
-            dataset = processor.to_rdf(expanded, options)
+            dataset = processor.expanded_to_rdf(expanded, options)
         except _UndefinedTerm as exc:
             raise MalformedJsonLdError(str(exc)) from None
         except jsonld.JsonLdError as exc:
@@ -240,6 +241,21 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
             self._memo[key] = (local_ctx, result)
         return result
 
+    def expanded_to_rdf(self, expanded: Any, options: dict[str, Any]) -> dict[str, Any]:
+        """pyld's `to_rdf` without its first step, which expands the input again: on expanded
+        input that is the identity (JSON-LD 1.1 expansion is idempotent), at the cost of a
+        deep copy and a second full expansion. `_check_absolute` refuses what a second
+        expansion would have dropped (a key that is neither a keyword nor an absolute IRI)."""
+        issuer = IdentifierIssuer("_:b")
+        node_map: dict[str, Any] = {"@default": {}}
+        self._create_node_map(expanded, node_map, "@default", issuer)
+        options = {**options, "produceGeneralizedRdf": False}
+        return {
+            name: self._graph_to_rdf(graph, issuer, options)
+            for name, graph in sorted(node_map.items())
+            if name == "@default" or jsonld._is_absolute_iri(name)
+        }
+
 
 def _refuse_dropped(expanded_property: str | None) -> None:
     raise _UndefinedTerm(f"term {expanded_property!r} is not defined by any context")
@@ -247,7 +263,8 @@ def _refuse_dropped(expanded_property: str | None) -> None:
 
 def _check_absolute(expanded: Any) -> None:
     """Safe mode for what pyld keeps but turns into nothing: relative @type and @id values
-    (an undefined type name, a bare id) would vanish from the RDF and so from the signature."""
+    (an undefined type name, a bare id) and property IRIs would vanish from the RDF and so
+    from the signature."""
     stack = [expanded]
     while stack:
         item = stack.pop()
@@ -263,6 +280,8 @@ def _check_absolute(expanded: Any) -> None:
                     raise _UndefinedTerm(f"@id {value!r} is not an absolute IRI")
                 elif key == "@value" and "@type" in item and not _is_absolute(item["@type"]):
                     raise _UndefinedTerm(f"datatype {item['@type']!r} is not an absolute IRI")
+                elif not key.startswith("@") and not _is_absolute(key):
+                    raise _UndefinedTerm(f"term {key!r} is not defined by any context")
                 elif isinstance(value, dict | list):
                     stack.append(value)
 
