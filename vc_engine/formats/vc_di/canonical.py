@@ -24,7 +24,7 @@ from pyld.nquads import XSD_STRING, escape
 
 from vc_engine.errors import BadInput
 from vc_engine.formats.safe_json import nested_deeper_than
-from vc_engine.formats.vc_di import rdfc
+from vc_engine.formats.vc_di import rdfc, to_rdf
 from vc_engine.formats.vc_di.contexts import ContextError, ContextLoader, InlineContextError
 from vc_engine.policy import DEFAULT_LIMITS, Limits
 
@@ -179,6 +179,9 @@ class JsonLdCanonicalizer:
         try:
             expanded = processor.expand(dict(document), options)
             _check_absolute(expanded)
+            written = to_rdf.quads(expanded)
+            if written is not None:
+                return written
             dataset = processor.expanded_to_rdf(expanded, options)
         except _UndefinedTerm as exc:
             raise MalformedJsonLdError(str(exc)) from None
