@@ -195,8 +195,11 @@ def graded(checks: Sequence[Check], policy: VerificationPolicy, warnings: list[s
     message, IGNORE drops it."""
     kept = []
     for check in checks:
+        if check.status is CheckStatus.PASSED:
+            kept.append(check)
+            continue
         severity = policy.severity(check.name)
-        if check.status is CheckStatus.PASSED or severity is Severity.FAIL:
+        if severity is Severity.FAIL:
             kept.append(check)
         elif severity is Severity.WARN:
             warnings.append(f"{check.name}: {check.message}")

@@ -23,6 +23,9 @@ from vc_engine.policy import VerificationPolicy, XmlLimits
 
 FORMAT = SIGNED_XML
 _DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+_PARSED = Check.passed("parse", said.PARSE_XML())
+_SIGNED_CONTENT = Check.passed("signed-content", said.SIGNED_CONTENT_XML())
+"""The checks every valid document passes, made once (a Check is immutable)."""
 
 
 def issue(document: Document, key: XmlSigningKey, civil_timezone: tzinfo) -> bytes:
@@ -42,7 +45,7 @@ def open_signed(data: bytes, policy: VerificationPolicy, resolve: Resolver) -> F
     except UnsafeXml as exc:
         refused = said.PARSE_REFUSED(detail=exc)
         return _failed(Check.failed("parse", SubIndication.FORMAT_FAILURE, refused))
-    checks = [Check.passed("parse", said.PARSE_XML())]
+    checks = [_PARSED]
     outcome = verify_enveloped(
         root, algorithms=policy.algorithms, max_certificates=limits.max_certificates
     )
@@ -55,7 +58,7 @@ def open_signed(data: bytes, policy: VerificationPolicy, resolve: Resolver) -> F
         refused = said.SIGNED_CONTENT_REFUSED(detail=exc)
         checks.append(Check.failed("signed-content", SubIndication.FORMAT_FAILURE, refused))
         return FormatOutcome(FORMAT, tuple(checks), None, None)
-    checks.append(Check.passed("signed-content", said.SIGNED_CONTENT_XML()))
+    checks.append(_SIGNED_CONTENT)
     return FormatOutcome(
         FORMAT, tuple(checks), document, outcome.signed.facts, outcome.signed.warnings
     )
