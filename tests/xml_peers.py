@@ -105,14 +105,16 @@ def sign_with_xmlsec(
     signed_info_comment: bool = False,
     signature_attributes: dict[str, str] | None = None,
     inclusive_prefixes: str | None = None,
+    prefix: str | None = None,
 ) -> bytes:
     """An enveloped signature by xmlsec1, from a template as its documentation builds one;
     optionally with a comment inside SignedInfo (signed only under a #WithComments method) and
     attributes on the Signature element (`xml:` ones are inherited by SignedInfo), and an
-    exclusive canonicalization transform's InclusiveNamespaces PrefixList."""
+    exclusive canonicalization transform's InclusiveNamespaces PrefixList; the XML Signature
+    namespace is the default one unless a `prefix` is named."""
     root = etree.fromstring(unsigned)
     signature = xmlsec.template.create(
-        root, _XMLSEC_C14N[choice.c14n], _XMLSEC_SIGNATURE[choice.scheme]
+        root, _XMLSEC_C14N[choice.c14n], _XMLSEC_SIGNATURE[choice.scheme], ns=prefix
     )
     for name, value in (signature_attributes or {}).items():
         signature.set(name, value)

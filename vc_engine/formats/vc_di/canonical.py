@@ -18,9 +18,10 @@ from typing import Any
 from cachetools import LRUCache
 from pyld import jsonld
 from pyld.context_resolver import ContextResolver
+from pyld.identifier_issuer import IdentifierIssuer
 from pyld.nquads import XSD_STRING, escape
 
-from vc_engine.formats.vc_di import rdfc
+from vc_engine.formats.vc_di import rdfc, to_rdf
 from vc_engine.formats.vc_di.contexts import ContextError, ContextLoader, InlineContextError
 from vc_engine.formats.vc_di.jcs import (
     CanonicalizationError as CanonicalizationError,  # the JSON-LD path's callers catch it here
@@ -83,6 +84,7 @@ class JsonLdCanonicalizer:
         )
         self._cache: LRUCache[str, Any] = LRUCache(maxsize=256)
         self._processed: LRUCache[tuple[Any, ...], tuple[Any, Any]] = LRUCache(maxsize=4096)
+        self._iris: dict[int, tuple[Any, dict[tuple[str, Any, bool], Any]]] = {}
 
     def _options(self) -> dict[str, Any]:
         return {
@@ -106,12 +108,15 @@ class JsonLdCanonicalizer:
             for key, value in document.items():
                 if key != "@context":
                     _check_no_nested_context(value, f"/{key}", self.loader)
-        processor = _Processor(self._processed)
+        processor = _Processor(self._processed, self._iris)
         options = self._options()
         try:
             expanded = processor.expand(dict(document), options)
             _check_absolute(expanded)
-            dataset = processor.to_rdf(expanded, options)
+            written = to_rdf.quads(expanded)
+            if written is not None:
+                return written
+            dataset = processor.expanded_to_rdf(expanded, options)
         except _UndefinedTerm as exc:
             raise MalformedJsonLdError(str(exc)) from None
         except jsonld.JsonLdError as exc:
@@ -130,6 +135,12 @@ class JsonLdCanonicalizer:
             raise LimitExceededError(str(exc)) from None
 
 
+_MAX_CONTEXTS = 4096
+_MAX_IRIS_PER_CONTEXT = 2048
+"""Bounds on the remembered IRI expansions (a document's own ids are asked once each)."""
+_UNKNOWN = object()
+
+
 class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
     """pyld in safe mode, remembering every processed context.
 
@@ -142,9 +153,14 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
     the memo keeps a reference, so an identity is never reused while its entry lives).
     """
 
-    def __init__(self, memo: LRUCache[tuple[Any, ...], tuple[Any, Any]]) -> None:
+    def __init__(
+        self,
+        memo: LRUCache[tuple[Any, ...], tuple[Any, Any]],
+        iris: dict[int, tuple[Any, dict[tuple[str, Any, bool], Any]]],
+    ) -> None:
         super().__init__(on_property_dropped=_refuse_dropped)
         self._memo = memo
+        self._iris = iris
 
     def _process_context(
         self,
@@ -166,13 +182,63 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
         key = (active_id, local_key, override_protected, propagate, validate_scoped)
         hit = self._memo.get(key) if active_id is not None else None
         if hit is not None and (isinstance(local_key, str | tuple) or hit[0] is local_ctx):
+            self._finished(hit[1])
             return hit[1]
         result = super()._process_context(
             active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
         )
         if active_id is not None:
             self._memo[key] = (local_ctx, result)
+        self._finished(result)
         return result
+
+    def _finished(self, context: Any) -> None:
+        """Remember a processed context, which nothing changes any more, for `_expand_iri`."""
+        entry = self._iris.get(id(context))
+        if entry is None or entry[0] is not context:
+            if len(self._iris) >= _MAX_CONTEXTS:
+                self._iris.clear()
+            self._iris[id(context)] = (context, {})
+
+    def _expand_iri(
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        """pyld's IRI expansion, remembered per processed context: outside context processing
+        (no `local_ctx`) it is a pure function of the context, the value, the base and `vocab`,
+        and a credential asks the same few dozen of them every time. Contexts still being
+        built are never remembered (only what `_process_context` returned is)."""
+        entry = self._iris.get(id(active_ctx)) if local_ctx is None else None
+        if entry is None or entry[0] is not active_ctx or not isinstance(value, str):
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        known = entry[1]
+        key = (value, base, vocab)
+        found = known.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+            if len(known) < _MAX_IRIS_PER_CONTEXT:
+                known[key] = found
+        return found
+
+    def expanded_to_rdf(self, expanded: Any, options: dict[str, Any]) -> dict[str, Any]:
+        """pyld's `to_rdf` without its first step, which expands the input again: on expanded
+        input that is the identity (JSON-LD 1.1 expansion is idempotent), at the cost of a
+        deep copy and a second full expansion. `_check_absolute` refuses what a second
+        expansion would have dropped (a key that is neither a keyword nor an absolute IRI)."""
+        issuer = IdentifierIssuer("_:b")
+        node_map: dict[str, Any] = {"@default": {}}
+        self._create_node_map(expanded, node_map, "@default", issuer)
+        options = {**options, "produceGeneralizedRdf": False}
+        return {
+            name: self._graph_to_rdf(graph, issuer, options)
+            for name, graph in sorted(node_map.items())
+            if name == "@default" or jsonld._is_absolute_iri(name)
+        }
 
 
 def _refuse_dropped(expanded_property: str | None) -> None:
@@ -181,7 +247,8 @@ def _refuse_dropped(expanded_property: str | None) -> None:
 
 def _check_absolute(expanded: Any) -> None:
     """Safe mode for what pyld keeps but turns into nothing: relative @type and @id values
-    (an undefined type name, a bare id) would vanish from the RDF and so from the signature."""
+    (an undefined type name, a bare id) and property IRIs would vanish from the RDF and so
+    from the signature."""
     stack = [expanded]
     while stack:
         item = stack.pop()
@@ -197,6 +264,8 @@ def _check_absolute(expanded: Any) -> None:
                     raise _UndefinedTerm(f"@id {value!r} is not an absolute IRI")
                 elif key == "@value" and "@type" in item and not _is_absolute(item["@type"]):
                     raise _UndefinedTerm(f"datatype {item['@type']!r} is not an absolute IRI")
+                elif not key.startswith("@") and not _is_absolute(key):
+                    raise _UndefinedTerm(f"term {key!r} is not defined by any context")
                 elif isinstance(value, dict | list):
                     stack.append(value)
 

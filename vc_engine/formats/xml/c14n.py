@@ -32,7 +32,25 @@ def canonical_signed_info(signed_info: etree._Element, method: Canonicalization)
     1.1 `xml:lang` and `xml:space`. An inherited `xml:base` would need 1.1's URI fix-up; no
     document we verify has one, so it is refused under every method rather than guessed.
     Comments inside SignedInfo are part of it under the #WithComments methods.
+
+    When no ancestor carries an `xml:` attribute and the XML Signature namespace has a prefix
+    (as every document we issue has it), there is nothing to inherit and no default namespace
+    to misdeclare: lxml then canonicalizes SignedInfo where it stands, without the copy
+    (the differential tests compare both ways with xmlsec1 and signxml).
     """
+    if _nothing_to_inherit(signed_info):
+        return etree.tostring(
+            signed_info,
+            method="c14n",
+            exclusive=method.exclusive,
+            with_comments=method.with_comments,
+        )
+    return canonical_detached(signed_info, method)
+
+
+def canonical_detached(signed_info: etree._Element, method: Canonicalization) -> bytes:
+    """C14N of a detached copy of SignedInfo that carries what it inherits: the general way,
+    for any SignedInfo in the profile (`canonical_signed_info` takes it when it must)."""
     apex = copy.deepcopy(signed_info)
     apex.tail = None
     if not method.exclusive:
@@ -46,6 +64,18 @@ def canonical_signed_info(signed_info: etree._Element, method: Canonicalization)
                     apex.set(name, value)
     return etree.tostring(
         apex, method="c14n", exclusive=method.exclusive, with_comments=method.with_comments
+    )
+
+
+def _nothing_to_inherit(signed_info: etree._Element) -> bool:
+    """True when SignedInfo's canonical form needs nothing from its ancestors but the prefixed
+    namespace declarations lxml carries over itself."""
+    if signed_info.prefix is None:
+        return False
+    return not any(
+        str(key).startswith(_XML)
+        for ancestor in signed_info.iterancestors()
+        for key in ancestor.attrib
     )
 
 

@@ -37,6 +37,7 @@ from vc_engine.formats.xml.algorithms import (
     SHA256,
     SIGNATURES,
     Canonicalization,
+    Chosen,
     canonicalization,
     check_key_fits,
     choose,
@@ -147,6 +148,9 @@ class SignedXml:
     """What the signature covered, as canonical bytes, and the facts about who signed."""
 
     signed_bytes: bytes
+    tree: etree._Element
+    """The document those bytes are the canonical form of: the tree that was verified, with
+    its signature detached."""
     facts: SignatureFacts
     warnings: tuple[str, ...]
 
@@ -178,7 +182,7 @@ def verify_enveloped(
         signature_value = _base64(_only(signature, "SignatureValue").text, "SignatureValue")
         (public_key, signer_key_id), certificate_der = _embedded_key(signature, max_certificates)
         check_key_fits(public_key, chosen.scheme)
-        checks.append(Check.passed("crypto-constraints", chosen.describe()))
+        checks.append(_constraints_passed(chosen))
         signed_info_c14n = canonical_signed_info(info.element, info.c14n)
         if not verify_signature(public_key, signature_value, signed_info_c14n, chosen.scheme):
             raise Rejected(
@@ -186,7 +190,7 @@ def verify_enveloped(
                 SubIndication.SIG_CRYPTO_FAILURE,
                 said.SIGNATURE_XML_MISMATCH(),
             )
-        checks.append(Check.passed("signature", said.SIGNATURE_XML_VALID()))
+        checks.append(_SIGNATURE_VALID)
         signed_bytes = canonical_without(root, signature, info.reference_c14n)
         if hashlib.new(chosen.digest, signed_bytes).digest() != info.digest_value:
             raise Rejected(
@@ -194,7 +198,7 @@ def verify_enveloped(
                 SubIndication.HASH_FAILURE,
                 said.DIGEST_ALTERED(),
             )
-        checks.append(Check.passed("digest", said.DIGEST_MATCHES(digest=chosen.digest)))
+        checks.append(_digest_passed(chosen.digest))
     except Rejected as rejected:
         checks.append(rejected.check)
         return SignatureOutcome(tuple(checks), None)
@@ -204,7 +208,21 @@ def verify_enveloped(
         certificate_der=certificate_der,
         legacy_profile=LEGACY_PROFILE if chosen.warnings else None,
     )
-    return SignatureOutcome(tuple(checks), SignedXml(signed_bytes, facts, chosen.warnings))
+    return SignatureOutcome(tuple(checks), SignedXml(signed_bytes, root, facts, chosen.warnings))
+
+
+_SIGNATURE_VALID = Check.passed("signature", said.SIGNATURE_XML_VALID())
+
+
+@lru_cache(maxsize=64)
+def _constraints_passed(chosen: Chosen) -> Check:
+    """The passed checks depend only on the algorithms: made once per combination."""
+    return Check.passed("crypto-constraints", chosen.describe())
+
+
+@lru_cache(maxsize=8)
+def _digest_passed(digest: str) -> Check:
+    return Check.passed("digest", said.DIGEST_MATCHES(digest=digest))
 
 
 def _the_signature(root: etree._Element) -> etree._Element:

@@ -65,8 +65,7 @@ def parse(data: bytes, *, max_bytes: int, limits: XmlLimits) -> etree._Element:
     """
     if not data.strip():
         raise UnsafeXml("the document is empty")
-    if len(data) > max_bytes:
-        raise UnsafeXml(f"the document is {len(data):,} bytes; the limit is {max_bytes:,}")
+    check_size(data, max_bytes)
     if data.startswith(_BOMS_NOT_UTF8) or b"\x00" in data:
         raise UnsafeXml("only UTF-8 XML is accepted")
     declared = _DECLARED_ENCODING.match(data)
@@ -93,6 +92,27 @@ def parse(data: bytes, *, max_bytes: int, limits: XmlLimits) -> etree._Element:
         raise UnsafeXml(f"the document declares XML {docinfo.xml_version!r}; only 1.0 is accepted")
     check_shape(root, data, limits)
     return root
+
+
+def check_size(data: bytes, max_bytes: int) -> None:
+    """Refuse `data` longer than `max_bytes`."""
+    if len(data) > max_bytes:
+        raise UnsafeXml(f"the document is {len(data):,} bytes; the limit is {max_bytes:,}")
+
+
+def plain_markup(data: bytes) -> bool:
+    """True when `data` holds no comment and no processing instruction besides its XML
+    declaration (in bytes that parse, `<!--` and `<?` begin nothing else, or sit in a CDATA
+    section, which only makes this answer a cautious False).
+
+    Then the parsed tree holds exactly what its canonical form holds: comments, which C14N of
+    a same-document reference drops, are what could split a text node in the tree and not in
+    the digested bytes."""
+    if b"<!--" in data:
+        return False
+    head = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    declared = head.startswith(b"<?xml") and head[5:6] in (b" ", b"\t", b"\r", b"\n")
+    return data.count(b"<?") == (1 if declared else 0)
 
 
 def check_shape(root: etree._Element, data: bytes, limits: XmlLimits) -> None:
