@@ -83,6 +83,13 @@ def serve(
             help="Validation policy: default, elocker-legacy, conformance, or a TOML file.",
         ),
     ] = None,
+    durable_log: Annotated[
+        bool,
+        typer.Option(
+            help="A verification answers only once its request-log entry is committed; with "
+            "--no-durable-log, once it is queued (faster; a crash loses uncommitted entries).",
+        ),
+    ] = True,
 ) -> None:
     """Run the HTTP API and the clerks' web page (uvicorn) against the registry."""
     from api.serve import Tls, run
@@ -104,6 +111,7 @@ def serve(
         keep_renditions=keep_renditions,
         sealing_key=_existing(sealing_key_path(sealing_key)),
         policy=policy,
+        durable_request_log=durable_log,
     )
     try:
         load_policy(policy)  # refuse a bad policy here, before any worker starts
