@@ -1,19 +1,28 @@
 """What keeps /v1/verify cheap under load, shown to keep its behaviour: the route served below
-FastAPI's routing (`api.direct`), the request log's durability setting, and the caches that
-one burst of first requests fills once (the client's secret check, the trust snapshot)."""
+FastAPI's routing (`api.direct`), the request log's durability setting, the caches that one
+burst of first requests fills once (the client's secret check, the trust snapshot), and
+`serve --server granian`."""
 
 from __future__ import annotations
 
+import signal
+import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
+from typer.testing import CliRunner
 
 import api.access
 from api import Settings
 from api.access import ClientStore
 from api.registry_cache import RegistryCache
+from vc_engine.cli import app
 from vc_engine.store import Registry, StatusStore
 from vc_engine.store.changes import for_engine
 from vc_engine.store.engine import create_registry_engine
@@ -126,3 +135,60 @@ def test_a_new_generation_reads_the_trust_snapshot_once(
         freshness.close()
     assert len(reads) == 1
     assert all(s is snapshots[0] for s in snapshots)
+
+
+def test_granian_serves_verification_and_commits_the_log_when_stopped(
+    registry: Registry, registry_url: str
+) -> None:
+    trust_kmc(registry)
+    tokens = make_clients(registry_url)
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "vc-engine"), "--registry", registry_url]
+    command += ["serve", "--port", str(port), "--server", "granian", "--no-durable-log"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(url)
+        headers = {**XML, "Authorization": f"Bearer {tokens['verify']}"}
+        answer = httpx.post(f"{url}/v1/verify", content=signed_birth_certificate(), headers=headers)
+        assert answer.status_code == 200
+        assert answer.json()["verified"] is True
+        refused = httpx.post(f"{url}/v1/verify", content=b"<a/>", headers=XML)
+        assert refused.status_code == 401
+        assert refused.headers["content-type"] == "application/problem+json"
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    engine = create_registry_engine(registry_url)
+    try:
+        entries = RequestLog(engine).query()
+    finally:
+        engine.dispose()
+    assert [e.indication for e in entries] == ["PASSED"]
+
+
+def test_serve_refuses_an_unknown_server(tmp_path: Path) -> None:
+    ran = CliRunner().invoke(
+        app, ["--registry", f"sqlite:///{tmp_path / 'r.db'}", "serve", "--server", "hypercorn"]
+    )
+    assert ran.exit_code == 2
+    assert "--server is one of uvicorn, granian" in ran.output
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_health(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError("the service did not become healthy")
+        time.sleep(0.2)
