@@ -262,6 +262,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--registry", help="registry URL (default: a throwaway SQLite file)")
+    parser.add_argument("--server", default="uvicorn", help="serve --server: uvicorn or granian")
     add_profile_switch(parser)
     args = parser.parse_args()
     use_profile_switch(args)
@@ -306,6 +307,7 @@ def main() -> None:
         "workers": args.workers,
         "cores": os.cpu_count(),
         "registry": url.split(":", 1)[0].split("+")[0],
+        "server": args.server,
         "load_average_1m": round(os.getloadavg()[0], 2),
     }
     for durable, (baseline, cpu_per_doc, peak, steady, server_cpu) in runs.items():
@@ -343,6 +345,7 @@ def load(
             *("--port", str(port), "--workers", str(args.workers)),
             *("--rate", "1000000", "--burst", "1000000"),
             "--durable-log" if durable else "--no-durable-log",
+            *("--server", args.server),
         ],
         start_new_session=True,
         stdout=subprocess.DEVNULL,
