@@ -98,6 +98,8 @@ class ClientStore:
     def __init__(self, engine: Engine) -> None:
         self._table = ClientTable(engine)
         self._matched: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+        self._checking: dict[tuple[str, str, str], threading.Lock] = {}
+        """Tokens whose secret is being checked now, each with the lock its checker holds."""
         self._lock = threading.Lock()
 
     def create(self, name: str, scopes: list[str], *, at: datetime) -> tuple[Client, str]:
@@ -150,18 +152,32 @@ class ClientStore:
             if known is not None and len(known) < MAX_REMEMBERED_CLIENTS:
                 known[client_id] = stored
         key = self._match_key(token, stored)
+        if self._seen(key):
+            return stored
+        # One scrypt per token at a time: a client's first burst (one request per connection)
+        # would otherwise run as many 16 MiB hashes at once, all of the same secret.
+        with self._lock:
+            checking = self._checking.setdefault(key, threading.Lock())
+        try:
+            with checking:
+                if not self._seen(key):
+                    if not secret_matches(secret, stored.secret_hash):
+                        return None
+                    with self._lock:
+                        self._matched[key] = None
+                        while len(self._matched) > MAX_REMEMBERED_CLIENTS:
+                            self._matched.popitem(last=False)
+        finally:
+            with self._lock:
+                self._checking.pop(key, None)
+        return stored
+
+    def _seen(self, key: tuple[str, str, str]) -> bool:
         with self._lock:
             seen = key in self._matched
             if seen:
                 self._matched.move_to_end(key)
-        if not seen:
-            if not secret_matches(secret, stored.secret_hash):
-                return None
-            with self._lock:
-                self._matched[key] = None
-                while len(self._matched) > 10_000:
-                    self._matched.popitem(last=False)
-        return stored
+        return seen
 
     def row(self, client_id: str, known: MutableMapping[str, Client]) -> Client | None:
         """The client's row as stored (revoked or not), kept in `known` once read."""
@@ -177,12 +193,7 @@ class ClientStore:
         stored = None if parsed is None else known.get(parsed[0])
         if stored is None:
             return None
-        key = self._match_key(token, stored)
-        with self._lock:
-            if key not in self._matched:
-                return None
-            self._matched.move_to_end(key)
-        return stored
+        return stored if self._seen(self._match_key(token, stored)) else None
 
     @staticmethod
     def _match_key(token: str, stored: Client) -> tuple[str, str, str]:

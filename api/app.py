@@ -8,11 +8,13 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from api import openapi, problems
 from api.access import ClientStore
 from api.digilocker.pull import PullService
+from api.direct import DirectRoutes
 from api.freshness import ChangedByWrites
 from api.limits import BodyLimit, RateLimiter
 from api.metrics import Metrics, MetricsMiddleware
@@ -177,6 +179,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Added first, so innermost: the body limit, metrics and freshness still see these routes.
+    app.add_middleware(DirectRoutes, routes=_direct_routes())
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, exempt=("/digilocker/",))
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(ChangedByWrites, freshness=freshness)
@@ -185,3 +189,15 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.router.on_startup.extend((found.request_log_writer.start, freshness.start))
     app.router.on_shutdown.extend((found.request_log_writer.close, freshness.close, engine.dispose))
     return app
+
+
+def _direct_routes() -> list[APIRoute]:
+    """The routes `DirectRoutes` serves: those whose endpoints take only the request (from the
+    verification router, which the app includes without a prefix)."""
+    chosen = [
+        route
+        for route in verify.router.routes
+        if isinstance(route, APIRoute) and route.endpoint in verify.DIRECT
+    ]
+    assert len(chosen) == len(verify.DIRECT), "a direct endpoint is not on the router"
+    return chosen

@@ -83,11 +83,23 @@ def serve(
             help="Validation policy: default, elocker-legacy, conformance, or a TOML file.",
         ),
     ] = None,
+    durable_log: Annotated[
+        bool,
+        typer.Option(
+            help="A verification answers only once its request-log entry is committed; with "
+            "--no-durable-log, once it is queued (faster; a crash loses uncommitted entries).",
+        ),
+    ] = True,
+    server: Annotated[
+        str, typer.Option(help="HTTP server: uvicorn, or granian (faster under load).")
+    ] = "uvicorn",
 ) -> None:
     """Run the HTTP API and the clerks' web page (uvicorn) against the registry."""
-    from api.serve import Tls, run
+    from api.serve import SERVERS, Tls, run
     from api.settings import Settings as ServiceSettings
 
+    if server not in SERVERS:
+        fail(f"usage: --server is one of {', '.join(SERVERS)}, not {server!r}", 2)
     if (tls_cert is None) != (tls_key is None):
         fail("usage: --tls-cert and --tls-key go together: give both or neither", 2)
     tls = None if tls_cert is None or tls_key is None else Tls(tls_cert, tls_key)
@@ -104,13 +116,14 @@ def serve(
         keep_renditions=keep_renditions,
         sealing_key=_existing(sealing_key_path(sealing_key)),
         policy=policy,
+        durable_request_log=durable_log,
     )
     try:
         load_policy(policy)  # refuse a bad policy here, before any worker starts
     except VcEngineError as error:
         fail(str(error), 2)
-    console.print(f"serving on {scheme}://{host}:{port} ({workers} worker(s))")
-    run(service, host=host, port=port, workers=workers, tls=tls)
+    console.print(f"serving on {scheme}://{host}:{port} ({workers} worker(s), {server})")
+    run(service, host=host, port=port, workers=workers, tls=tls, server=server)
 
 
 def _existing(path: Path) -> Path | None:

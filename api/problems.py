@@ -82,16 +82,26 @@ def response(
     )
 
 
+def refusal(exc: Problem) -> JSONResponse:
+    """The answer to a route's `Problem` (also for routes served by `api.direct`)."""
+    return response(exc.status, exc.code, exc.detail, exc.headers, **exc.extra)
+
+
+def http_refusal(exc: StarletteHTTPException) -> JSONResponse:
+    """The answer to Starlette's or FastAPI's own HTTP errors, as a problem."""
+    code = _CODE_FOR_STATUS.get(exc.status_code, "error")
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    return response(exc.status_code, code, detail, dict(exc.headers or {}))
+
+
 def _problem(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
-    return response(exc.status, exc.code, exc.detail, exc.headers, **exc.extra)
+    return refusal(exc)
 
 
 def _http(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = _CODE_FOR_STATUS.get(exc.status_code, "error")
-    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return response(exc.status_code, code, detail, dict(exc.headers or {}))
+    return http_refusal(exc)
 
 
 def _validation(_request: Request, exc: Exception) -> JSONResponse:

@@ -55,6 +55,7 @@ class RegistryCache:
         self._status = status
         self.freshness = freshness
         self._lock = threading.Lock()
+        self._reading = threading.Lock()
         self._view = Generation(token=object())  # equal to no token
         self.memory = ListMemory()
         """Kept for the life of the process, across generations: a list older than one this process
@@ -69,10 +70,18 @@ class RegistryCache:
             return self._view
 
     def trust(self, generation: Generation) -> TrustSnapshot:
-        """The trust snapshot of `generation` (read from the database on its first use)."""
-        if generation.trust is None:
-            generation.trust = self._registry.snapshot()
-        return generation.trust
+        """The trust snapshot of `generation` (read from the database on its first use).
+
+        Read by one thread only: when a new generation begins under load, every request in
+        flight wants it at once, and each reading its own copy multiplied the cost of a change
+        by the number of requests waiting."""
+        found = generation.trust
+        if found is None:
+            with self._reading:
+                found = generation.trust
+                if found is None:
+                    found = generation.trust = self._registry.snapshot()
+        return found
 
     def catalogue(self, generation: Generation) -> Catalogue:
         """The document type catalogue of `generation` (read on its first use)."""

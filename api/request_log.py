@@ -6,6 +6,7 @@ writer thread per process and wait for it; the thread writes everything that que
 its previous transaction committed (up to `MAX_BATCH` entries) in one transaction. A request
 answers only after its entry is committed, so no acknowledged verification goes unlogged, and
 a busy process pays one commit (and on SQLite one fsync) per batch rather than per request.
+With `Settings.durable_request_log` off a request answers once its entry is queued instead.
 """
 
 from __future__ import annotations
@@ -102,6 +103,12 @@ class RequestLogWriter:
 
 
 _Queued = tuple[LoggedVerification, "asyncio.Future[None]"]
+
+
+def unawaited(done: asyncio.Future[None]) -> None:
+    """Let `done` complete with nobody waiting: a failure is already logged by the writer, so
+    its exception is taken here rather than reported again as never retrieved."""
+    done.add_done_callback(lambda future: future.cancelled() or future.exception())
 
 
 def _settle(futures: list[asyncio.Future[None]], error: Exception | None) -> None:

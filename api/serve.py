@@ -1,4 +1,5 @@
-"""Running the service with uvicorn, and the command-line jobs on its tables (clients, audit).
+"""Running the service with uvicorn or granian, and the command-line jobs on its tables (clients,
+audit).
 
 `vc-engine serve`, `vc-engine client ...` and `vc-engine audit-log` call these; the CLI keeps
 only argument parsing.
@@ -45,12 +46,32 @@ class Tls:
     private_key: Path
 
 
-def run(settings: Settings, *, host: str, port: int, workers: int, tls: Tls | None = None) -> None:
+SERVERS = ("uvicorn", "granian")
+"""The HTTP servers `serve` can run the application on. uvicorn (with httptools and uvloop) is
+the default; granian parses HTTP and writes each response in Rust, one write per response where
+uvicorn makes two, which under load left more of the CPU to verification (bench/api_load.py
+--server granian)."""
+
+
+def run(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    tls: Tls | None = None,
+    server: str = "uvicorn",
+) -> None:
     """Serve until interrupted (over HTTPS when `tls` is given). Settings travel to worker
     processes in the environment."""
     os.environ.update(settings.to_env())
     if workers > 1 and not os.environ.get(MULTIPROCESS_VARIABLE):
         os.environ[MULTIPROCESS_VARIABLE] = tempfile.mkdtemp(prefix="vc-engine-metrics-")
+    if server == "granian":
+        _run_granian(host=host, port=port, workers=workers, tls=tls)
+        return
+    if server != "uvicorn":
+        raise ValueError(f"no server {server!r}; choose one of {', '.join(SERVERS)}")
     uvicorn.run(
         "api.serve:app_from_env",
         factory=True,
@@ -64,6 +85,31 @@ def run(settings: Settings, *, host: str, port: int, workers: int, tls: Tls | No
         ssl_keyfile=None if tls is None else str(tls.private_key),
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
+
+
+def _run_granian(*, host: str, port: int, workers: int, tls: Tls | None) -> None:
+    """As uvicorn is run: the same factory, no access log, TLS 1.2 and up, a worker that dies
+    replaced; HTTP/1.1 only and no websockets (the service has none)."""
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces, SSLProtocols
+    from granian.log import LogLevels
+
+    Granian(
+        "api.serve:app_from_env",
+        factory=True,
+        interface=Interfaces.ASGI,
+        address=host,
+        port=port,
+        workers=workers,
+        http=HTTPModes.http1,
+        websockets=False,
+        log_level=LogLevels.warning,
+        log_access=False,
+        ssl_cert=None if tls is None else tls.certificate,
+        ssl_key=None if tls is None else tls.private_key,
+        ssl_protocol_min=SSLProtocols.tls12,
+        respawn_failed_workers=True,
+    ).serve()
 
 
 def create_client(url: str, name: str, scopes: list[str], at: datetime) -> tuple[Client, str]:

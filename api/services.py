@@ -23,7 +23,7 @@ from api.limits import RateLimiter
 from api.metrics import Metrics
 from api.oauth2 import TOKEN_PREFIX, AccessTokens
 from api.registry_cache import Generation, RegistryCache
-from api.request_log import RequestLogWriter, entry
+from api.request_log import RequestLogWriter, entry, unawaited
 from api.settings import Settings
 from api.signing import SigningKeys
 from vc_engine.issuance.status_lists import StatusLists
@@ -94,7 +94,8 @@ class Services:
         bound_pdf: bytes | None = None,
     ) -> VerificationReport:
         """Verify `data` (and, when given, whether `bound_pdf` is the PDF its issuer bound into
-        it) and log the verdict; answers once the audit entry is committed."""
+        it) and log the verdict; answers once the audit entry is committed (with
+        `Settings.durable_request_log`) or queued."""
         cached = generation.trust is not None and generation.policy is not None
         if cached and len(data) <= INLINE_MAX_BYTES:
             report = self.check(data, at, generation)
@@ -102,7 +103,11 @@ class Services:
             report = await run_in_threadpool(self.check, data, at, generation)
         if bound_pdf is not None:
             report = check_bound_pdf(report, bound_pdf)
-        await self.request_log_writer.submit(entry(client.id, self.clock(), data, report))
+        logged = self.request_log_writer.submit(entry(client.id, self.clock(), data, report))
+        if self.settings.durable_request_log or logged.done():  # done now: the writer stopped
+            await logged
+        else:
+            unawaited(logged)
         self.metrics.verdicts.labels(str(report.indication)).inc()
         return report
 

@@ -16,6 +16,7 @@ BUNDLE_KEY_VARIABLE = "VC_ENGINE_BUNDLE_KEY"
 KEEP_RENDITIONS_VARIABLE = "VC_ENGINE_KEEP_RENDITIONS"
 SEALING_KEY_VARIABLE = "VC_ENGINE_SEALING_KEY"
 POLICY_VARIABLE = "VC_ENGINE_POLICY"
+DURABLE_LOG_VARIABLE = "VC_ENGINE_REQUEST_LOG_DURABLE"
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,12 @@ class Settings:
     """The validation policy: a built-in name (default, elocker-legacy, conformance) or a TOML
     file; None is `default`."""
 
+    durable_request_log: bool = True
+    """A verification answers only once its request-log entry is committed, so no acknowledged
+    verification goes unlogged. False: it answers as soon as the entry is queued (the entry is
+    still committed, in the next group, and queued ones at shutdown), which saves the commit's
+    latency; a crash of the process loses the entries not yet committed."""
+
     @classmethod
     def from_env(cls, default_registry_url: str) -> Settings:
         keys = os.environ.get(SIGNING_KEYS_VARIABLE)
@@ -84,6 +91,7 @@ class Settings:
             keep_renditions=os.environ.get(KEEP_RENDITIONS_VARIABLE, "1") == "1",
             sealing_key=Path(sealing_key) if sealing_key else None,
             policy=os.environ.get(POLICY_VARIABLE) or None,
+            durable_request_log=os.environ.get(DURABLE_LOG_VARIABLE, "1") == "1",
         )
 
     def to_env(self) -> dict[str, str]:
@@ -95,6 +103,7 @@ class Settings:
             BURST_VARIABLE: str(self.rate_burst),
             PUBLIC_URL_VARIABLE: self.public_url,
             KEEP_RENDITIONS_VARIABLE: "1" if self.keep_renditions else "0",
+            DURABLE_LOG_VARIABLE: "1" if self.durable_request_log else "0",
         }
         if self.signing_keys is not None:
             env[SIGNING_KEYS_VARIABLE] = str(self.signing_keys)

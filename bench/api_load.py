@@ -11,9 +11,13 @@ a second process, against the in-process pipeline on the same cores in the same 
    (closed loop, --connections connections, --max-seconds).
 4. Hold about 80% of that throughput for --duration seconds (each connection paced by a think
    time, calibrated for a few seconds first) and read wrk's latency percentiles.
-Every response must be 200 with a PASSED report; anything else counts as an error.
-Ends with one JSON line. Targets (issue 5): HTTP >= 70% of in-process; p99 <= 20 ms at 80%;
-zero errors.
+Steps 2-4 run twice: with the request log durable (a response waits for its entry's commit)
+and buffered (`serve --no-durable-log`); the buffered figures carry a `buffered_log_` prefix.
+Every response must be 200 with a PASSED report; anything else counts as an error. Besides the
+rates, the CPU each document costs in-process and each request costs the service (its process
+group, at the peak) is compared: on a machine shared with other work the rates move with the
+load, the CPU per request much less. Ends with one JSON line. Targets (issue 14): HTTP >= 70% of
+in-process; p99 <= 20 ms at 80%; zero errors.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -42,7 +45,14 @@ from vc_engine.policy import INDIA, VerificationPolicy
 from vc_engine.store import Registry
 from vc_engine.verify import verify
 
-from common import add_profile_switch, profiled_call, profiling, use_profile_switch
+from common import (
+    add_profile_switch,
+    hold_at_share,
+    profiled_call,
+    profiling,
+    use_profile_switch,
+    wrk_figures,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "records"
@@ -87,51 +97,99 @@ def prepare(url: str, directory: Path, count: int) -> list[Path]:
     return paths
 
 
-def _in_process(url: str, paths: list[str], seconds: float) -> int:
+def _in_process(url: str, paths: list[str], seconds: float) -> tuple[int, float]:
+    """Documents verified in `seconds`, and the CPU seconds that took."""
     documents = [Path(p).read_bytes() for p in paths]
     with Registry.open(url) as registry:
         snapshot = registry.snapshot()
         done = 0
+        cpu = time.process_time()
         deadline = time.perf_counter() + seconds
         while time.perf_counter() < deadline:
             for data in documents:
                 report = verify(data, snapshot, VerificationPolicy(at=datetime.now(UTC)))
                 assert report.verified, report.to_json()
                 done += 1
-    return done
+        return done, time.process_time() - cpu
 
 
 def profile_service(url: str, token: str, paths: list[Path]) -> None:
-    """Profile the service answering each document once through its ASGI app in this process:
-    the route, FastAPI's layers and the pipeline, without sockets or uvicorn."""
-    from fastapi.testclient import TestClient
+    """Profile the service answering each document five times through its ASGI app, driven on
+    this thread's event loop: the middleware, the route, the audit log's group commit and the
+    pipeline, without sockets or uvicorn (a test client would run the app on another thread,
+    out of the profiler's sight)."""
+    import asyncio
 
     from api import Settings, create_app
 
     documents = [p.read_bytes() for p in paths]
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/xml"}
     settings = Settings(registry_url=url, rate_per_second=1e6, rate_burst=1_000_000)
-    with TestClient(create_app(settings)) as client:
+    app = create_app(settings)
+    headers = [
+        (b"authorization", f"Bearer {token}".encode()),
+        (b"content-type", b"application/xml"),
+        (b"host", b"127.0.0.1"),
+    ]
 
-        def answer_all() -> None:
-            for data in documents:
-                response = client.post("/v1/verify", content=data, headers=headers)
-                assert response.status_code == 200, response.text
+    async def answer(data: bytes) -> None:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/v1/verify",
+            "raw_path": b"/v1/verify",
+            "root_path": "",
+            "query_string": b"",
+            "headers": [*headers, (b"content-length", str(len(data)).encode())],
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+        }
+        sent: list[dict[str, object]] = []
 
-        answer_all()  # warm: caches, lazy imports
-        profiled_call(answer_all, f"the service answering {len(documents)} /v1/verify requests")
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": data, "more_body": False}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        await app(scope, receive, send)
+        assert sent[0]["status"] == 200, sent
+
+    async def answer_all(rounds: int) -> None:
+        # Every document in flight at once, as under wrk, so the group commit groups.
+        for _ in range(rounds):
+            await asyncio.gather(*(answer(data) for data in documents))
+
+    loop = asyncio.new_event_loop()
+    lifespan = app.router.lifespan_context(app)
+    loop.run_until_complete(lifespan.__aenter__())
+    try:
+        loop.run_until_complete(answer_all(1))  # warm: caches, lazy imports
+        profiled_call(
+            lambda: loop.run_until_complete(answer_all(5)),
+            f"the service answering {5 * len(documents)} /v1/verify requests",
+        )
+    finally:
+        loop.run_until_complete(lifespan.__aexit__(None, None, None))
+        loop.close()
 
 
-def in_process_rate(url: str, paths: list[Path], seconds: float, processes: int) -> float:
+def in_process_rate(
+    url: str, paths: list[Path], seconds: float, processes: int
+) -> tuple[float, float]:
+    """Documents a second on `processes` processes, and the CPU ms each document took."""
     with ProcessPoolExecutor(processes) as pool:
         futures = [
             pool.submit(_in_process, url, [str(p) for p in paths], seconds)
             for _ in range(processes)
         ]
         start = time.perf_counter()
-        total = sum(f.result() for f in futures)
+        results = [f.result() for f in futures]
         elapsed = time.perf_counter() - start
-    return total / max(elapsed, seconds)
+    total = sum(done for done, _ in results)
+    return total / max(elapsed, seconds), 1000.0 * sum(cpu for _, cpu in results) / total
 
 
 def fresh_schema(url: str) -> tuple[str, str]:
@@ -192,22 +250,7 @@ def wrk(port: int, env: dict[str, str], connections: int, seconds: float) -> dic
     run = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True)
     if run.returncode != 0:
         raise SystemExit(f"wrk failed: {run.stdout}{run.stderr}")
-    out = run.stdout
-    figures: dict[str, float] = {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
-        "requests": float(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
-        "not_passed": float(re.search(r"NOT_PASSED (\d+)", out).group(1)),  # type: ignore[union-attr]
-    }
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    figures["socket_errors"] = float(sum(int(g) for g in errors.groups())) if errors else 0.0
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    figures["non_2xx"] = float(non_2xx.group(1)) if non_2xx else 0.0
-    for percentile in ("50", "90", "99"):
-        found = re.search(rf"\s{percentile}%\s+([\d.]+)(us|ms|s)\b", out)
-        if found:
-            scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
-            figures[f"p{percentile}_ms"] = float(found.group(1)) * scale
-    return figures
+    return wrk_figures(run.stdout, ("NOT_PASSED",))
 
 
 def main() -> None:
@@ -219,6 +262,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--registry", help="registry URL (default: a throwaway SQLite file)")
+    parser.add_argument("--server", default="uvicorn", help="serve --server: uvicorn or granian")
     add_profile_switch(parser)
     args = parser.parse_args()
     use_profile_switch(args)
@@ -244,69 +288,115 @@ def main() -> None:
 
         if profiling():
             profile_service(url, token, paths)
-        baseline = in_process_rate(url, paths, args.baseline_seconds, args.workers)
-        print(f"in-process pipeline, {args.workers} processes: {baseline:,.0f} documents/s")
 
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                *(str(VC_ENGINE), "--registry", url, "serve", "--host", "127.0.0.1"),
-                *("--port", str(port), "--workers", str(args.workers)),
-                *("--rate", "1000000", "--burst", "1000000"),
-            ],
-            start_new_session=True,
-            stdout=subprocess.DEVNULL,
-        )
         env = {"VC_BENCH_FILES": str(listing), "VC_BENCH_TOKEN": token}
-        try:
-            wait_healthy(port)
-            wrk(port, env, args.connections, 3)  # warm up
-            peak = wrk(port, env, args.connections, args.max_seconds)
-            print(f"HTTP maximum: {peak['rps']:,.0f} documents/s, p99 {peak.get('p99_ms')} ms")
-            target = 0.8 * peak["rps"]
-            delay = max(0.0, 1000.0 * args.connections / target - peak.get("p50_ms", 0.0))
-            calibration = wrk(
-                port, {**env, "VC_BENCH_DELAY_MS": f"{delay:.3f}"}, args.connections, 5
-            )
-            delay = max(0.0, delay * calibration["rps"] / target)
-            steady = wrk(
-                port, {**env, "VC_BENCH_DELAY_MS": f"{delay:.3f}"}, args.connections, args.duration
-            )
-            share = steady["rps"] / peak["rps"]
+        runs: dict[bool, tuple[float, float, dict[str, float], dict[str, float], float]] = {}
+        for durable in (True, False):
+            baseline, cpu_per_doc = in_process_rate(url, paths, args.baseline_seconds, args.workers)
             print(
-                f"at {steady['rps']:,.0f}/s ({share:.0%} of maximum) for {args.duration:.0f} s: "
-                f"p50 {steady.get('p50_ms')} ms, p99 {steady.get('p99_ms')} ms"
+                f"in-process pipeline, {args.workers} processes: {baseline:,.0f} documents/s "
+                f"({cpu_per_doc:.3f} ms CPU each)"
             )
-        finally:
-            os.killpg(server.pid, signal.SIGINT)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+            runs[durable] = (baseline, cpu_per_doc, *load(url, env, args, durable))
 
         if schema is not None:
             drop_schema(args.registry, schema)
 
-    errors = sum(
-        int(f[k]) for f in (peak, steady) for k in ("not_passed", "socket_errors", "non_2xx")
-    )
-    figures = {
+    figures: dict[str, object] = {
         "bench": "api_load",
         "workers": args.workers,
         "cores": os.cpu_count(),
         "registry": url.split(":", 1)[0].split("+")[0],
-        "in_process_docs_per_s": round(baseline, 1),
-        "http_max_docs_per_s": round(peak["rps"], 1),
-        "http_vs_in_process": round(peak["rps"] / baseline, 3),
-        "steady_docs_per_s": round(steady["rps"], 1),
-        "steady_fraction_of_max": round(steady["rps"] / peak["rps"], 3),
-        "steady_seconds": args.duration,
-        "steady_p50_ms": steady.get("p50_ms"),
-        "steady_p99_ms": steady.get("p99_ms"),
-        "requests": int(peak["requests"] + steady["requests"]),
-        "errors": errors,
+        "server": args.server,
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
+    for durable, (baseline, cpu_per_doc, peak, steady, server_cpu) in runs.items():
+        prefix = "" if durable else "buffered_log_"
+        errors = sum(
+            int(f[k]) for f in (peak, steady) for k in ("not_passed", "socket_errors", "non_2xx")
+        )
+        figures |= {
+            f"{prefix}in_process_docs_per_s": round(baseline, 1),
+            f"{prefix}http_max_docs_per_s": round(peak["rps"], 1),
+            f"{prefix}http_vs_in_process": round(peak["rps"] / baseline, 3),
+            f"{prefix}in_process_cpu_ms_per_doc": round(cpu_per_doc, 3),
+            f"{prefix}server_cpu_ms_per_request": round(server_cpu, 3),
+            f"{prefix}cpu_in_process_vs_http": round(cpu_per_doc / server_cpu, 3),
+            f"{prefix}steady_docs_per_s": round(steady["rps"], 1),
+            f"{prefix}steady_fraction_of_max": round(steady["rps"] / peak["rps"], 3),
+            f"{prefix}steady_p50_ms": steady.get("p50_ms"),
+            f"{prefix}steady_p99_ms": steady.get("p99_ms"),
+            f"{prefix}requests": int(peak["requests"] + steady["requests"]),
+            f"{prefix}errors": errors,
+        }
+    figures["steady_seconds"] = args.duration
     print(json.dumps(figures))
+
+
+def load(
+    url: str, env: dict[str, str], args: argparse.Namespace, durable: bool
+) -> tuple[dict[str, float], dict[str, float], float]:
+    """Serve with the request log durable or not; (peak figures, figures held at 80% of the
+    peak, the service's CPU ms per request at the peak)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            *(str(VC_ENGINE), "--registry", url, "serve", "--host", "127.0.0.1"),
+            *("--port", str(port), "--workers", str(args.workers)),
+            *("--rate", "1000000", "--burst", "1000000"),
+            "--durable-log" if durable else "--no-durable-log",
+            *("--server", args.server),
+        ],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+    setting = "durable" if durable else "buffered"
+    try:
+        wait_healthy(port)
+        wrk(port, env, args.connections, 3)  # warm up
+        cpu_before = group_cpu_seconds(server.pid)
+        peak = wrk(port, env, args.connections, args.max_seconds)
+        server_cpu = 1000.0 * (group_cpu_seconds(server.pid) - cpu_before) / peak["requests"]
+        print(
+            f"HTTP maximum, {setting} request log: {peak['rps']:,.0f} documents/s, "
+            f"p99 {peak.get('p99_ms')} ms, {server_cpu:.3f} ms of service CPU each"
+        )
+        steady = hold_at_share(
+            lambda delay, seconds: wrk(
+                port, {**env, "VC_BENCH_DELAY_MS": f"{delay:.3f}"}, args.connections, seconds
+            ),
+            args.connections,
+            peak,
+            args.duration,
+        )
+        share = steady["rps"] / peak["rps"]
+        print(
+            f"at {steady['rps']:,.0f}/s ({share:.0%} of maximum) for {args.duration:.0f} s: "
+            f"p50 {steady.get('p50_ms')} ms, p99 {steady.get('p99_ms')} ms"
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+    return peak, steady, server_cpu
+
+
+def group_cpu_seconds(group: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of a process group."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[2]) == group:  # pgrp
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import cProfile
 import dataclasses
 import io
 import pstats
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -142,3 +143,53 @@ def enrol(
         valid_until=since + timedelta(days=3650),
         at=since,
     )
+
+
+Wrk = Callable[[float, float], dict[str, float]]
+"""Runs wrk with a think time (ms) per connection for some seconds; its figures (`wrk_figures`)."""
+
+
+def wrk_figures(out: str, counters: tuple[str, ...] = ()) -> dict[str, float]:
+    """wrk's report as numbers: requests/s, requests, socket errors, non-2xx answers, p50/p90/p99
+    latency in ms, and each `NAME count` line the Lua script printed for `counters`."""
+    figures: dict[str, float] = {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        "requests": float(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
+    }
+    for name in counters:
+        figures[name.lower()] = float(re.search(rf"{name} (\d+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    figures["socket_errors"] = float(sum(int(g) for g in errors.groups())) if errors else 0.0
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    figures["non_2xx"] = float(non_2xx.group(1)) if non_2xx else 0.0
+    for percentile in ("50", "90", "99"):
+        found = re.search(rf"\s{percentile}%\s+([\d.]+)(us|ms|s)\b", out)
+        if found:
+            scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
+            figures[f"p{percentile}_ms"] = float(found.group(1)) * scale
+    return figures
+
+
+def hold_at_share(
+    wrk: Wrk,
+    connections: int,
+    peak: dict[str, float],
+    seconds: float,
+    *,
+    share: float = 0.8,
+    calibration_seconds: float = 5.0,
+) -> dict[str, float]:
+    """wrk's figures while holding about `share` of the `peak` rate for `seconds`.
+
+    Each connection waits a think time between its requests, so a connection's cycle is the
+    think time plus the latency, and the rate is connections / cycle. The think time starts from
+    the peak's median latency, and two short calibration runs correct it with the latency seen
+    at the lower rate (which is shorter than at the peak)."""
+    target = share * peak["rps"]
+    cycle_ms = 1000.0 * connections / target
+    delay = max(0.0, cycle_ms - peak.get("p50_ms", 0.0))
+    for _ in range(2):
+        seen = wrk(delay, calibration_seconds)
+        latency = 1000.0 * connections / max(seen["rps"], 1e-9) - delay
+        delay = max(0.0, cycle_ms - latency)
+    return wrk(delay, seconds)

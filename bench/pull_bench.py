@@ -26,7 +26,6 @@ import hmac
 import itertools
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -49,7 +48,14 @@ from vc_engine.store.digilocker import DigiLockerStore, DoctypeSearch
 from vc_engine.store.engine import create_registry_engine
 from vc_engine.store.kept import KeptStore
 
-from common import add_profile_switch, profiled_call, profiling, use_profile_switch
+from common import (
+    add_profile_switch,
+    hold_at_share,
+    profiled_call,
+    profiling,
+    use_profile_switch,
+    wrk_figures,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "records"
@@ -193,20 +199,7 @@ def wrk(
     run = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True)
     if run.returncode != 0:
         raise SystemExit(f"wrk failed: {run.stdout}{run.stderr}")
-    out = run.stdout
-    figures: dict[str, float] = {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
-        "requests": float(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
-        "not_found": float(re.search(r"NOT_FOUND (\d+)", out).group(1)),  # type: ignore[union-attr]
-    }
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    figures["socket_errors"] = float(sum(int(g) for g in errors.groups())) if errors else 0.0
-    for percentile in ("50", "90", "99"):
-        found = re.search(rf"\s{percentile}%\s+([\d.]+)(us|ms|s)\b", out)
-        if found:
-            scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
-            figures[f"p{percentile}_ms"] = float(found.group(1)) * scale
-    return figures
+    return wrk_figures(run.stdout, ("NOT_FOUND",))
 
 
 def main() -> None:
@@ -265,11 +258,14 @@ def main() -> None:
             wrk(port, holders, work, args.connections, 3, ceiling)  # warm up
             peak = wrk(port, holders, work, args.connections, args.max_seconds, ceiling)
             print(f"HTTP maximum: {peak['rps']:,.0f} Pull Doc/s, p99 {peak.get('p99_ms')} ms")
-            target = 0.8 * peak["rps"]
-            delay = max(0.0, 1000.0 * args.connections / target - peak.get("p50_ms", 0.0))
-            calibration = wrk(port, holders, work, args.connections, 5, ceiling, delay)
-            delay = max(0.0, delay * calibration["rps"] / target)
-            steady = wrk(port, holders, work, args.connections, args.duration, ceiling, delay)
+            steady = hold_at_share(
+                lambda delay, seconds: wrk(
+                    port, holders, work, args.connections, seconds, ceiling, delay
+                ),
+                args.connections,
+                peak,
+                args.duration,
+            )
             share = steady["rps"] / peak["rps"]
             print(
                 f"at {steady['rps']:,.0f}/s ({share:.0%} of maximum) for {args.duration:.0f} s: "

@@ -126,8 +126,8 @@ _DOCUMENT_BODY = {
     },
 )
 async def verify_document(request: Request) -> JSONResponse:
-    # No FastAPI dependencies or parameters here: on this route their resolution costs about
-    # as much as the rest of the HTTP handling. `at` is documented in `_AT`.
+    # No FastAPI dependencies or parameters here: `api.direct` serves this route below
+    # FastAPI's routing (see DIRECT). `at` is documented in `_AT`.
     found: Services = request.app.state.services
     generation = found.cache.current()
     client = await identify(request, found, generation)
@@ -183,7 +183,7 @@ _VC_API_EXAMPLE = {
     },
 )
 async def verify_credential(request: Request) -> JSONResponse:
-    found: Services = request.app.state.services  # no dependencies: see verify_document
+    found: Services = request.app.state.services  # no dependencies: see DIRECT
     generation = found.cache.current()
     client = await identify(request, found, generation)
     require(client, "verify")
@@ -210,3 +210,9 @@ async def verify_credential(request: Request) -> JSONResponse:
         "results": results,
     }
     return JSONResponse(answer, status_code=200 if report.verified else 400)
+
+
+DIRECT = (verify_document, verify_credential)
+"""Endpoints `api.direct.DirectRoutes` calls without FastAPI's routing: each takes only the
+request and raises `Problem` to refuse it, so nothing FastAPI would resolve or validate is
+skipped."""

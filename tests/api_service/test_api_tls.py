@@ -1,5 +1,5 @@
-"""`vc-engine serve --tls-cert/--tls-key`: the service speaks HTTPS with the given certificate,
-and the two options come together or not at all."""
+"""`vc-engine serve --tls-cert/--tls-key`: the service speaks HTTPS with the given certificate, on
+either server, and the two options come together or not at all."""
 
 from __future__ import annotations
 
@@ -64,13 +64,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def https_service(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+@pytest.fixture(params=["uvicorn", "granian"])
+def https_service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     cert, key = self_signed(tmp_path)
     port = free_port()
     command = str(Path(sys.executable).parent / "vc-engine")
     argv = [command, "--registry", f"sqlite:///{tmp_path / 'r.db'}"]
     argv += ["serve", "--port", str(port), "--tls-cert", str(cert), "--tls-key", str(key)]
+    argv += ["--server", request.param]
     process = subprocess.Popen(
         argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ}
     )
