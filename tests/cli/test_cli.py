@@ -461,6 +461,8 @@ def _typer_command(*args: str) -> subprocess.CompletedProcess[str]:
         ["verify", "--lang", "fr", "{document}"],
         ["verify", "--json", "--json", "{document}"],
         ["verify", "--help"],
+        ["verify", "{document}", "--pdf", "{missing}"],
+        ["verify", "{document}", "--pdf", "{document}"],
     ],
     ids=[
         "passed",
@@ -473,6 +475,8 @@ def _typer_command(*args: str) -> subprocess.CompletedProcess[str]:
         "unknown-language",
         "repeated-flag",
         "help",
+        "missing-pdf",
+        "pdf-beside-xml",
     ],
 )
 def test_the_entry_point_answers_as_the_typer_command_does(
@@ -521,8 +525,16 @@ def test_the_entry_point_reads_a_plain_verify(monkeypatch: pytest.MonkeyPatch) -
         registry_url="sqlite:///r.db",
         file=Path("a.xml"),
         qr_text=None,
+        pdf=None,
         as_json=True,
         at=None,
         policy_name="conformance",
         language="bn",
     )
+
+
+def test_the_entry_point_reads_the_pdf_to_compare_with_a_credential() -> None:
+    call = read_quick_verify(["verify", "a.vc.json", "--pdf", "issuer-own.pdf"])
+    assert call is not None
+    assert (call.file, call.pdf) == (Path("a.vc.json"), Path("issuer-own.pdf"))
+    assert read_quick_verify(["verify", "a.vc.json", "--pdf"]) is None
