@@ -349,7 +349,7 @@ def _resources(objects: Objects, canvas: _Canvas, qr_text: str) -> bytes:
 def _font(objects: Objects, key: str, cids: dict[tuple[int, str], int]) -> int:
     """A Type0 font over the embedded program: this page's CIDs, their glyphs, widths and
     text."""
-    face, program = font(key), embedded(key)
+    face, program = font(key), embedded(key, (text for _, text in cids))
     basefont = writer.name(program.name)
     file = objects.add(
         b"<</Length %d/Length1 %d/Filter/FlateDecode>>stream\n%s\nendstream"
