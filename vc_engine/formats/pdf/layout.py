@@ -12,10 +12,12 @@ content stream gets points from the bottom left.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from itertools import count
 
 import zxingcpp
 from PIL import Image
@@ -106,8 +108,10 @@ class _Canvas:
         ops = [b"BT 1 0 0 1 %s %s Tm" % (_pt(x), _pt(PAGE_HEIGHT - baseline))]
         points = writer.number(size)
         for run in line:
-            table = self.cids.setdefault(run.face.key, {})
-            cids = tuple(table.setdefault(key, len(table) + 1) for key in run.keys)
+            table = self.cids.get(run.face.key)
+            if table is None:  # numbered from 1 in the order first shown, by C-level calls
+                table = self.cids[run.face.key] = defaultdict(count(1).__next__)
+            cids = tuple(map(table.__getitem__, run.keys))
             ops.append(b"/%s %s Tf %s" % (run.face.key.encode(), points, run.operators % cids))
         ops.append(b"ET")
         self.ops.append(b" ".join(ops))
@@ -434,5 +438,6 @@ def _attach(objects: Objects, attachment: Attachment, created: datetime) -> int:
     )
 
 
+@lru_cache(maxsize=4096)
 def _pt(millimetres: float) -> bytes:
     return writer.number(millimetres * _POINTS)
