@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import replace
 
 import pytest
+from fontTools.ttLib import TTFont
 from paper_photos import photograph, render_page
 from paper_support import POLICY, document, issued, issuer, trust
 from PIL import Image
@@ -93,3 +94,23 @@ def test_a_large_photo_reads_the_same_from_its_reduced_decode() -> None:
         report = verify(data, trust().snapshot(), POLICY)
         assert report.indication is Indication.PASSED and report.document is not None
     assert drafted_reads >= 1
+
+
+def test_a_letter_beyond_the_prebuilt_repertoire_is_embedded_with_its_outline() -> None:
+    """ễ and ș are outside the Latin repertoire built at first use: the page's font program
+    is rebuilt to hold their glyphs, drawn, not blank."""
+    birth = document("BTHCER")
+    name = "Nguyễn Ștefan"
+    page = printed_page(replace(birth, holder={**birth.holder, "name": name}), "VC1:A", INDIA)
+    data = pdf.layout.render(page, (), NOW)
+    assert _squeezed(name) in _squeezed(_page_text(data))
+    bold = pdf.fonts.font(pdf.fonts.LATIN_BOLD)
+    wanted = {glyph.gid for glyph in bold.shape("ễȘș")}
+    (program,) = [
+        f.get_object()["/DescendantFonts"][0]["/FontDescriptor"]["/FontFile2"].get_data()
+        for f in PdfReader(io.BytesIO(data)).pages[0]["/Resources"]["/Font"].values()
+        if str(f.get_object()["/BaseFont"]).endswith("NotoSans-Bold")
+    ]
+    parsed = TTFont(io.BytesIO(program))
+    order = parsed.getGlyphOrder()
+    assert all(parsed["glyf"][order[gid]].numberOfContours != 0 for gid in wanted)

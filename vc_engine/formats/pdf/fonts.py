@@ -6,7 +6,9 @@ A page used to parse and subset every font anew (fontTools, most of a page's cos
 font is cut once to its scripts' whole repertoire (`REPERTOIRE`, closed over the font's own
 substitutions, so every conjunct is there) with its glyph ids kept, and without the layout
 tables a PDF reader never uses; that stream, compressed once, is embedded byte for byte in
-every page that shows the font. The glyph ids HarfBuzz gives are the embedded font's.
+every page that shows the font. The glyph ids HarfBuzz gives are the embedded font's. A page
+showing a character beyond the repertoire has the program rebuilt once to cover it too
+(`embedded`), so no glyph is ever drawn from a program that lacks its outline.
 
 The fonts are Debian's fonts-noto-core. Latin text is set in Noto Sans; a character it lacks
 falls back to Noto Sans Bengali, then Noto Sans Devanagari, run by run, so a label such as
@@ -19,6 +21,7 @@ import hashlib
 import io
 import unicodedata
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -175,9 +178,30 @@ def _follows(character: str) -> bool:
     return unicodedata.category(character) in _FOLLOWERS
 
 
+_BEYOND: dict[str, frozenset[int]] = {}
+"""Per font, the characters beyond `REPERTOIRE` that pages of this process have shown."""
+
+
+def embedded(key: str, shown: Iterable[str]) -> Embedded:
+    """The font as pages embed it, built once a process (see the module docstring) for its
+    repertoire and, when a page shows a character beyond it (a rare letter in a name), rebuilt
+    once to cover that character too, for this page and every later one: no glyph is ever
+    embedded without its outline."""
+    beyond = {ord(c) for text in shown for c in text} - _repertoire(key)
+    beyond &= font(key).cmap
+    seen = _BEYOND.get(key, frozenset())
+    if not beyond <= seen:
+        seen = _BEYOND[key] = seen | beyond
+    return _built(key, seen)
+
+
 @cache
-def embedded(key: str) -> Embedded:
-    """The font as every page embeds it, built once a process (see the module docstring)."""
+def _repertoire(key: str) -> frozenset[int]:
+    return frozenset(c for low, high in REPERTOIRE[key] for c in range(low, high + 1))
+
+
+@lru_cache(maxsize=16)
+def _built(key: str, beyond: frozenset[int]) -> Embedded:
     source = font(key)
     parsed = TTFont(str(source.path))
     options = subset.Options()
@@ -187,7 +211,7 @@ def embedded(key: str) -> Embedded:
     options.notdef_outline = True
     options.hinting = False
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[c for low, high in REPERTOIRE[key] for c in range(low, high + 1)])
+    subsetter.populate(unicodes=sorted(_repertoire(key) | beyond))
     subsetter.subset(parsed)
     for table in ("GSUB", "GPOS", "GDEF"):
         if table in parsed:
