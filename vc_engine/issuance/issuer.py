@@ -124,8 +124,8 @@ def _sign_qr(document: Document, issuer: Issuer, _: Earlier, doctype: DocType | 
 def _sign_pdf(
     document: Document, issuer: Issuer, earlier: Earlier, doctype: DocType | None
 ) -> bytes:
-    # Imported on first use: fpdf2 and pyHanko take a second to load, which a run that issues
-    # no PDF should not pay.
+    # Imported on first use: fontTools, HarfBuzz and pyHanko take a second to load, which a run
+    # that issues no PDF should not pay.
     from vc_engine.issuance.paper import sign_pdf
 
     doctype = doctype or get_doctype(document.doctype)
