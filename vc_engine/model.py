@@ -464,6 +464,14 @@ class InstantError(BadInput):
     """A time that is not an instant the engine can use; the message says why, for a person."""
 
 
+def start_of_second(moment: datetime) -> datetime:
+    """The registration time a window starts at when none is given: the start of `moment`'s
+    second. A QR code dates its document to the whole second (a CWT `iat`), so a key or an
+    authorisation registered 0.4 s into a second would otherwise not cover a document issued
+    0.5 s into it, seen through its QR."""
+    return moment.replace(microsecond=0)
+
+
 def bounded_instant(value: datetime, what: str) -> datetime:
     """`value` itself, once it is known to be aware and within EARLIEST..LATEST_INSTANT (so it
     can be moved to any time zone); `InstantError` otherwise."""

@@ -32,6 +32,7 @@ from api.schemas import (
 from api.services import Services, authenticated, require, services
 from vc_engine import doctypes, keys
 from vc_engine.doctypes.versions import Catalogue
+from vc_engine.model import start_of_second
 from vc_engine.store.errors import (
     InvalidRegistryInput,
     RegistryError,
@@ -130,7 +131,7 @@ async def add_issuer(request: Request, _: Admin, found: Found) -> JSONResponse:
     for code in ask.doctypes:
         _known_doctype(catalogue, code)
     now = found.clock()
-    start = bodies.instant(ask.validFrom, "validFrom") or now
+    start = bodies.instant(ask.validFrom, "validFrom") or start_of_second(now)
 
     def work() -> IssuerRecord:
         record = found.registry.add_issuer(ask.id, ask.name, at=now)
@@ -185,7 +186,7 @@ async def set_status(issuer_id: IssuerId, request: Request, _: Admin, found: Fou
 async def authorise(issuer_id: IssuerId, request: Request, _: Admin, found: Found) -> JSONResponse:
     ask = await bodies.model(request, NewAuthorisation)
     _known_doctype(await _run(lambda: found.cache.catalogue(found.cache.current())), ask.doctype)
-    start = bodies.instant(ask.validFrom, "validFrom") or found.clock()
+    start = bodies.instant(ask.validFrom, "validFrom") or start_of_second(found.clock())
     end = bodies.instant(ask.validUntil, "validUntil")
     record = await _run(
         lambda: found.registry.authorise(issuer_id, ask.doctype, valid_from=start, valid_until=end)

@@ -300,7 +300,7 @@ def test_every_rendition_through_the_cli(registry_url: str, tmp_path: Path) -> N
             continue
         result = runner.invoke(app, ["--registry", registry_url, "verify", "--json", str(path)])
         report = json.loads(result.output)
-        assert result.exit_code in (0, 1), result.output
+        assert result.exit_code == 0, result.output
         formats.add(report["format"])
         digests.setdefault(report["document"]["id"], set()).add(report["document"]["claimsDigest"])
     assert formats == {"xml-dsig", "vc-di", "vc-jwt", "qr-cwt", "pdf-pades"}

@@ -240,6 +240,20 @@ def test_key_round_trip(registry: Registry, clock: datetime, algorithm: keys.Key
     assert registry.keys_of(KMC) == (stored,)
 
 
+def test_key_added_mid_second_is_valid_from_the_start_of_that_second(
+    registry: Registry, clock: datetime
+) -> None:
+    """A QR code dates its document to the whole second: a key registered 0.4 s into a second
+    must cover a document signed 0.5 s into it."""
+    added = clock.replace(microsecond=400_000)
+    registry.add_issuer(KMC, "Kolkata Municipal Corporation", at=added)
+    key = public_key(keys.KeyAlgorithm.ED25519)
+    kid = registry.add_key(KMC, key, certificate=None, valid_from=None, valid_until=None, at=added)
+    stored = registry.get_key(kid)
+    assert stored is not None
+    assert (stored.valid_from, stored.added_at) == (added.replace(microsecond=0), added)
+
+
 def test_key_window_defaults_to_the_certificate(registry: Registry, clock: datetime) -> None:
     registry.add_issuer(KMC, "Kolkata Municipal Corporation", at=clock)
     private = keys.generate_private_key(keys.KeyAlgorithm.P256)

@@ -11,6 +11,7 @@ import typer
 from vc_engine import doctypes, keys
 from vc_engine.cli import render
 from vc_engine.cli.common import console, fail, instant, now, open_registry
+from vc_engine.model import start_of_second
 from vc_engine.store import Registry
 from vc_engine.store.doctype_versions import DoctypeVersions
 
@@ -35,7 +36,7 @@ def issuer_add(
 ) -> None:
     """Add an issuer and the document types it may sign."""
     moment = now()
-    start = instant(valid_from, "--valid-from") or moment
+    start = instant(valid_from, "--valid-from") or start_of_second(moment)
     with open_registry(ctx) as registry:
         for code in doctype:
             known_doctype(registry, code)
@@ -54,7 +55,7 @@ def issuer_authorise(
     valid_until: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Allow an existing issuer one more document type."""
-    start = instant(valid_from, "--valid-from") or now()
+    start = instant(valid_from, "--valid-from") or start_of_second(now())
     with open_registry(ctx) as registry:
         known_doctype(registry, doctype)
         registry.authorise(

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import insert, select, update
 
 from vc_engine import keys
+from vc_engine.model import start_of_second
 from vc_engine.store import queries, validate
 from vc_engine.store.engine import Database, refuse_on_conflict
 from vc_engine.store.errors import (
@@ -145,7 +146,8 @@ class IssuerTables(Database):
 
         A missing window end comes from the certificate, if one is given (its key must be
         `public_key`; its inclusive notAfter becomes our exclusive end, one instant stricter);
-        without a certificate the key is valid from `at`, open-ended. The `active` history event
+        without a certificate the key is valid from the start of `at`'s second
+        (`model.start_of_second`), open-ended. The `active` history event
         takes effect at the window start. A key belongs to one issuer only.
         """
         added = validate.aware_utc("at", at)
@@ -156,7 +158,7 @@ class IssuerTables(Database):
             valid_from = certificate.not_valid_before_utc if valid_from is None else valid_from
             valid_until = certificate.not_valid_after_utc if valid_until is None else valid_until
         start, end = validate.window(
-            f"key {kid}", added if valid_from is None else valid_from, valid_until
+            f"key {kid}", start_of_second(added) if valid_from is None else valid_from, valid_until
         )
         conflict = KeyAlreadyRegistered(f"key {kid} is already registered")
         with self._write() as conn, refuse_on_conflict(conflict):
