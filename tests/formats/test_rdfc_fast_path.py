@@ -23,6 +23,7 @@ from vc_engine.formats.vc_di.canonical import (
     CanonicalizationError,
     JsonLdCanonicalizer,
     MalformedJsonLdError,
+    _quad,
 )
 from vc_engine.formats.vc_di.contexts import default_loader
 
@@ -126,15 +127,39 @@ def test_generated_credentials_canonicalize_as_pyld_does(
     subject: dict[str, Any], subject_id: str | None
 ) -> None:
     document = _credential(subject, subject_id)
-    expected = _pyld_nquads(document)
     try:
         ours = CANONICALIZER.nquads(document)
     except MalformedJsonLdError:
         return  # safe mode refuses what pyld keeps or drops quietly; tested elsewhere
-    assert ours == expected
+    dataset = _pyld_dataset(document)
     fast = _fast(document)
     if fast is not None:
-        assert fast == expected
+        assert fast == rdfc.canonicalize(dataset)
+    if not any(s.startswith("_:") and s in (o, g) for s, _, o, g in dataset):
+        assert ours == _pyld_nquads(document)
+
+
+def test_a_blank_node_in_two_places_of_one_quad_is_where_pyld_differs() -> None:
+    """The one known disagreement, older than the fast path and pinned here: for a quad that
+    names one blank node twice, RDFC-1.0 (and rdf-canonize) count the quad once among that
+    node's quads, pyld's URDNA2015 twice. Our quads are pyld's; only the labelling differs."""
+    document = _credential({"degree": {"id": "_:me"}}, "_:me")
+    assert _fast(document) == rdfc.canonicalize(_pyld_dataset(document))
+    assert CANONICALIZER.nquads(document) != _pyld_nquads(document)
+
+
+def test_a_list_member_that_is_no_absolute_iri_is_refused_not_a_crash() -> None:
+    """pyld writes it as a null object; it used to escape as a TypeError."""
+    document = _credential({"degree": {"@list": [{"id": "urn:a b"}]}}, None)
+    with pytest.raises(MalformedJsonLdError):
+        CANONICALIZER.nquads(document)
+
+
+def _pyld_dataset(document: dict[str, Any]) -> list[rdfc.Quad]:
+    """pyld's own `to_rdf` dataset, as N-Quads terms (written as the canonicalizer writes
+    pyld's triples)."""
+    dataset = jsonld.to_rdf(copy.deepcopy(document), {"documentLoader": CONTEXTS})
+    return [_quad(triple, name) for name, triples in dataset.items() for triple in triples]
 
 
 def test_the_fast_writer_takes_an_ordinary_credential_and_leaves_lists_to_pyld() -> None:

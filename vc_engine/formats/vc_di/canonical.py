@@ -311,11 +311,17 @@ def _term(term: Mapping[str, str]) -> str:
     return literal
 
 
-def _quad(triple: Mapping[str, Mapping[str, str]], graph_name: str) -> rdfc.Quad:
+def _quad(triple: Mapping[str, Mapping[str, str] | None], graph_name: str) -> rdfc.Quad:
+    """One of pyld's triples as N-Quads terms. pyld leaves a list member that is not an
+    absolute IRI as a null object (it skips such objects everywhere else); that member would
+    vanish from what is signed, so it is refused, as safe mode refuses any term that would."""
+    subject, predicate, obj = triple["subject"], triple["predicate"], triple["object"]
+    if subject is None or predicate is None or obj is None:
+        raise MalformedJsonLdError("a list holds an IRI that is not absolute")
     if graph_name == "@default":
         graph = ""
     elif graph_name.startswith("_:"):
         graph = graph_name
     else:
         graph = "<" + graph_name + ">"
-    return (_term(triple["subject"]), _term(triple["predicate"]), _term(triple["object"]), graph)
+    return (_term(subject), _term(predicate), _term(obj), graph)
