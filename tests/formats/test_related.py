@@ -46,8 +46,20 @@ def test_written_as_base64url_sha256_multihash() -> None:
         u(multihash(0x20, hashlib.sha384(DATA).digest())),
         u(multihash(0x16, hashlib.sha3_256(DATA).digest())),
         u(multihash(0x15, hashlib.sha3_384(DATA).digest())),
+        u(multihash(0x13, hashlib.sha512(DATA).digest())),
+        u(hashlib.sha256(DATA).digest()),  # bare, as the W3C data-model suite writes them
+        u(hashlib.sha512(DATA).digest()),
     ],
-    ids=["sha256-base64url", "sha256-base58btc", "sha384", "sha3-256", "sha3-384"],
+    ids=[
+        "sha256-base64url",
+        "sha256-base58btc",
+        "sha384",
+        "sha3-256",
+        "sha3-384",
+        "sha512",
+        "bare-sha256",
+        "bare-sha512",
+    ],
 )
 def test_read_in_every_form_data_integrity_names(value: str) -> None:
     assert digest_matches(value, DATA)

@@ -4,8 +4,12 @@ Integrity, "Resource Integrity").
 
 We write SHA-256 with the multibase header 'u' (base64url, no padding), as the VC Data Model's
 examples do: 'u' + base64url(0x12 0x20 || sha256(bytes)). We read the other hashes Data Integrity
-names (SHA-384, SHA3-256, SHA3-384) and the 'z' header (base58btc) too, since another issuer's
-credential may use them; anything else is unreadable, never silently "no match".
+names (SHA-384, SHA-512, SHA3-256, SHA3-384) and the 'z' header (base58btc) too, since another
+issuer's credential may use them, and a bare SHA-2 digest of 32, 48 or 64 bytes with no multihash
+header (the W3C data-model test suite writes its digests that way). Anything else is
+unreadable, never silently "no match". This is the one reader of digestMultibase: bound PDFs
+(`verify.related`) and the related resources the engine holds (`formats.related_resources`)
+both go through it.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from vc_engine.keys import base58btc
 
 PDF_MEDIA_TYPE = "application/pdf"
 
-_HASHES = {0x12: "sha256", 0x20: "sha384", 0x16: "sha3_256", 0x15: "sha3_384"}
+_HASHES = {0x12: "sha256", 0x20: "sha384", 0x13: "sha512", 0x16: "sha3_256", 0x15: "sha3_384"}
 """Multihash code -> hashlib name; every code is below 0x80, so its varint is one byte."""
+_BARE = {32: "sha256", 48: "sha384", 64: "sha512"}
+"""Length of a digest given without a multihash header -> the SHA-2 hash of that length."""
 _SHA256 = 0x12
-_MAX_DIGEST_BYTES = 2 + 48
+_MAX_DIGEST_BYTES = 2 + 64
 
 
 class UnreadableDigest(ValueError):
@@ -51,12 +57,15 @@ def digest_matches(value: str, data: bytes) -> bool:
 
 def _decode(value: str) -> tuple[str, bytes]:
     raw = _multibase(value)
-    if len(raw) < 2 or raw[0] not in _HASHES:
-        raise UnreadableDigest("the digestMultibase names no SHA-2 or SHA-3 multihash")
-    algorithm = _HASHES[raw[0]]
-    if raw[1] != hashlib.new(algorithm).digest_size or len(raw) != 2 + raw[1]:
-        raise UnreadableDigest(f"the digestMultibase's {algorithm} digest has the wrong length")
-    return algorithm, raw[2:]
+    algorithm = _HASHES.get(raw[0]) if len(raw) > 2 else None
+    if algorithm is not None and raw[1] == hashlib.new(algorithm).digest_size == len(raw) - 2:
+        return algorithm, raw[2:]
+    bare = _BARE.get(len(raw))
+    if bare is None:
+        raise UnreadableDigest(
+            "the digestMultibase is neither a SHA-2 or SHA-3 multihash nor a bare SHA-2 digest"
+        )
+    return bare, raw
 
 
 def _multibase(value: str) -> bytes:
