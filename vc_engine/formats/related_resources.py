@@ -79,9 +79,10 @@ def _base64(text: str) -> bytes | None:
 
 def _multibase_matches(value: object, document: bytes) -> bool:
     values = value if isinstance(value, list) else [value]
-    if not values or not all(isinstance(v, str) for v in values):
+    texts = [v for v in values if isinstance(v, str)]
+    if not values or len(texts) != len(values):
         raise DataModelError(RULE, "digestMultibase must be a multibase string")
     try:
-        return all(digest_matches(v, document) for v in values)
+        return all(digest_matches(text, document) for text in texts)
     except UnreadableDigest as error:
         raise DataModelError(RULE, str(error)) from None
