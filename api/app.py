@@ -94,7 +94,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     metrics = Metrics()
     freshness = for_engine(engine)
     status_store = StatusStore(store)
-    audit = RequestLog(engine)
+    audit = RequestLog(engine, synchronous=settings.durable_request_log)
     found = Services(
         settings=settings,
         engine=engine,

@@ -70,10 +70,11 @@ class Settings:
     file; None is `default`."""
 
     durable_request_log: bool = True
-    """A verification answers only once its request-log entry is committed, so no acknowledged
-    verification goes unlogged. False: it answers as soon as the entry is queued (the entry is
-    still committed, in the next group, and queued ones at shutdown), which saves the commit's
-    latency; a crash of the process loses the entries not yet committed."""
+    """A verification answers only once its request-log entry is committed and (PostgreSQL) on
+    disk, so no acknowledged verification goes unlogged. False: it answers as soon as the entry
+    is queued; the entry is still committed, in the next group (queued ones at shutdown), with
+    PostgreSQL's asynchronous commit. That saves the commit's latency; a crash of the process
+    loses the entries not yet committed."""
 
     @classmethod
     def from_env(cls, default_registry_url: str) -> Settings:

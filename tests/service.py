@@ -3,6 +3,7 @@ disk, and one client per access case, behind a TestClient with a fixed clock."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -106,3 +107,14 @@ def service(registry: Registry, registry_url: str, tmp_path: Path) -> Iterator[S
     tokens = make_clients(registry_url)
     with start(registry_url, keys_dir) as http:
         yield Service(http, registry_url, tokens, keys_dir)
+
+
+def within(seconds: float, seen: Callable[[], bool]) -> bool:
+    """Whether `seen` holds at once or within `seconds` (the notification delay)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if seen():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)

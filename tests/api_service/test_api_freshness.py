@@ -4,8 +4,6 @@ PostgreSQL "next" allows the NOTIFY delivery delay (polled for up to a second he
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -15,20 +13,18 @@ from vc_engine.store import Registry
 from vc_engine.store.changes import Notifications
 
 from factory import NOW
-from service import KMC, KMC_ID, Service, make_clients, signed_birth_certificate, start, trust_kmc
+from service import (
+    KMC,
+    KMC_ID,
+    Service,
+    make_clients,
+    signed_birth_certificate,
+    start,
+    trust_kmc,
+    within,
+)
 
 XML = {"Content-Type": "application/xml"}
-
-
-def within(seconds: float, seen: Callable[[], bool]) -> bool:
-    """Whether `seen` holds at once or within `seconds` (the notification delay)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        if seen():
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
 
 
 def test_a_client_revoked_elsewhere_is_refused_by_the_next_request(service: Service) -> None:

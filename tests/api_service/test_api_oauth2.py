@@ -14,7 +14,7 @@ from api.access import ClientStore
 from vc_engine.store.engine import create_registry_engine
 
 from factory import NOW
-from service import KMC_ID, Service, signed_birth_certificate, start
+from service import KMC_ID, Service, signed_birth_certificate, start, within
 
 
 def halves(service: Service, who: str) -> tuple[str, str]:
@@ -151,9 +151,14 @@ def test_revoking_the_client_stops_its_tokens(service: Service, registry_url: st
         ClientStore(engine).revoke(service.tokens["verify"].split(".")[0], at=NOW)
     finally:
         engine.dispose()
-    refused = verify_with(service.http, access_token)
-    assert refused.status_code == 401
-    assert refused.json()["code"] == "client_revoked"
+
+    def refused() -> bool:
+        answer = verify_with(service.http, access_token)
+        return answer.status_code == 401 and answer.json()["code"] == "client_revoked"
+
+    # Another process's write: on PostgreSQL it arrives by notification (vc_engine.store.changes),
+    # within its delay, which a loaded machine stretches to milliseconds.
+    assert within(0.0 if registry_url.startswith("sqlite") else 1.0, refused)
 
 
 @pytest.mark.parametrize("mangle", ["payload", "mac", "prefix-only"])
