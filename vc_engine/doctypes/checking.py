@@ -38,6 +38,8 @@ Accepts = Callable[[object], bool]
 # The normal forms `values.scalar` writes: no leading zeros, no trailing fractional zeros.
 _INTEGER = re.compile(r"0|[1-9][0-9]{0,8}")
 _WHOLE = r"(?:0|[1-9][0-9]{0,11})"
+_REMEMBERED = 4096
+"""Accepted texts remembered per field, at most."""
 
 
 def field_problem(spec: Field, values: Mapping[str, ClaimValue], printed: bool) -> str | None:
@@ -154,7 +156,30 @@ def accepts(spec: Field) -> Accepts:
     return _scalar(spec)
 
 
-def _scalar(spec: Field) -> Callable[[object], bool]:
+def _scalar(spec: Field) -> Accepts:
+    return _remembered(_scalar_check(spec))
+
+
+def _remembered(check: Accepts) -> Accepts:
+    """`check`, remembering the text it accepted: a verdict depends on the text alone, and
+    table cells (marks, grades, subject names) and many claims repeat across documents."""
+    seen: set[str] = set()
+
+    def accepts(value: object) -> bool:
+        if type(value) is not str:  # a subclass of str could compare as another text
+            return check(value)
+        if value in seen:
+            return True
+        if not check(value):
+            return False
+        if len(seen) < _REMEMBERED:
+            seen.add(value)
+        return True
+
+    return accepts
+
+
+def _scalar_check(spec: Field) -> Accepts:
     limit = spec.max_length
     if spec.kind is FieldKind.TEXT:
         pattern = None if spec.pattern is None else re.compile(spec.pattern)
