@@ -38,8 +38,8 @@ Accepts = Callable[[object], bool]
 # The normal forms `values.scalar` writes: no leading zeros, no trailing fractional zeros.
 _INTEGER = re.compile(r"0|[1-9][0-9]{0,8}")
 _WHOLE = r"(?:0|[1-9][0-9]{0,11})"
-_REMEMBERED = 4096
-"""Accepted texts remembered per field, at most."""
+_REMEMBERED = 1024
+"""Accepted texts remembered per field, at most (a few hundred kB a field at worst)."""
 
 
 def field_problem(spec: Field, values: Mapping[str, ClaimValue], printed: bool) -> str | None:

@@ -117,7 +117,8 @@ def check_document(
     is known, every required field present, and every value well-formed and in normal form (so a
     value differs from what `record_to_document` would write only if someone else wrote it).
     A `printed` document (a QR code) carries exactly the printable fields: a field that is not
-    printable is then not required, and refused if present.
+    printable is then not required, and refused if present. The field checks are compiled once
+    per type version (`checking`); they give exactly the problems of parsing every value again.
     """
     try:
         doctype = (catalogue or SHIPPED_CATALOGUE).in_force(document.doctype, document.issued_at)
