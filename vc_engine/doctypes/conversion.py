@@ -7,6 +7,7 @@ import difflib
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
+from vc_engine.doctypes.checking import compiled
 from vc_engine.doctypes.ids import DOC_ID, DocumentIdError, make_document_id, parse_document_id
 from vc_engine.doctypes.spec import DocType, UnknownDocTypeError, Validity
 from vc_engine.doctypes.values import (
@@ -15,8 +16,6 @@ from vc_engine.doctypes.values import (
     RecordError,
     normalise,
     parse_fields,
-    parse_value,
-    plain,
     quoted,
     scalar,
     table_json,
@@ -118,7 +117,8 @@ def check_document(
     is known, every required field present, and every value well-formed and in normal form (so a
     value differs from what `record_to_document` would write only if someone else wrote it).
     A `printed` document (a QR code) carries exactly the printable fields: a field that is not
-    printable is then not required, and refused if present.
+    printable is then not required, and refused if present. The field checks are compiled once
+    per type version (`checking`); they give exactly the problems of parsing every value again.
     """
     try:
         doctype = (catalogue or SHIPPED_CATALOGUE).in_force(document.doctype, document.issued_at)
@@ -144,28 +144,8 @@ def check_document(
         _check_validity(doctype, document.valid_from, document.valid_until)
     except RecordError as exc:
         problems.append(str(exc))
-    fields_ok = True
-    for fields, values in (
-        (doctype.holder_fields, document.holder),
-        (doctype.claim_fields, document.claims),
-    ):
-        known = {f.name for f in fields}
-        for name in sorted(set(values) - known):
-            problems.append(f"{name}: not a field of a {doctype.name}")
-        for spec in fields:
-            try:
-                parsed = parse_value(spec, values.get(spec.name), spec.name)
-                if printed and not spec.printable:
-                    if parsed is not None:
-                        raise RecordError(spec.name, "is not printable; a QR code never has it")
-                    continue
-                if parsed is None and spec.required:
-                    raise RecordError(spec.name, "is required")
-                if spec.name in values and plain(parsed) != plain(values[spec.name]):
-                    raise RecordError(spec.name, "is not written in normal form")
-            except RecordError as exc:
-                problems.append(str(exc))
-                fields_ok = False
+    fields = compiled(doctype)
+    fields_ok = fields.problems(document.holder, document.claims, printed, problems)
     if fields_ok:  # the rules assume every value is well-formed
         merged = {**document.holder, **document.claims}
         for rule in doctype.rules:

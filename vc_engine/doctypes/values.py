@@ -15,7 +15,7 @@ from enum import StrEnum
 from vc_engine.errors import BadInput
 from vc_engine.model import ClaimRow, ClaimValue
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 _DIGITS = re.compile(r"[0-9]{1,9}")
 
@@ -26,7 +26,7 @@ _FIELD_NAME = re.compile(r"[a-z][A-Za-z0-9]{0,39}")
 # Unicode categories Cc (C0 and C1 controls) and Cs (surrogates), and the bidi controls: one
 # regular expression instead of a per-character category look-up on the verification path.
 FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
-_MAX_TABLE_ROWS = 50
+MAX_TABLE_ROWS = 50
 _MAX_SHOWN = 60
 
 
@@ -138,7 +138,7 @@ def scalar(spec: Field, raw: object, where: str) -> str | None:
         return value
     if spec.kind is FieldKind.DATE:
         try:
-            if not _ISO_DATE.fullmatch(value):
+            if not ISO_DATE.fullmatch(value):
                 raise ValueError
             return date.fromisoformat(value).isoformat()
         except ValueError:
@@ -189,8 +189,8 @@ def _table(spec: Field, raw: object, where: str) -> tuple[ClaimRow, ...] | None:
             raise RecordError(where, "is not a JSON array of objects") from None
     if not isinstance(raw, list | tuple) or not all(isinstance(r, Mapping) for r in raw):
         raise RecordError(where, "must be a list of rows, each an object")
-    if len(raw) > _MAX_TABLE_ROWS:
-        raise RecordError(where, f"has {len(raw)} rows; at most {_MAX_TABLE_ROWS} are allowed")
+    if len(raw) > MAX_TABLE_ROWS:
+        raise RecordError(where, f"has {len(raw)} rows; at most {MAX_TABLE_ROWS} are allowed")
     known = tuple(c.name for c in spec.columns)
     rows: list[ClaimRow] = []
     for number, source in enumerate(raw, start=1):
