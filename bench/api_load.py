@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -50,6 +49,8 @@ from common import (
     hold_at_share,
     profiled_call,
     profiling,
+    say_steady,
+    stop_server,
     use_profile_switch,
     wrk_figures,
 )
@@ -369,17 +370,9 @@ def load(
             peak,
             args.duration,
         )
-        share = steady["rps"] / peak["rps"]
-        print(
-            f"at {steady['rps']:,.0f}/s ({share:.0%} of maximum) for {args.duration:.0f} s: "
-            f"p50 {steady.get('p50_ms')} ms, p99 {steady.get('p99_ms')} ms"
-        )
+        say_steady(steady, peak, args.duration)
     finally:
-        os.killpg(server.pid, signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        stop_server(server)
     return peak, steady, server_cpu
 
 

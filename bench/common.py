@@ -7,8 +7,11 @@ import argparse
 import cProfile
 import dataclasses
 import io
+import os
 import pstats
 import re
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -193,3 +196,22 @@ def hold_at_share(
         latency = 1000.0 * connections / max(seen["rps"], 1e-9) - delay
         delay = max(0.0, cycle_ms - latency)
     return wrk(delay, seconds)
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop a `vc-engine serve` started in its own session: SIGINT to its process group (a
+    graceful shutdown, as an operator would), SIGKILL when it has not gone within 20 s."""
+    os.killpg(server.pid, signal.SIGINT)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+def say_steady(steady: dict[str, float], peak: dict[str, float], seconds: float) -> None:
+    """One line: the rate held, its share of the maximum, and the latencies at it."""
+    share = steady["rps"] / peak["rps"]
+    print(
+        f"at {steady['rps']:,.0f}/s ({share:.0%} of maximum) for {seconds:.0f} s: "
+        f"p50 {steady.get('p50_ms')} ms, p99 {steady.get('p99_ms')} ms"
+    )

@@ -26,7 +26,6 @@ import hmac
 import itertools
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -53,6 +52,8 @@ from common import (
     hold_at_share,
     profiled_call,
     profiling,
+    say_steady,
+    stop_server,
     use_profile_switch,
     wrk_figures,
 )
@@ -266,17 +267,9 @@ def main() -> None:
                 peak,
                 args.duration,
             )
-            share = steady["rps"] / peak["rps"]
-            print(
-                f"at {steady['rps']:,.0f}/s ({share:.0%} of maximum) for {args.duration:.0f} s: "
-                f"p50 {steady.get('p50_ms')} ms, p99 {steady.get('p99_ms')} ms"
-            )
+            say_steady(steady, peak, args.duration)
         finally:
-            os.killpg(server.pid, signal.SIGINT)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+            stop_server(server)
         if schema is not None:
             drop_schema(args.registry, schema)
 

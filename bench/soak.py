@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,8 @@ from api_load import (
     wait_healthy,
     wrk,
 )
+
+from common import stop_server
 
 
 def worker_rss_mib(server_pid: int) -> dict[int, float]:
@@ -126,11 +127,7 @@ def main() -> None:
                     flush=True,
                 )
         finally:
-            os.killpg(server.pid, signal.SIGINT)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+            stop_server(server)
         if schema is not None and args.registry is not None:
             drop_schema(args.registry, schema)
 
