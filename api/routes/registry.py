@@ -36,6 +36,7 @@ from vc_engine.model import start_of_second
 from vc_engine.store.errors import (
     InvalidRegistryInput,
     RegistryError,
+    UnknownAnchor,
     UnknownIssuer,
     UnknownKey,
 )
@@ -100,11 +101,12 @@ Admin = Annotated[Client, Depends(_admin)]
 Found = Annotated[Services, Depends(services)]
 
 
-async def _run(work: Callable[[], T]) -> T:
-    """Run a registry call off the event loop, mapping its refusals to problems."""
+async def registry_call(work: Callable[[], T]) -> T:
+    """Run a registry call off the event loop, mapping its refusals to problems (the issuer and
+    the trust-anchor administration routes share it)."""
     try:
         return await run_in_threadpool(work)
-    except (UnknownIssuer, UnknownKey) as error:
+    except (UnknownIssuer, UnknownKey, UnknownAnchor) as error:
         raise Problem(404, "not_found", str(error)) from None
     except InvalidRegistryInput as error:
         raise Problem(422, "invalid_request", str(error)) from None
@@ -114,7 +116,7 @@ async def _run(work: Callable[[], T]) -> T:
 
 @router.get("", summary="List issuers", responses={200: {"model": IssuerList}})
 async def list_issuers(_: Admin, found: Found) -> JSONResponse:
-    issuers = await _run(found.registry.list_issuers)
+    issuers = await registry_call(found.registry.list_issuers)
     return JSONResponse({"issuers": [_issuer_json(i) for i in issuers]})
 
 
@@ -127,7 +129,7 @@ async def list_issuers(_: Admin, found: Found) -> JSONResponse:
 )
 async def add_issuer(request: Request, _: Admin, found: Found) -> JSONResponse:
     ask = await bodies.model(request, NewIssuer)
-    catalogue = await _run(lambda: found.cache.catalogue(found.cache.current()))
+    catalogue = await registry_call(lambda: found.cache.catalogue(found.cache.current()))
     for code in ask.doctypes:
         _known_doctype(catalogue, code)
     now = found.clock()
@@ -139,7 +141,7 @@ async def add_issuer(request: Request, _: Admin, found: Found) -> JSONResponse:
             found.registry.authorise(ask.id, code, valid_from=start)
         return record
 
-    return JSONResponse(_issuer_json(await _run(work)), status_code=201)
+    return JSONResponse(_issuer_json(await registry_call(work)), status_code=201)
 
 
 @router.get(
@@ -160,7 +162,7 @@ async def show_issuer(issuer_id: IssuerId, _: Admin, found: Found) -> JSONRespon
             "keys": [_key_json(k) for k in found.registry.keys_of(issuer_id)],
         }
 
-    return JSONResponse(await _run(work))
+    return JSONResponse(await registry_call(work))
 
 
 @router.post(
@@ -172,7 +174,9 @@ async def show_issuer(issuer_id: IssuerId, _: Admin, found: Found) -> JSONRespon
 async def set_status(issuer_id: IssuerId, request: Request, _: Admin, found: Found) -> JSONResponse:
     ask = await bodies.model(request, IssuerStatusChange)
     at = bodies.instant(ask.at, "at") or found.clock()
-    record = await _run(lambda: found.registry.set_issuer_status(issuer_id, ask.status, at=at))
+    record = await registry_call(
+        lambda: found.registry.set_issuer_status(issuer_id, ask.status, at=at)
+    )
     return JSONResponse(_issuer_json(record))
 
 
@@ -185,10 +189,12 @@ async def set_status(issuer_id: IssuerId, request: Request, _: Admin, found: Fou
 )
 async def authorise(issuer_id: IssuerId, request: Request, _: Admin, found: Found) -> JSONResponse:
     ask = await bodies.model(request, NewAuthorisation)
-    _known_doctype(await _run(lambda: found.cache.catalogue(found.cache.current())), ask.doctype)
+    _known_doctype(
+        await registry_call(lambda: found.cache.catalogue(found.cache.current())), ask.doctype
+    )
     start = bodies.instant(ask.validFrom, "validFrom") or start_of_second(found.clock())
     end = bodies.instant(ask.validUntil, "validUntil")
-    record = await _run(
+    record = await registry_call(
         lambda: found.registry.authorise(issuer_id, ask.doctype, valid_from=start, valid_until=end)
     )
     return JSONResponse(_authorisation_json(record), status_code=201)
@@ -225,7 +231,7 @@ async def add_key(issuer_id: IssuerId, request: Request, _: Admin, found: Found)
     start = bodies.instant(ask.validFrom, "validFrom")
     end = bodies.instant(ask.validUntil, "validUntil")
     now = found.clock()
-    kid = await _run(
+    kid = await registry_call(
         lambda: found.registry.add_key(
             issuer_id,
             public_key,
@@ -249,7 +255,7 @@ async def retire_key(
 ) -> JSONResponse:
     ask = await bodies.model(request, KeyChange)
     at = bodies.instant(ask.at, "at") or found.clock()
-    event = await _run(
+    event = await registry_call(
         lambda: found.registry.retire_key(issuer_id, key_id, at=at, reason=ask.reason)
     )
     return JSONResponse({"keyId": key_id, **_event_json(event)})
@@ -267,7 +273,7 @@ async def compromise_key(
     ask = await bodies.model(request, KeyChange)
     now = found.clock()
     at = bodies.instant(ask.at, "at") or now
-    event = await _run(
+    event = await registry_call(
         lambda: found.registry.compromise_key(
             issuer_id, key_id, at=at, reason=ask.reason, recorded_at=now
         )

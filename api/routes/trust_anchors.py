@@ -10,30 +10,21 @@ value).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from cryptography import x509
 from fastapi import APIRouter, Path, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import bodies
 from api.openapi import json_body, problems
 from api.problems import Problem
-from api.routes.registry import Admin, Found, IssuerId
+from api.routes.registry import Admin, Found, IssuerId, registry_call
 from vc_engine import keys
-from vc_engine.store.errors import (
-    InvalidRegistryInput,
-    RegistryError,
-    UnknownAnchor,
-    UnknownIssuer,
-)
 from vc_engine.trust.anchors import CertificateSubject, RevocationList, TrustAnchor, subject_text
 
 router = APIRouter(tags=["registry"])
-T = TypeVar("T")
 
 Fingerprint = Annotated[
     str, Path(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the CA certificate's DER")
@@ -100,25 +91,13 @@ class SubjectList(BaseModel):
     subjects: list[SubjectAnswer]
 
 
-async def _run(work: Callable[[], T]) -> T:
-    """Run a registry call off the event loop, mapping its refusals to problems."""
-    try:
-        return await run_in_threadpool(work)
-    except (UnknownIssuer, UnknownAnchor) as error:
-        raise Problem(404, "not_found", str(error)) from None
-    except InvalidRegistryInput as error:
-        raise Problem(422, "invalid_request", str(error)) from None
-    except RegistryError as error:
-        raise Problem(409, "conflict", str(error)) from None
-
-
 @router.get(
     "/v1/trust-anchors",
     summary="List the registered CA certificates",
     responses={200: {"model": AnchorList}},
 )
 async def list_anchors(_: Admin, found: Found) -> JSONResponse:
-    anchors = await _run(found.registry.list_anchors)
+    anchors = await registry_call(found.registry.list_anchors)
     return JSONResponse({"anchors": [_anchor_json(a) for a in anchors]})
 
 
@@ -136,7 +115,7 @@ async def add_anchor(request: Request, _: Admin, found: Found) -> JSONResponse:
     except keys.KeyMaterialError as error:
         raise Problem(422, "invalid_certificate", str(error)) from None
     now = found.clock()
-    anchor = await _run(lambda: found.registry.add_anchor(ask.name, certificate, at=now))
+    anchor = await registry_call(lambda: found.registry.add_anchor(ask.name, certificate, at=now))
     return JSONResponse(_anchor_json(anchor), status_code=201)
 
 
@@ -147,7 +126,7 @@ async def add_anchor(request: Request, _: Admin, found: Found) -> JSONResponse:
 )
 async def remove_anchor(fingerprint: Fingerprint, _: Admin, found: Found) -> JSONResponse:
     now = found.clock()
-    anchor = await _run(lambda: found.registry.remove_anchor(fingerprint, at=now))
+    anchor = await registry_call(lambda: found.registry.remove_anchor(fingerprint, at=now))
     return JSONResponse(_anchor_json(anchor))
 
 
@@ -157,7 +136,7 @@ async def remove_anchor(fingerprint: Fingerprint, _: Admin, found: Found) -> JSO
     responses={200: {"model": CrlList}},
 )
 async def list_crls(_: Admin, found: Found) -> JSONResponse:
-    crls = await _run(found.registry.list_crls)
+    crls = await registry_call(found.registry.list_crls)
     return JSONResponse({"crls": [_crl_json(c) for c in crls]})
 
 
@@ -175,7 +154,7 @@ async def add_crl(request: Request, _: Admin, found: Found) -> JSONResponse:
     except ValueError as error:
         raise Problem(422, "invalid_crl", f"not a PEM CRL: {error}") from None
     now = found.clock()
-    loaded = await _run(lambda: found.registry.add_crl(crl, at=now))
+    loaded = await registry_call(lambda: found.registry.add_crl(crl, at=now))
     return JSONResponse(_crl_json(loaded), status_code=201)
 
 
@@ -185,7 +164,7 @@ async def add_crl(request: Request, _: Admin, found: Found) -> JSONResponse:
     responses={200: {"model": SubjectList}, **problems(400)},
 )
 async def list_subjects(issuer_id: IssuerId, _: Admin, found: Found) -> JSONResponse:
-    subjects = await _run(lambda: found.registry.certificate_subjects(issuer_id))
+    subjects = await registry_call(lambda: found.registry.certificate_subjects(issuer_id))
     return JSONResponse({"subjects": [_subject_json(s) for s in subjects]})
 
 
@@ -202,7 +181,7 @@ async def add_subject(
     ask = await bodies.model(request, NewSubject)
     serial = None if ask.serialNumber is None else int(ask.serialNumber, 16)
     now = found.clock()
-    subject = await _run(
+    subject = await registry_call(
         lambda: found.registry.add_certificate_subject(
             issuer_id, ask.organisation, serial_number=serial, key_id=ask.keyId, at=now
         )
